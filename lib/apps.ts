@@ -1,0 +1,49 @@
+import type { Token } from './tokens/token';
+
+/**
+ * What the token classes need from the blacklist app (Simple JWT's
+ * `token_blacklist`). The Sequelize implementation lives in `models/`; the
+ * token layer only sees this seam, so with the app off nothing touches a database.
+ */
+export interface BlacklistApp {
+  /** Records a token as outstanding (get-or-create by jti). Resolves to `[row, created]`. */
+  outstand(token: Token): Promise<[OutstandingTokenRecord, boolean]>;
+  /** Whether the jti is blacklisted. */
+  isBlacklisted(jti: string): Promise<boolean>;
+  /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
+  blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
+}
+
+/** What the token classes need from the token family app. */
+export interface FamilyApp {
+  /** Records a new family. */
+  createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void>;
+  /** Whether the family is blacklisted. */
+  isFamilyBlacklisted(familyId: string): Promise<boolean>;
+  /** Blacklists a family (creating its TokenFamily row if missing). Idempotent. */
+  blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
+}
+
+/** A row of `token_blacklist_outstandingtoken`. */
+export interface OutstandingTokenRecord {
+  id: number | string;
+  user_id: string | null;
+  jti: string;
+  token: string;
+  created_at: Date | null;
+  expires_at: Date;
+}
+
+/** A row of `token_blacklist_blacklistedtoken`. */
+export interface BlacklistedTokenRecord {
+  id: number | string;
+  token_id: number | string;
+  blacklisted_at: Date;
+}
+
+/** A row of `token_family_blacklistedtokenfamily`. */
+export interface BlacklistedTokenFamilyRecord {
+  id: number | string;
+  family_id: number | string;
+  blacklisted_at: Date;
+}

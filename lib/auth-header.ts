@@ -1,0 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthenticationFailed } from './errors';
+
+const WHITESPACE = /\s+/;
+
+/** The raw value of the configured auth header (lower-case name), or undefined. */
+export function readAuthHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The token in an auth header value, or null when the header is empty or
+ * names another scheme (so other strategies may run). A header of an
+ * accepted scheme without exactly one token is an error. Schemes compare
+ * case-sensitively, as Simple JWT does.
+ */
+export function parseAuthHeader(header: string, schemes: ReadonlySet<string>): string | null {
+  const parts = header.split(WHITESPACE);
+  // split() leaves empty ends for leading or trailing whitespace; drop them.
+  if (parts.length > 0 && parts[0] === '') parts.shift();
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length === 0 || !schemes.has(parts[0])) return null;
+  if (parts.length !== 2) {
+    throw new AuthenticationFailed('Authorization header must contain two space-delimited values', 'bad_authorization_header');
+  }
+  return parts[1];
+}

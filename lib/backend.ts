@@ -1,0 +1,129 @@
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { TokenBackendError, TokenBackendExpiredToken } from './errors';
+import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
+
+/** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
+export type Payload = Record<string, unknown>;
+
+/** Resolves the verifying key for a token when keys are remote (JWKS). */
+export type KeyResolver = (header: jwt.JwtHeader) => KeyObject | undefined;
+
+function isHmac(algorithm: Algorithm): boolean {
+  return algorithm.startsWith('HS');
+}
+
+function fail(message: string): never {
+  throw new TypeError(`passport-simplejwt: ${message}`);
+}
+
+/** Turns key material into a KeyObject once, so no request pays for parsing it. */
+function prepareKeys(algorithm: Algorithm, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined, jwkUrl: string | null) {
+  const empty = (k: KeyInput | undefined) => k === undefined || k === '' || (Buffer.isBuffer(k) && k.length === 0);
+  if (isHmac(algorithm)) {
+    if (empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
+    const key = signingKey instanceof KeyObject ? signingKey : createSecretKey(Buffer.from(signingKey as string | Buffer));
+    if (key.type !== 'secret') fail(`'signingKey' must be a secret for ${algorithm}, not a ${key.type} key`);
+    return { signing: key, verifying: key };
+  }
+  let signing: KeyObject | undefined;
+  if (!empty(signingKey)) {
+    try {
+      signing = signingKey instanceof KeyObject ? signingKey : createPrivateKey(signingKey as string | Buffer);
+    } catch (err) {
+      fail(`'signingKey' is not a valid private key for ${algorithm}: ${(err as Error).message}`);
+    }
+    if (signing.type !== 'private') fail(`'signingKey' must be a private key for ${algorithm}`);
+  }
+  let verifying: KeyObject | undefined;
+  if (!empty(verifyingKey)) {
+    try {
+      verifying = verifyingKey instanceof KeyObject ? verifyingKey : createPublicKey(verifyingKey as string | Buffer);
+    } catch (err) {
+      fail(`'verifyingKey' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
+    }
+  } else if (signing) {
+    verifying = createPublicKey(signing);
+  }
+  if (!signing && !verifying && !jwkUrl) fail(`'signingKey' (a private key) or 'verifyingKey' or 'jwkUrl' is required for ${algorithm}`);
+  return { signing, verifying };
+}
+
+/**
+ * Signs and verifies tokens (Simple JWT's TokenBackend). It knows nothing of
+ * token types or users: only the algorithm, keys, audience, issuer and leeway.
+ */
+export class TokenBackend {
+  readonly algorithm: Algorithm;
+  readonly leeway: number;
+  private readonly signingKey?: KeyObject;
+  private readonly verifyingKey?: KeyObject;
+  private readonly audience: string | string[] | null;
+  private readonly issuer: string | null;
+  private readonly jsonEncoder: ResolvedSettings['jsonEncoder'];
+  private readonly verifyOptions: jwt.VerifyOptions & { complete?: false };
+  /** Set by the instance when `jwkUrl` is configured. */
+  keyResolver?: KeyResolver;
+
+  constructor(settings: ResolvedSettings, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined) {
+    this.algorithm = settings.algorithm;
+    this.leeway = settings.leeway;
+    this.audience = settings.audience;
+    this.issuer = settings.issuer;
+    this.jsonEncoder = settings.jsonEncoder;
+    const keys = prepareKeys(settings.algorithm, signingKey, verifyingKey, settings.jwkUrl);
+    this.signingKey = keys.signing;
+    this.verifyingKey = keys.verifying;
+    // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails.
+    this.verifyOptions = {
+      algorithms: [settings.algorithm],
+      clockTolerance: settings.leeway,
+      ...(settings.audience !== null ? { audience: settings.audience as string | [string, ...string[]] } : {}),
+      ...(settings.issuer !== null ? { issuer: settings.issuer } : {}),
+    };
+  }
+
+  /** Signs a claim set, adding `aud` and `iss` when configured. */
+  encode(payload: Payload): string {
+    if (!this.signingKey) throw new TokenBackendError('Cannot sign tokens: no signing key is configured');
+    const claims: Payload = Object.assign(Object.create(null), payload);
+    if (this.audience !== null) claims.aud = this.audience;
+    if (this.issuer !== null) claims.iss = this.issuer;
+    const json = this.jsonEncoder ? JSON.stringify(claims, this.jsonEncoder) : JSON.stringify(claims);
+    // A string payload keeps jsonEncoder's output exactly; `typ` is set as PyJWT sets it.
+    return jwt.sign(json, this.signingKey, { algorithm: this.algorithm, header: { alg: this.algorithm, typ: 'JWT' } });
+  }
+
+  /**
+   * Decodes a token. With `verify` the signature, algorithm, `exp`/`nbf`
+   * (with leeway), audience and issuer are checked; without it the claims
+   * are only read.
+   */
+  decode(token: string, verify = true): Payload {
+    let decoded: unknown;
+    if (!verify) {
+      decoded = jwt.decode(token);
+    } else {
+      const key = this.keyFor(token);
+      try {
+        decoded = jwt.verify(token, key, this.verifyOptions);
+      } catch (err) {
+        if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
+        if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
+        throw new TokenBackendError('Token is invalid', err);
+      }
+    }
+    if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new TokenBackendError('Token is invalid');
+    return Object.assign(Object.create(null), decoded) as Payload;
+  }
+
+  private keyFor(token: string): KeyObject {
+    if (this.verifyingKey) return this.verifyingKey;
+    if (this.keyResolver) {
+      const header = jwt.decode(token, { complete: true })?.header;
+      const key = header && this.keyResolver(header);
+      if (key) return key;
+    }
+    throw new TokenBackendError('Token is invalid');
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Every error the package raises. Each class has a stable `code` (the `code`
+ * of the JSON body it renders as) and an HTTP `status`; match on the class or
+ * the code, never on the message.
+ */
+
+/** Codes of the JSON bodies this package renders. */
+export type ErrorCode =
+  | 'token_not_valid'
+  | 'token_backend_error'
+  | 'authentication_failed'
+  | 'not_authenticated'
+  | 'bad_authorization_header'
+  | 'no_active_account'
+  | 'password_changed'
+  | 'user_not_found'
+  | 'user_inactive'
+  | 'token_family_not_configured'
+  | 'service_unavailable'
+  | 'invalid'
+  | 'parse_error'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'method_not_allowed';
+
+/** Base class of all errors of this package. */
+export class SimpleJWTError extends Error {
+  /** Stable machine-readable code. */
+  code: ErrorCode;
+  /** HTTP status this error renders as. */
+  status: number;
+  /** The underlying error, when this one wraps another. */
+  inner?: unknown;
+
+  constructor(message: string, code: ErrorCode, status: number, inner?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    if (inner !== undefined) this.inner = inner;
+  }
+}
+
+// ---- token layer (Simple JWT's tokens/exceptions) -------------------------
+
+/** A token failed a check. Rendered by the views as 401 `token_not_valid`. */
+export class TokenError extends SimpleJWTError {
+  constructor(message = 'Token is invalid', inner?: unknown) {
+    super(message, 'token_not_valid', 401, inner);
+  }
+}
+
+/** The token's `exp` has passed. */
+export class ExpiredTokenError extends TokenError {
+  constructor(message = 'Token is expired', inner?: unknown) {
+    super(message, inner);
+  }
+}
+
+/** A blacklisted refresh token was presented (rotation reuse). */
+export class RefreshTokenBlacklistedError extends TokenError {
+  constructor(message = 'Token is blacklisted', inner?: unknown) {
+    super(message, inner);
+  }
+}
+
+/** The backend could not sign or verify a token. */
+export class TokenBackendError extends SimpleJWTError {
+  constructor(message = 'Token is invalid', inner?: unknown) {
+    super(message, 'token_backend_error', 401, inner);
+  }
+}
+
+/** The backend found the signature valid but the token expired. */
+export class TokenBackendExpiredToken extends TokenBackendError {
+  constructor(message = 'Token is expired', inner?: unknown) {
+    super(message, inner);
+  }
+}
+
+// ---- HTTP layer (Django REST Framework's APIException family) -------------
+
+/** One entry of `messages`: why one of the `authTokenClasses` refused the token. */
+export interface TokenClassMessage {
+  token_class: string;
+  token_type: string | null;
+  message: string;
+}
+
+/** An error with a `detail` and the JSON body and headers to answer with. */
+export class APIError extends SimpleJWTError {
+  /** Human-readable detail, the body's `detail`. */
+  detail: string;
+  /** Extra response headers. */
+  headers: Record<string, string> = {};
+
+  constructor(detail: string, code: ErrorCode, status: number, inner?: unknown) {
+    super(detail, code, status, inner);
+    this.detail = detail;
+  }
+
+  /** The JSON body, as Django REST Framework renders it. */
+  toJSON(): Record<string, unknown> {
+    return { detail: this.detail, code: this.code };
+  }
+}
+
+/** The value of `WWW-Authenticate` on every 401. */
+export const WWW_AUTHENTICATE = 'Bearer realm="api"';
+
+/** 401: credentials or token refused. */
+export class AuthenticationFailed extends APIError {
+  constructor(detail = 'Incorrect authentication credentials.', code: ErrorCode = 'authentication_failed', inner?: unknown) {
+    super(detail, code, 401, inner);
+    this.headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
+  }
+}
+
+/** 401 `token_not_valid`, optionally with the per-class `messages`. */
+export class InvalidToken extends AuthenticationFailed {
+  messages?: TokenClassMessage[];
+
+  constructor(detail = 'Token is invalid or expired', messages?: TokenClassMessage[], inner?: unknown) {
+    super(detail, 'token_not_valid', inner);
+    if (messages) this.messages = messages;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const body = super.toJSON();
+    if (this.messages) body.messages = this.messages;
+    return body;
+  }
+}
+
+/** 401: a protected route was called without credentials. */
+export class NotAuthenticated extends APIError {
+  constructor(detail = 'Authentication credentials were not provided.') {
+    super(detail, 'not_authenticated', 401);
+    this.headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
+  }
+}
+
+/** 501: the token family app is off. */
+export class TokenFamilyNotConfigured extends APIError {
+  constructor(detail = 'Token family functionality is not enabled or available. Please check your configuration.') {
+    super(detail, 'token_family_not_configured', 501);
+  }
+}
+
+/** 503: the database or cache failed; nothing was accepted (fail closed). */
+export class ServiceUnavailable extends APIError {
+  constructor(detail = 'Service temporarily unavailable, try again later.', inner?: unknown) {
+    super(detail, 'service_unavailable', 503, inner);
+  }
+}
+
+/** 400 with Django REST Framework's field-error body: `{"field": ["message"]}`. */
+export class ValidationError extends APIError {
+  /** Field name (or `non_field_errors`) to its messages. */
+  fields: Record<string, string[]>;
+
+  constructor(fields: Record<string, string[]>) {
+    const first = Object.entries(fields)[0];
+    super(first ? `${first[0]}: ${first[1].join(' ')}` : 'Invalid input.', 'invalid', 400);
+    this.fields = fields;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...this.fields };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * passport-simplejwt: JSON Web Token authentication for Express + Passport,
+ * the Node counterpart of Django REST Framework's Simple JWT.
+ */
+export { SimpleJWT, failClosed } from './simplejwt';
+export {
+  resolveSettings,
+  normaliseHeaderName,
+  ALGORITHMS,
+  MASKED_PASSWORD,
+  DEFAULT_ACCESS_TOKEN_LIFETIME,
+  DEFAULT_REFRESH_TOKEN_LIFETIME,
+  DEFAULT_SLIDING_TOKEN_LIFETIME,
+  DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME,
+  DEFAULT_TOKEN_FAMILY_LIFETIME,
+  DEFAULT_CACHE_TTL,
+} from './settings';
+export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
+export { parseDuration, type Duration } from './duration';
+export { TokenBackend, type Payload, type KeyResolver } from './backend';
+export { Token, type TokenOptions, type TokenClass } from './tokens/token';
+export { AccessToken } from './tokens/access-token';
+export { RefreshToken } from './tokens/refresh-token';
+export { SlidingToken } from './tokens/sliding-token';
+export { UntypedToken } from './tokens/untyped-token';
+export { TokenUser } from './token-user';
+export { sequelizeUserStore, type UserStore, type SequelizeUserStoreOptions } from './user-store';
+export { JWTStrategy } from './strategies/jwt-strategy';
+export { JWTStatelessStrategy, JWTTokenUserStrategy } from './strategies/stateless-strategy';
+export type { JWTStrategyOptions, JWTAuthInfo } from './strategies/base-strategy';
+export { parseAuthHeader } from './auth-header';
+export { errorHandler, renderError } from './error-handler';
+export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
+export type { BlacklistCache } from './cache/blacklist-cache';
+export { MemoryBlacklistCache } from './cache/memory-cache';
+export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord } from './apps';
+export {
+  SimpleJWTError,
+  TokenError,
+  ExpiredTokenError,
+  RefreshTokenBlacklistedError,
+  TokenBackendError,
+  TokenBackendExpiredToken,
+  APIError,
+  AuthenticationFailed,
+  InvalidToken,
+  NotAuthenticated,
+  TokenFamilyNotConfigured,
+  ServiceUnavailable,
+  ValidationError,
+  WWW_AUTHENTICATE,
+  type ErrorCode,
+  type TokenClassMessage,
+} from './errors';

@@ -1,0 +1,309 @@
+import type { Request } from 'express';
+import type { Sequelize } from 'sequelize';
+import { parseDuration, type Duration } from './duration';
+import type { UserStore } from './user-store';
+import type { BlacklistCache } from './cache/blacklist-cache';
+
+/** Default lifetimes, in seconds (Simple JWT's defaults). */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
+export const DEFAULT_REFRESH_TOKEN_LIFETIME = 24 * 60 * 60;
+export const DEFAULT_SLIDING_TOKEN_LIFETIME = 5 * 60;
+export const DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME = 24 * 60 * 60;
+export const DEFAULT_TOKEN_FAMILY_LIFETIME = 30 * 24 * 60 * 60;
+export const DEFAULT_CACHE_TTL = 3600;
+/** What `onLoginFailed` sees instead of the password. */
+export const MASKED_PASSWORD = '********************';
+
+/** The signing algorithms the token backend knows. */
+export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** Key material: a PEM or secret string, a Buffer, or a prepared `crypto.KeyObject`. */
+export type KeyInput = string | Buffer | import('node:crypto').KeyObject;
+
+/** The apps of Simple JWT that keep state in the database. */
+export interface Apps {
+  /** `rest_framework_simplejwt.token_blacklist` */
+  blacklist?: boolean;
+  /** `rest_framework_simplejwt.token_family` */
+  tokenFamily?: boolean;
+}
+
+/** A token class name of the instance, or a class derived from one. */
+export type AuthTokenClass = 'AccessToken' | 'RefreshToken' | 'SlidingToken' | 'UntypedToken' | (abstract new (...args: never[]) => unknown);
+
+/**
+ * Options of `new SimpleJWT(options)`: the camelCase names of Simple JWT's
+ * settings, with its defaults. See the README for each one.
+ */
+export interface SimpleJWTOptions<U = unknown> {
+  signingKey?: KeyInput;
+  verifyingKey?: KeyInput;
+  users?: UserStore<U>;
+  sequelize?: Sequelize;
+  apps?: Apps;
+  accessTokenLifetime?: Duration;
+  refreshTokenLifetime?: Duration;
+  rotateRefreshTokens?: boolean;
+  blacklistAfterRotation?: boolean;
+  updateLastLogin?: boolean;
+  tokenFamilyEnabled?: boolean;
+  tokenFamilyLifetime?: Duration | null;
+  tokenFamilyCheckOnAccess?: boolean;
+  tokenFamilyBlacklistOnReuse?: boolean;
+  refreshTokenReuseInterval?: Duration;
+  algorithm?: Algorithm;
+  audience?: string | string[] | null;
+  issuer?: string | null;
+  jsonEncoder?: ((this: unknown, key: string, value: unknown) => unknown) | null;
+  jwkUrl?: string | null;
+  leeway?: Duration;
+  authHeaderTypes?: string | string[];
+  authHeaderName?: string;
+  userIdField?: string;
+  userIdClaim?: string;
+  usernameField?: string;
+  userAuthenticationRule?: (user: U | null, sj: unknown) => boolean;
+  onLoginSuccess?: ((user: U, req?: Request) => void | Promise<void>) | null;
+  onLoginFailed?: ((credentials: Record<string, string>, req?: Request) => void | Promise<void>) | null;
+  authTokenClasses?: AuthTokenClass | AuthTokenClass[];
+  tokenTypeClaim?: string | null;
+  tokenUserClass?: new (payload: Record<string, unknown>, sj?: unknown) => unknown;
+  jtiClaim?: string | null;
+  tokenFamilyClaim?: string;
+  tokenFamilyExpirationClaim?: string;
+  slidingTokenRefreshExpClaim?: string;
+  slidingTokenLifetime?: Duration;
+  slidingTokenRefreshLifetime?: Duration;
+  tokenObtainSerializer?: unknown;
+  tokenObtainPairSerializer?: unknown;
+  tokenObtainSlidingSerializer?: unknown;
+  tokenRefreshSerializer?: unknown;
+  tokenRefreshSlidingSerializer?: unknown;
+  tokenVerifySerializer?: unknown;
+  tokenBlacklistSerializer?: unknown;
+  tokenFamilyBlacklistSerializer?: unknown;
+  checkRevokeToken?: boolean;
+  revokeTokenClaim?: string;
+  checkUserIsActive?: boolean;
+  cache?: BlacklistCache;
+  cacheBlacklistedRefreshTokens?: boolean;
+  cacheBlacklistedFamilies?: boolean;
+  cacheTtlBlacklistedRefreshTokens?: Duration;
+  cacheTtlBlacklistedFamilies?: Duration;
+  cacheKeyPrefixBlacklistedRefreshTokens?: string;
+  cacheKeyPrefixBlacklistedFamilies?: string;
+  /** The clock; tests inject one instead of sleeping. Defaults to `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** Settings after defaults and parsing: every duration in seconds. */
+export interface ResolvedSettings {
+  apps: Required<Apps>;
+  accessTokenLifetime: number;
+  refreshTokenLifetime: number;
+  rotateRefreshTokens: boolean;
+  blacklistAfterRotation: boolean;
+  updateLastLogin: boolean;
+  tokenFamilyEnabled: boolean;
+  tokenFamilyLifetime: number | null;
+  tokenFamilyCheckOnAccess: boolean;
+  tokenFamilyBlacklistOnReuse: boolean;
+  refreshTokenReuseInterval: number;
+  algorithm: Algorithm;
+  audience: string | string[] | null;
+  issuer: string | null;
+  jsonEncoder: ((this: unknown, key: string, value: unknown) => unknown) | null;
+  jwkUrl: string | null;
+  leeway: number;
+  authHeaderTypes: string[];
+  /** Lower-case HTTP header name, as Node stores it in `req.headers`. */
+  authHeaderName: string;
+  userIdField: string;
+  userIdClaim: string;
+  usernameField: string;
+  tokenTypeClaim: string | null;
+  jtiClaim: string | null;
+  tokenFamilyClaim: string;
+  tokenFamilyExpirationClaim: string;
+  slidingTokenRefreshExpClaim: string;
+  slidingTokenLifetime: number;
+  slidingTokenRefreshLifetime: number;
+  checkRevokeToken: boolean;
+  revokeTokenClaim: string;
+  checkUserIsActive: boolean;
+  cacheBlacklistedRefreshTokens: boolean;
+  cacheBlacklistedFamilies: boolean;
+  cacheTtlBlacklistedRefreshTokens: number;
+  cacheTtlBlacklistedFamilies: number;
+  cacheKeyPrefixBlacklistedRefreshTokens: string;
+  cacheKeyPrefixBlacklistedFamilies: string;
+}
+
+/** Simple JWT settings that no longer exist, and what replaced them. */
+const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  authHeaderType: "use 'authHeaderTypes'",
+  authTokenClass: "use 'authTokenClasses'",
+  secretKey: "use 'signingKey'",
+  tokenBackendClass: 'the token backend is not pluggable',
+};
+
+const KNOWN_SETTINGS = new Set<string>([
+  'signingKey', 'verifyingKey', 'users', 'sequelize', 'apps', 'accessTokenLifetime', 'refreshTokenLifetime',
+  'rotateRefreshTokens', 'blacklistAfterRotation', 'updateLastLogin', 'tokenFamilyEnabled', 'tokenFamilyLifetime',
+  'tokenFamilyCheckOnAccess', 'tokenFamilyBlacklistOnReuse', 'refreshTokenReuseInterval', 'algorithm', 'audience',
+  'issuer', 'jsonEncoder', 'jwkUrl', 'leeway', 'authHeaderTypes', 'authHeaderName', 'userIdField', 'userIdClaim',
+  'usernameField', 'userAuthenticationRule', 'onLoginSuccess', 'onLoginFailed', 'authTokenClasses', 'tokenTypeClaim',
+  'tokenUserClass', 'jtiClaim', 'tokenFamilyClaim', 'tokenFamilyExpirationClaim', 'slidingTokenRefreshExpClaim',
+  'slidingTokenLifetime', 'slidingTokenRefreshLifetime', 'tokenObtainSerializer', 'tokenObtainPairSerializer',
+  'tokenObtainSlidingSerializer', 'tokenRefreshSerializer', 'tokenRefreshSlidingSerializer', 'tokenVerifySerializer',
+  'tokenBlacklistSerializer', 'tokenFamilyBlacklistSerializer', 'checkRevokeToken', 'revokeTokenClaim',
+  'checkUserIsActive', 'cache', 'cacheBlacklistedRefreshTokens', 'cacheBlacklistedFamilies',
+  'cacheTtlBlacklistedRefreshTokens', 'cacheTtlBlacklistedFamilies', 'cacheKeyPrefixBlacklistedRefreshTokens',
+  'cacheKeyPrefixBlacklistedFamilies', 'now',
+]);
+
+function fail(message: string): never {
+  throw new TypeError(`passport-simplejwt: ${message}`);
+}
+
+function bool(options: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(`'${name}' must be a boolean`);
+  return value;
+}
+
+function str(options: Record<string, unknown>, name: string, fallback: string): string {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') fail(`'${name}' must be a non-empty string`);
+  return value;
+}
+
+function nullableStr(options: Record<string, unknown>, name: string, fallback: string | null): string | null {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  if (typeof value !== 'string' || value === '') fail(`'${name}' must be a non-empty string or null`);
+  return value;
+}
+
+function duration(options: Record<string, unknown>, name: string, fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) fail(`'${name}' must be a number of seconds or a duration string such as '5m' or '1d'`);
+  return seconds;
+}
+
+function fn(options: Record<string, unknown>, name: string): void {
+  const value = options[name];
+  if (value !== undefined && value !== null && typeof value !== 'function') fail(`'${name}' must be a function`);
+}
+
+/**
+ * 'HTTP_X_ACCESS_TOKEN' (Django's META name) → 'x-access-token'; any other
+ * header name is lower-cased, as Node stores them.
+ */
+export function normaliseHeaderName(name: string): string {
+  const django = /^HTTP_(.+)$/.exec(name);
+  return (django ? django[1].replace(/_/g, '-') : name).toLowerCase();
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Applies defaults and validates every setting; throws a TypeError naming the bad one. */
+export function resolveSettings(input: unknown): ResolvedSettings {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('options must be an object');
+  const options = input as Record<string, unknown>;
+
+  for (const key of Object.keys(options)) {
+    if (key in REMOVED_SETTINGS) fail(`the '${key}' setting has been removed: ${REMOVED_SETTINGS[key]}`);
+    if (!KNOWN_SETTINGS.has(key)) fail(`unknown setting '${key}'`);
+  }
+
+  const appsInput = options.apps ?? {};
+  if (typeof appsInput !== 'object' || appsInput === null || Array.isArray(appsInput)) fail("'apps' must be an object such as { blacklist: true }");
+  for (const key of Object.keys(appsInput)) {
+    if (key !== 'blacklist' && key !== 'tokenFamily') fail(`unknown app 'apps.${key}' (known: blacklist, tokenFamily)`);
+  }
+  const apps = {
+    blacklist: bool(appsInput as Record<string, unknown>, 'blacklist', false),
+    tokenFamily: bool(appsInput as Record<string, unknown>, 'tokenFamily', false),
+  };
+  if ((apps.blacklist || apps.tokenFamily) && options.sequelize === undefined) {
+    fail("'sequelize' is required when an app ('apps.blacklist' or 'apps.tokenFamily') is enabled");
+  }
+
+  const algorithm = options.algorithm ?? 'HS256';
+  if (typeof algorithm !== 'string' || !(ALGORITHMS as readonly string[]).includes(algorithm)) {
+    fail(`'algorithm': Unrecognized algorithm type '${String(algorithm)}'`);
+  }
+
+  const audience = options.audience ?? null;
+  if (audience !== null && typeof audience !== 'string' && !(Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === 'string'))) {
+    fail("'audience' must be a string, a non-empty array of strings, or null");
+  }
+
+  let authHeaderTypes = options.authHeaderTypes ?? ['Bearer'];
+  if (typeof authHeaderTypes === 'string') authHeaderTypes = [authHeaderTypes];
+  if (!Array.isArray(authHeaderTypes) || authHeaderTypes.length === 0 || !authHeaderTypes.every((t) => typeof t === 'string' && /^\S+$/.test(t))) {
+    fail("'authHeaderTypes' must be a non-empty string or array of strings without spaces");
+  }
+
+  const headerName = str(options, 'authHeaderName', 'authorization');
+  const authHeaderName = normaliseHeaderName(headerName);
+  if (!HEADER_NAME.test(authHeaderName)) fail(`'authHeaderName' is not a valid HTTP header name: '${headerName}'`);
+
+  let tokenFamilyLifetime: number | null = DEFAULT_TOKEN_FAMILY_LIFETIME;
+  if (options.tokenFamilyLifetime === null) tokenFamilyLifetime = null;
+  else tokenFamilyLifetime = duration(options, 'tokenFamilyLifetime', DEFAULT_TOKEN_FAMILY_LIFETIME);
+
+  for (const name of ['userAuthenticationRule', 'onLoginSuccess', 'onLoginFailed', 'jsonEncoder', 'now', 'tokenUserClass']) fn(options, name);
+
+  if (options.jwkUrl !== undefined && options.jwkUrl !== null) {
+    if (typeof options.jwkUrl !== 'string' || !/^https?:\/\//.test(options.jwkUrl)) fail("'jwkUrl' must be an http(s) URL or null");
+  }
+
+  return {
+    apps,
+    accessTokenLifetime: duration(options, 'accessTokenLifetime', DEFAULT_ACCESS_TOKEN_LIFETIME),
+    refreshTokenLifetime: duration(options, 'refreshTokenLifetime', DEFAULT_REFRESH_TOKEN_LIFETIME),
+    rotateRefreshTokens: bool(options, 'rotateRefreshTokens', false),
+    blacklistAfterRotation: bool(options, 'blacklistAfterRotation', false),
+    updateLastLogin: bool(options, 'updateLastLogin', false),
+    tokenFamilyEnabled: bool(options, 'tokenFamilyEnabled', false),
+    tokenFamilyLifetime,
+    tokenFamilyCheckOnAccess: bool(options, 'tokenFamilyCheckOnAccess', false),
+    tokenFamilyBlacklistOnReuse: bool(options, 'tokenFamilyBlacklistOnReuse', false),
+    refreshTokenReuseInterval: duration(options, 'refreshTokenReuseInterval', 0),
+    algorithm: algorithm as Algorithm,
+    audience: audience as string | string[] | null,
+    issuer: nullableStr(options, 'issuer', null),
+    jsonEncoder: (options.jsonEncoder as ResolvedSettings['jsonEncoder']) ?? null,
+    jwkUrl: (options.jwkUrl as string | null | undefined) ?? null,
+    leeway: duration(options, 'leeway', 0),
+    authHeaderTypes: authHeaderTypes as string[],
+    authHeaderName,
+    userIdField: str(options, 'userIdField', 'id'),
+    userIdClaim: str(options, 'userIdClaim', 'user_id'),
+    usernameField: str(options, 'usernameField', 'username'),
+    tokenTypeClaim: nullableStr(options, 'tokenTypeClaim', 'token_type'),
+    jtiClaim: nullableStr(options, 'jtiClaim', 'jti'),
+    tokenFamilyClaim: str(options, 'tokenFamilyClaim', 'family_id'),
+    tokenFamilyExpirationClaim: str(options, 'tokenFamilyExpirationClaim', 'family_exp'),
+    slidingTokenRefreshExpClaim: str(options, 'slidingTokenRefreshExpClaim', 'refresh_exp'),
+    slidingTokenLifetime: duration(options, 'slidingTokenLifetime', DEFAULT_SLIDING_TOKEN_LIFETIME),
+    slidingTokenRefreshLifetime: duration(options, 'slidingTokenRefreshLifetime', DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME),
+    checkRevokeToken: bool(options, 'checkRevokeToken', false),
+    revokeTokenClaim: str(options, 'revokeTokenClaim', 'hash_password'),
+    checkUserIsActive: bool(options, 'checkUserIsActive', true),
+    cacheBlacklistedRefreshTokens: bool(options, 'cacheBlacklistedRefreshTokens', false),
+    cacheBlacklistedFamilies: bool(options, 'cacheBlacklistedFamilies', false),
+    cacheTtlBlacklistedRefreshTokens: duration(options, 'cacheTtlBlacklistedRefreshTokens', DEFAULT_CACHE_TTL),
+    cacheTtlBlacklistedFamilies: duration(options, 'cacheTtlBlacklistedFamilies', DEFAULT_CACHE_TTL),
+    cacheKeyPrefixBlacklistedRefreshTokens: str(options, 'cacheKeyPrefixBlacklistedRefreshTokens', 'sjwt_brt'),
+    cacheKeyPrefixBlacklistedFamilies: str(options, 'cacheKeyPrefixBlacklistedFamilies', 'sjwt_btf'),
+  };
+}

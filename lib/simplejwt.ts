@@ -1,0 +1,240 @@
+import type { Request } from 'express';
+import type { Sequelize } from 'sequelize';
+import type { BlacklistApp, FamilyApp } from './apps';
+import { TokenBackend } from './backend';
+import type { BlacklistCache } from './cache/blacklist-cache';
+import { MemoryBlacklistCache } from './cache/memory-cache';
+import { ServiceUnavailable, SimpleJWTError } from './errors';
+import { resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
+import { TokenUser } from './token-user';
+import { AccessToken } from './tokens/access-token';
+import { RefreshToken } from './tokens/refresh-token';
+import { SlidingToken } from './tokens/sliding-token';
+import { Token, type TokenClass } from './tokens/token';
+import { UntypedToken } from './tokens/untyped-token';
+import type { UserStore } from './user-store';
+
+/** A class bound to one instance: same behaviour, its own settings and keys. */
+function bindClass<C extends typeof Token>(base: C, sj: SimpleJWT): C {
+  const Bound = class extends (base as typeof Token) {};
+  Object.defineProperty(Bound, 'name', { value: base.name });
+  Bound.sj = sj;
+  return Bound as unknown as C;
+}
+
+/** Errors of the database or cache become a 503: fail closed, never a 500 or a pass. */
+export async function failClosed<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw asPackageError(err);
+  }
+}
+
+/** The package's own errors pass; anything else is a failing service: 503. */
+export function asPackageError(err: unknown): SimpleJWTError {
+  return err instanceof SimpleJWTError ? err : new ServiceUnavailable(undefined, err);
+}
+
+function defaultIsActive(user: unknown): boolean {
+  const u = user as { isActive?: unknown; is_active?: unknown } | null;
+  const flag = u?.isActive ?? u?.is_active;
+  return flag === undefined ? true : Boolean(flag);
+}
+
+/**
+ * One configuration of the package: settings, keys, token classes, and the
+ * apps' storage. Several instances can live in one process.
+ *
+ * @example
+ * const sj = new SimpleJWT({ signingKey: process.env.JWT_SECRET!, users });
+ * passport.use(new JWTStrategy(sj));
+ * app.use('/api/token/', tokenRouter(sj));
+ */
+export class SimpleJWT<U = unknown> {
+  readonly settings: ResolvedSettings;
+  readonly backend: TokenBackend;
+  readonly users?: UserStore<U>;
+  readonly sequelize?: Sequelize;
+  readonly cache: BlacklistCache;
+  /** The clock every token of this instance reads. */
+  readonly now: () => Date;
+  /** The options as given (serializer classes and hooks are read from here). */
+  readonly options: Readonly<SimpleJWTOptions<U>>;
+
+  readonly AccessToken: typeof AccessToken;
+  readonly RefreshToken: typeof RefreshToken;
+  readonly SlidingToken: typeof SlidingToken;
+  readonly UntypedToken: typeof UntypedToken;
+  /** The classes a request's token is tried against, in order. */
+  readonly authTokenClasses: ReadonlyArray<TokenClass>;
+  /** Builds the stateless user (`tokenUserClass`). */
+  readonly tokenUserClass: new (token: Token, userIdClaim?: string) => unknown;
+
+  private appsImpl?: { blacklist: BlacklistApp; family: FamilyApp };
+
+  constructor(options: SimpleJWTOptions<U>) {
+    this.settings = resolveSettings(options);
+    this.options = Object.freeze({ ...options });
+    this.backend = new TokenBackend(this.settings, options.signingKey, options.verifyingKey);
+    this.now = options.now ?? (() => new Date());
+    if (options.users !== undefined) {
+      const users = options.users as Partial<UserStore<U>> | null;
+      if (!users || typeof users.findById !== 'function' || typeof users.authenticate !== 'function') {
+        throw new TypeError("passport-simplejwt: 'users' must be a UserStore with findById() and authenticate()");
+      }
+      this.users = options.users;
+    }
+    this.sequelize = options.sequelize;
+    const cache = options.cache as Partial<BlacklistCache> | undefined;
+    if (cache !== undefined && (typeof cache?.has !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function')) {
+      throw new TypeError("passport-simplejwt: 'cache' must have has(), set() and delete()");
+    }
+    this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
+
+    this.AccessToken = bindClass(AccessToken, this as SimpleJWT);
+    this.RefreshToken = bindClass(RefreshToken, this as SimpleJWT);
+    this.SlidingToken = bindClass(SlidingToken, this as SimpleJWT);
+    this.UntypedToken = bindClass(UntypedToken, this as SimpleJWT);
+    this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
+    this.tokenUserClass = (options.tokenUserClass as SimpleJWT['tokenUserClass'] | undefined) ?? TokenUser;
+  }
+
+  private resolveAuthTokenClasses(input: unknown): TokenClass[] {
+    const list = Array.isArray(input) ? input : [input];
+    if (list.length === 0) throw new TypeError("passport-simplejwt: 'authTokenClasses' must name at least one token class");
+    const named: Record<string, TokenClass> = {
+      AccessToken: this.AccessToken,
+      RefreshToken: this.RefreshToken,
+      SlidingToken: this.SlidingToken,
+      UntypedToken: this.UntypedToken,
+    };
+    return list.map((entry) => {
+      if (typeof entry === 'string' && Object.prototype.hasOwnProperty.call(named, entry)) return named[entry];
+      if (typeof entry === 'function' && entry.prototype instanceof Token) {
+        const cls = entry as typeof Token;
+        // An unbound subclass of a base class is bound here; a subclass of sj.X already is.
+        return (cls.sj === this ? cls : bindClass(cls, this as SimpleJWT)) as unknown as TokenClass;
+      }
+      throw new TypeError(`passport-simplejwt: 'authTokenClasses' entry ${String(typeof entry === 'function' ? entry.name : entry)} is not a token class (use 'AccessToken', 'SlidingToken', … or a class derived from one)`);
+    });
+  }
+
+  // ---- users ---------------------------------------------------------------
+
+  /** The user store, or a clear error when the instance was built without one. */
+  requireUsers(): UserStore<U> {
+    if (!this.users) throw new TypeError("passport-simplejwt: this needs the 'users' setting (a UserStore)");
+    return this.users;
+  }
+
+  /** The user's id as tokens carry it: always a string. */
+  userIdOf(user: unknown, field = this.settings.userIdField): string {
+    const id = user !== null && typeof user === 'object' ? readField(user, field) : undefined;
+    if (typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint') {
+      throw new TypeError(`passport-simplejwt: the user has no usable '${field}' (userIdField)`);
+    }
+    return String(id);
+  }
+
+  /** The stored password hash (for checkRevokeToken). */
+  passwordHashOf(user: unknown): string {
+    const fromStore = this.users?.getPasswordHash?.(user as U);
+    if (fromStore !== undefined) return fromStore;
+    const value = user !== null && typeof user === 'object' ? readField(user, 'password') : undefined;
+    return typeof value === 'string' ? value : '';
+  }
+
+  /** Whether the user may log in (checkUserIsActive). */
+  isUserActive(user: U): boolean {
+    return this.users?.isActive ? this.users.isActive(user) : defaultIsActive(user);
+  }
+
+  /** `userAuthenticationRule`: user present and, with checkUserIsActive, active. */
+  userAuthenticationRule(user: U | null): boolean {
+    if (this.options.userAuthenticationRule) return this.options.userAuthenticationRule(user, this);
+    return user !== null && user !== undefined && (!this.settings.checkUserIsActive || this.isUserActive(user));
+  }
+
+  /** `onLoginSuccess`: by default updates the last login through the store, with updateLastLogin. */
+  async onLoginSuccess(user: U, req?: Request): Promise<void> {
+    if (this.options.onLoginSuccess === null) return;
+    if (this.options.onLoginSuccess) return this.options.onLoginSuccess(user, req);
+    if (this.settings.updateLastLogin && this.users?.updateLastLogin) await this.users.updateLastLogin(user);
+  }
+
+  // ---- the apps' storage (blacklist, token family) ---------------------------
+
+  /** Installs the storage of the apps; `models/` calls this. */
+  useApps(apps: { blacklist: BlacklistApp; family: FamilyApp }): void {
+    this.appsImpl = apps;
+  }
+
+  private apps(): { blacklist: BlacklistApp; family: FamilyApp } {
+    if (!this.appsImpl) {
+      // Loaded on first use so apps-off instances never load Sequelize models.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { sequelizeApps } = require('../models/sequelize-apps') as typeof import('../models/sequelize-apps');
+      this.appsImpl = sequelizeApps(this as SimpleJWT);
+    }
+    return this.appsImpl;
+  }
+
+  /** The blacklist app's storage; throws when the app is off. */
+  get blacklistApp(): BlacklistApp {
+    if (!this.settings.apps.blacklist) throw new TypeError("passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })");
+    return this.apps().blacklist;
+  }
+
+  /** The family app's storage; throws when the app is off. */
+  get familyApp(): FamilyApp {
+    if (!this.settings.apps.tokenFamily) throw new TypeError("passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })");
+    return this.apps().family;
+  }
+
+  /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
+  async isBlacklisted(jti: string): Promise<boolean> {
+    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
+    const key = `${prefix}:${jti}`;
+    if (cacheBlacklistedRefreshTokens && (await failClosed(this.cache.has(key)))) return true;
+    const blacklisted = await failClosed(this.blacklistApp.isBlacklisted(jti));
+    if (blacklisted && cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(key, ttl));
+    return blacklisted;
+  }
+
+  /** Blacklists a token (idempotent) and remembers it in the cache. */
+  async blacklistToken(token: Token) {
+    const result = await failClosed(this.blacklistApp.blacklist(token));
+    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
+    if (cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(`${prefix}:${token.jti()}`, ttl));
+    return result;
+  }
+
+  /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
+  async isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    const { cacheBlacklistedFamilies, cacheKeyPrefixBlacklistedFamilies: prefix, cacheTtlBlacklistedFamilies: ttl } = this.settings;
+    const key = `${prefix}:${familyId}`;
+    if (cacheBlacklistedFamilies && (await failClosed(this.cache.has(key)))) return true;
+    const blacklisted = await failClosed(this.familyApp.isFamilyBlacklisted(familyId));
+    if (blacklisted && cacheBlacklistedFamilies) await failClosed(this.cache.set(key, ttl));
+    return blacklisted;
+  }
+
+  /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
+  async blacklistFamilyOf(token: Token, familyId: string) {
+    const userId = token.get(this.settings.userIdClaim);
+    const result = await failClosed(
+      this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
+    );
+    const { cacheBlacklistedFamilies, cacheKeyPrefixBlacklistedFamilies: prefix, cacheTtlBlacklistedFamilies: ttl } = this.settings;
+    if (cacheBlacklistedFamilies) await failClosed(this.cache.set(`${prefix}:${familyId}`, ttl));
+    return result;
+  }
+}
+
+/** Reads a field of a plain object or a Sequelize instance. */
+function readField(user: object, field: string): unknown {
+  const getter = (user as { get?: unknown }).get;
+  if (typeof getter === 'function' && !(field in user)) return (getter as (k: string) => unknown).call(user, field);
+  return (user as Record<string, unknown>)[field];
+}

@@ -1,0 +1,28 @@
+import type { SimpleJWT } from '../simplejwt';
+import type { Token } from '../tokens/token';
+import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';
+import { userIdClaimOf } from './jwt-strategy';
+
+/**
+ * Passport strategy `'passport-simplejwt-stateless'` (Simple JWT's
+ * JWTStatelessUserAuthentication): no database; `req.user` is a
+ * `tokenUserClass` (TokenUser) built from the token's claims.
+ *
+ * @example
+ * passport.use(new JWTStatelessStrategy(sj));
+ * app.get('/api/me/', jwtAuth('passport-simplejwt-stateless'), (req, res) => res.json({ id: req.user.id }));
+ */
+export class JWTStatelessStrategy extends BaseJWTStrategy<unknown> {
+  constructor(sj: SimpleJWT<never>, options: JWTStrategyOptions = {}) {
+    super(sj, 'passport-simplejwt-stateless', options);
+  }
+
+  async getUser(token: Token): Promise<unknown> {
+    const claim = this.sj.settings.userIdClaim;
+    userIdClaimOf(token, claim);
+    return new this.sj.tokenUserClass(token, claim);
+  }
+}
+
+/** Alias of {@link JWTStatelessStrategy}, as Simple JWT's JWTTokenUserAuthentication. */
+export const JWTTokenUserStrategy = JWTStatelessStrategy;

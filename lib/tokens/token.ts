@@ -1,0 +1,272 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { parseDuration, type Duration } from '../duration';
+import { ExpiredTokenError, TokenBackendExpiredToken, TokenError } from '../errors';
+import type { Payload } from '../backend';
+import type { ResolvedSettings } from '../settings';
+import type { SimpleJWT } from '../simplejwt';
+
+/** Options of the token constructor. */
+export interface TokenOptions {
+  /** Run the checks that need no I/O (signature, `exp`, `jti`, type). Default true. */
+  verify?: boolean;
+}
+
+/** A token class (bound or not), as the factory methods see it. */
+export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
+
+/** uuid4 as 32 hex characters, as Python's `uuid4().hex`. */
+export function uuidHex(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+/** Seconds since the epoch, truncated as Simple JWT's `datetime_to_epoch`. */
+export function toEpoch(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/** Uppercase hex MD5 of a password hash: the `hash_password` claim of checkRevokeToken. */
+export function md5PasswordHash(passwordHash: string): string {
+  return createHash('md5').update(passwordHash).digest('hex').toUpperCase();
+}
+
+/**
+ * A JSON web token: its claims (`payload`) and the rules that apply to them.
+ * Use the classes bound to an instance (`sj.AccessToken`, `sj.RefreshToken`, …);
+ * the base classes exported by the package exist to be subclassed.
+ *
+ * @example
+ * const refresh = await sj.RefreshToken.forUser(user);
+ * const body = { refresh: String(refresh), access: String(refresh.accessToken) };
+ */
+export class Token {
+  /** The `token_type` claim this class issues and accepts. */
+  static tokenType: string | null = null;
+  /** Lifetime override (seconds or a duration string); by default the class's setting. */
+  static lifetime?: Duration;
+  /** The setting that holds this class's lifetime. */
+  protected static lifetimeSetting?: keyof ResolvedSettings;
+  /** The instance this class is bound to (set by `new SimpleJWT()`). */
+  static sj?: SimpleJWT;
+  /** BlacklistMixin: recorded as outstanding and checked against the blacklist when the app is on. */
+  static blacklistable = false;
+  /** FamilyMixin: whether `verify()` checks the token family. */
+  protected static familyChecked(_settings: ResolvedSettings): boolean {
+    return false;
+  }
+
+  /** The encoded token this object was decoded from, or null for a new one. */
+  readonly token: string | null;
+  /** When this object was made: the base of new `exp`/`iat` claims and of checks. */
+  readonly currentTime: Date;
+  /** The claims. */
+  payload: Payload;
+
+  constructor(token?: string | null, options: TokenOptions = {}) {
+    const cls = this.constructor as typeof Token;
+    const sj = boundInstance(cls);
+    const lifetime = cls.lifetimeSeconds();
+    if (cls.tokenType === null || lifetime === undefined) throw new TokenError('Cannot create token with no type or lifetime');
+    this.token = token ?? null;
+    this.currentTime = sj.now();
+
+    if (token !== undefined && token !== null) {
+      const verify = options.verify ?? true;
+      if (typeof token !== 'string') throw new TokenError('Token is invalid');
+      try {
+        this.payload = sj.backend.decode(token, verify);
+      } catch (err) {
+        if (err instanceof TokenBackendExpiredToken) throw new ExpiredTokenError('Token is expired', err);
+        throw new TokenError('Token is invalid', err);
+      }
+      if (verify) this.checkClaims();
+    } else {
+      const { tokenTypeClaim } = sj.settings;
+      this.payload = Object.create(null);
+      if (tokenTypeClaim !== null) this.payload[tokenTypeClaim] = cls.tokenType;
+      this.setExp('exp', this.currentTime, lifetime);
+      this.setIat('iat', this.currentTime);
+      this.setJti();
+    }
+  }
+
+  /** Lifetime in seconds: the class override, else its setting. */
+  static lifetimeSeconds(): number | undefined {
+    if (this.lifetime !== undefined) return parseDuration(this.lifetime);
+    if (this.lifetimeSetting === undefined) return undefined;
+    return boundInstance(this).settings[this.lifetimeSetting] as number;
+  }
+
+  /** The bound instance. */
+  get sj(): SimpleJWT {
+    return boundInstance(this.constructor as typeof Token);
+  }
+
+  /** A claim, or `fallback` when absent. */
+  get<T = unknown>(claim: string, fallback?: T): T | undefined {
+    return Object.prototype.hasOwnProperty.call(this.payload, claim) ? (this.payload[claim] as T) : fallback;
+  }
+
+  set(claim: string, value: unknown): this {
+    this.payload[claim] = value;
+    return this;
+  }
+
+  delete(claim: string): boolean {
+    return delete this.payload[claim];
+  }
+
+  has(claim: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.payload, claim);
+  }
+
+  /** The signed, encoded token. */
+  toString(): string {
+    return this.sj.backend.encode(this.payload);
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /**
+   * The full check: `checkClaims()` plus the blacklist and family checks of
+   * the enabled apps. The strategies, serializers and views always call it.
+   */
+  async verify(): Promise<void> {
+    this.checkClaims();
+    const cls = this.constructor as typeof Token;
+    const { settings } = this.sj;
+    if (cls.blacklistable && settings.apps.blacklist) await this.checkBlacklist();
+    if (cls.familyChecked(settings)) await this.checkFamilyBlacklist();
+  }
+
+  /** The checks that need no I/O: `exp`, `jti`, type, family expiry. Run by the constructor. */
+  checkClaims(): void {
+    // exp is required: no zombie tokens without expiry.
+    this.checkExp();
+    const { jtiClaim, tokenTypeClaim } = this.sj.settings;
+    if (jtiClaim !== null && !this.has(jtiClaim)) throw new TokenError('Token has no id');
+    if (tokenTypeClaim !== null) this.verifyTokenType();
+    if ((this.constructor as typeof Token).familyChecked(this.sj.settings)) this.checkFamilyExp();
+  }
+
+  verifyTokenType(): void {
+    const claim = this.sj.settings.tokenTypeClaim;
+    if (claim === null) return;
+    if (!this.has(claim)) throw new TokenError('Token has no type');
+    if (this.payload[claim] !== (this.constructor as typeof Token).tokenType) throw new TokenError('Token has wrong type');
+  }
+
+  setJti(): void {
+    const claim = this.sj.settings.jtiClaim;
+    if (claim !== null) this.payload[claim] = uuidHex();
+  }
+
+  setExp(claim = 'exp', fromTime?: Date, lifetime?: Duration): void {
+    const from = fromTime ?? this.currentTime;
+    const seconds = lifetime === undefined ? (this.constructor as typeof Token).lifetimeSeconds() : parseDuration(lifetime);
+    if (seconds === undefined) throw new TypeError(`passport-simplejwt: invalid lifetime '${String(lifetime)}'`);
+    this.payload[claim] = toEpoch(new Date(from.getTime() + seconds * 1000));
+  }
+
+  setIat(claim = 'iat', atTime?: Date): void {
+    this.payload[claim] = toEpoch(atTime ?? this.currentTime);
+  }
+
+  /** Throws unless `claim` holds a time later than `currentTime` minus the leeway. */
+  checkExp(claim = 'exp', currentTime?: Date): void {
+    if (!this.has(claim)) throw new TokenError(`Token has no '${claim}' claim`);
+    const value = this.payload[claim];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TokenError('Token is invalid');
+    const now = (currentTime ?? this.currentTime).getTime() / 1000;
+    if (value <= now - this.sj.settings.leeway) throw new TokenError(`Token '${claim}' claim has expired`);
+  }
+
+  /** BlacklistMixin: records this token as outstanding. Resolves to `[row, created]`. */
+  async outstand() {
+    return this.sj.blacklistApp.outstand(this);
+  }
+
+  /** BlacklistMixin: throws `TokenError('Token is blacklisted')` when blacklisted. */
+  async checkBlacklist(): Promise<void> {
+    const jti = this.jti();
+    if (await this.sj.isBlacklisted(jti)) throw new TokenError('Token is blacklisted');
+  }
+
+  /** BlacklistMixin: blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */
+  async blacklist() {
+    return this.sj.blacklistToken(this);
+  }
+
+  /** The `family_id` claim, or null for a token minted without families. */
+  getFamilyId(): string | null {
+    const value = this.get(this.sj.settings.tokenFamilyClaim);
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+
+  /** The `family_exp` claim as a Date, or null when the family never expires. */
+  getFamilyExpirationDate(): Date | null {
+    const value = this.get(this.sj.settings.tokenFamilyExpirationClaim);
+    return typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : null;
+  }
+
+  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]`. */
+  async blacklistFamily() {
+    const familyId = this.getFamilyId();
+    if (familyId === null) throw new TokenError('Token has no family ID');
+    return this.sj.blacklistFamilyOf(this, familyId);
+  }
+
+  /** FamilyMixin: throws when the family's `family_exp` has passed. */
+  checkFamilyExp(): void {
+    if (this.getFamilyId() === null) return;
+    const claim = this.sj.settings.tokenFamilyExpirationClaim;
+    if (!this.has(claim)) return; // a family with no expiry
+    try {
+      this.checkExp(claim);
+    } catch {
+      throw new TokenError('Token family has expired');
+    }
+  }
+
+  /** FamilyMixin: throws when the family is blacklisted. */
+  async checkFamilyBlacklist(): Promise<void> {
+    const familyId = this.getFamilyId();
+    if (familyId === null) return; // minted before families were enabled
+    if (await this.sj.isFamilyBlacklisted(familyId)) throw new TokenError('Token family is blacklisted');
+  }
+
+  /** The jti claim as a string (throws `Token has no id` when absent). */
+  jti(): string {
+    const claim = this.sj.settings.jtiClaim ?? 'jti';
+    const value = this.get(claim);
+    if (typeof value !== 'string' && typeof value !== 'number') throw new TokenError('Token has no id');
+    return String(value);
+  }
+
+  /**
+   * A new token for `user`, with the user id claim (always a string) and,
+   * with checkRevokeToken, the password-hash claim. With the blacklist app
+   * on, refresh and sliding tokens are recorded as outstanding.
+   */
+  static async forUser<T extends Token>(this: TokenClass<T>, user: unknown): Promise<T> {
+    const sj = boundInstance(this as unknown as typeof Token);
+    const token = new this();
+    const { userIdField, userIdClaim, checkRevokeToken, revokeTokenClaim } = sj.settings;
+    token.set(userIdClaim, sj.userIdOf(user, userIdField));
+    if (checkRevokeToken) token.set(revokeTokenClaim, md5PasswordHash(sj.passwordHashOf(user)));
+    await (this as unknown as typeof Token).afterCreateForUser(token, user);
+    if (this.blacklistable && sj.settings.apps.blacklist) await token.outstand();
+    return token;
+  }
+
+  /** Hook for subclasses that add claims in `forUser` before the token is recorded. */
+  protected static async afterCreateForUser(_token: Token, _user: unknown): Promise<void> {}
+}
+
+/** The instance a class is bound to, or a clear error for the unbound base classes. */
+export function boundInstance(cls: typeof Token): SimpleJWT {
+  const sj = cls.sj;
+  if (!sj) throw new TypeError(`passport-simplejwt: ${cls.name} is not bound to a SimpleJWT instance; use sj.${cls.name} or a subclass of it`);
+  return sj;
+}
