@@ -1,0 +1,64 @@
+import { SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../lib';
+
+/** A user as the tests' in-memory store keeps it. */
+export interface TestUser {
+  id: number;
+  username: string;
+  password: string;
+  isActive: boolean;
+  lastLogin?: Date;
+}
+
+/** The secret the tests sign with. */
+export const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/** A frozen clock the tests move by hand instead of sleeping. */
+export class Clock {
+  private current: number;
+
+  constructor(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
+    this.current = start;
+  }
+
+  now = (): Date => new Date(this.current);
+
+  advance(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
+
+/** An in-memory user store over a map the test can change. */
+export function memoryUsers(initial: TestUser[] = defaultUsers()): UserStore<TestUser> & { users: Map<string, TestUser> } {
+  const users = new Map(initial.map((u) => [String(u.id), u]));
+  return {
+    users,
+    async findById(id) {
+      return users.get(id) ?? null;
+    },
+    async authenticate(credentials) {
+      for (const user of users.values()) {
+        if (user.username === credentials.username && user.password === credentials.password) return user;
+      }
+      return null;
+    },
+    async updateLastLogin(user) {
+      user.lastLogin = new Date();
+    },
+  };
+}
+
+export function defaultUsers(): TestUser[] {
+  return [
+    { id: 1, username: 'alice', password: 'alice-password', isActive: true },
+    { id: 2, username: 'bob', password: 'bob-password', isActive: true },
+    { id: 3, username: 'carol', password: 'carol-password', isActive: false },
+  ];
+}
+
+/** A SimpleJWT with the test secret, an in-memory user store and a frozen clock. */
+export function makeSJ(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
+  const clock = new Clock();
+  const users = memoryUsers();
+  const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, ...options });
+  return { sj, clock, users };
+}
