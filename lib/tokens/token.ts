@@ -73,7 +73,7 @@ export class Token {
       const verify = options.verify ?? true;
       if (typeof token !== 'string') throw new TokenError('Token is invalid');
       try {
-        this.payload = sj.backend.decode(token, verify);
+        this.payload = sj.backend.decode(token, verify, this.currentTime);
       } catch (err) {
         if (err instanceof TokenBackendExpiredToken) throw new ExpiredTokenError('Token is expired', err);
         throw new TokenError('Token is invalid', err);
