@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import defaultPassport, { type Authenticator } from 'passport';
+import defaultPassport, { type PassportStatic } from 'passport';
 import { NotAuthenticated, SimpleJWTError } from './errors';
 import { sendError } from './error-handler';
 
@@ -8,7 +8,7 @@ export interface JwtAuthOptions {
   /** Let requests without a token through with no `req.user` (an invalid token is still 401). */
   optional?: boolean;
   /** The Passport instance the strategy is registered on (`new passport.Authenticator()` too). Default: the `passport` module. */
-  passport?: Authenticator;
+  passport?: Pick<PassportStatic, 'authenticate'>;
 }
 
 /**
