@@ -33,6 +33,12 @@ export { errorHandler, renderError } from './error-handler';
 export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
 export type { BlacklistCache } from './cache/blacklist-cache';
 export { MemoryBlacklistCache } from './cache/memory-cache';
+export {
+  RedisBlacklistCache,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  type RedisClientLike,
+  type RedisBlacklistCacheOptions,
+} from './cache/redis-cache';
 export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord } from './apps';
 export {
   SimpleJWTError,
