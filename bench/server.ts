@@ -1,0 +1,77 @@
+/**
+ * One benchmark app in its own process: `GET /api/me/` answering the user
+ * JSON, behind the auth named by argv[2]. Started by strategy.bench.ts.
+ */
+import { createSecretKey } from 'node:crypto';
+import express, { type Handler } from 'express';
+import Passport from 'passport';
+import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
+import { JWTStrategy, SimpleJWT, errorHandler, type UserStore } from '../lib';
+
+export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-string' | 'simplejwt';
+
+export interface BenchUser {
+  id: number;
+  username: string;
+  is_active: boolean;
+}
+
+/** The same in-memory lookup for every app. */
+const users = new Map<string, BenchUser>([['1', { id: 1, username: 'demo', is_active: true }]]);
+
+const store: UserStore<BenchUser> = {
+  findById: async (id) => users.get(id) ?? null,
+  authenticate: async () => null,
+};
+
+function guard(variant: Variant, secret: string): Handler | null {
+  const passport = new Passport.Authenticator();
+  const verify = (payload: { user_id?: unknown }, done: VerifiedCallback) => done(null, users.get(String(payload.user_id)) ?? false);
+  switch (variant) {
+    case 'none':
+      return null;
+    case 'passport-jwt-keyobject':
+      passport.use(
+        new PassportJwtStrategy(
+          {
+            jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+            // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its types only say string | Buffer.
+            secretOrKey: createSecretKey(Buffer.from(secret)) as unknown as Buffer,
+            algorithms: ['HS256'],
+          },
+          verify,
+        ),
+      );
+      return passport.authenticate('jwt', { session: false });
+    case 'passport-jwt-string':
+      passport.use(new PassportJwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: secret, algorithms: ['HS256'] }, verify));
+      return passport.authenticate('jwt', { session: false });
+    case 'simplejwt':
+      passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store })));
+      return passport.authenticate('passport-simplejwt', { session: false });
+  }
+}
+
+function main(): void {
+  const variant = process.argv[2] as Variant;
+  const secret = process.env.BENCH_SECRET;
+  if (!secret) throw new Error('BENCH_SECRET is not set');
+  const app = express();
+  app.disable('x-powered-by');
+  const auth = guard(variant, secret);
+  if (auth) app.get('/api/me/', auth, (req, res) => void res.json(req.user));
+  else app.get('/api/me/', (_req, res) => void res.json(users.get('1')));
+  app.use(errorHandler());
+
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  });
+  // A normal exit, so --cpu-prof gets to write its profile.
+  process.on('message', (msg) => {
+    if (msg === 'stop') server.close(() => process.exit(0)).closeAllConnections();
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+main();

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: autocannon against the same `GET /api/me/` behind no auth
+ * (the ceiling), passport-jwt (KeyObject secret, and a plain string as a
+ * reference) and our JWTStrategy. Each app runs in its own process on
+ * 127.0.0.1; runs are interleaved so drift hits every app alike.
+ *
+ * Options (`npm run bench -- --rounds=7`): --rounds (5), --duration (5 s),
+ * --warmup (3 s), --connections (50), --prof=<variant> (CPU profile of that
+ * app's process, written to a temp dir).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { SimpleJWT } from '../lib';
+import type { BenchUser, Variant } from './server';
+
+interface Row {
+  variant: Variant;
+  label: string;
+}
+
+const ROWS: Row[] = [
+  { variant: 'none', label: 'no auth (ceiling)' },
+  { variant: 'passport-jwt-keyobject', label: 'passport-jwt, KeyObject secret' },
+  { variant: 'simplejwt', label: 'passport-simplejwt JWTStrategy' },
+  { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
+];
+
+const EXPECTED_USER: BenchUser = { id: 1, username: 'demo', is_active: true };
+
+function option(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (!arg) return fallback;
+  const value = Number(arg.slice(name.length + 3));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const rounds = option('rounds', 5);
+const duration = option('duration', 5);
+const warmup = option('warmup', 3);
+const connections = option('connections', 50);
+const profiled = process.argv.find((a) => a.startsWith('--prof='))?.slice('--prof='.length);
+
+interface App {
+  row: Row;
+  child: ChildProcess;
+  url: string;
+}
+
+function start(row: Row, secret: string, profDir: string | null): Promise<App> {
+  const execArgv = ['--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+  const child = fork(path.join(__dirname, 'server.ts'), [row.variant], { execArgv, env: { ...process.env, BENCH_SECRET: secret } });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${row.variant} exited with ${code} before listening`)));
+    child.once('message', (msg) => resolve({ row, child, url: `http://127.0.0.1:${(msg as { port: number }).port}/api/me/` }));
+  });
+}
+
+function stop(app: App): Promise<void> {
+  return new Promise((resolve) => {
+    if (app.child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => app.child.kill('SIGKILL'), 5000);
+    app.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    app.child.send('stop');
+  });
+}
+
+/** Every app must answer the same user with the token, and auth apps 401 without it: else the numbers mean nothing. */
+async function check(app: App, authorization: string): Promise<void> {
+  const ok = await fetch(app.url, { headers: { authorization } });
+  const body: unknown = await ok.json();
+  if (ok.status !== 200 || JSON.stringify(body) !== JSON.stringify(EXPECTED_USER)) {
+    throw new Error(`${app.row.variant}: expected 200 with the user, got ${ok.status} ${JSON.stringify(body)}`);
+  }
+  if (app.row.variant !== 'none') {
+    const denied = await fetch(app.url);
+    if (denied.status !== 401) throw new Error(`${app.row.variant}: expected 401 without a token, got ${denied.status}`);
+  }
+}
+
+async function load(app: App, authorization: string, seconds: number): Promise<{ rps: number; p50: number; p99: number }> {
+  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization } });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${app.row.variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const secret = randomBytes(32).toString('hex');
+  // A long lifetime so the token outlives the run; user_id is what passport-jwt's verify reads too.
+  const minter = new SimpleJWT({ signingKey: secret, accessTokenLifetime: '1h' });
+  const authorization = `Bearer ${String((await minter.RefreshToken.forUser(EXPECTED_USER)).accessToken)}`;
+
+  const planned = ROWS.length * (warmup + rounds * duration);
+  const profDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'sjwt-prof-')) : null;
+  console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
+  console.log(`# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections; about ${planned} s of load`);
+
+  // Bounded: whatever happens, the bench ends.
+  const apps: App[] = [];
+  const deadline = setTimeout(() => {
+    console.error('bench: over time, stopping');
+    for (const app of apps) app.child.kill('SIGKILL');
+    process.exit(2);
+  }, (planned * 1.5 + 60) * 1000);
+  deadline.unref();
+
+  try {
+    for (const row of ROWS) apps.push(await start(row, secret, row.variant === profiled ? profDir : null));
+    for (const app of apps) await check(app, authorization);
+    for (const app of apps) await load(app, authorization, warmup);
+
+    const samples = new Map<Variant, { rps: number[]; p50: number[]; p99: number[] }>(ROWS.map((r) => [r.variant, { rps: [], p50: [], p99: [] }]));
+    for (let round = 1; round <= rounds; round++) {
+      const line: string[] = [];
+      for (const app of apps) {
+        const { rps, p50, p99 } = await load(app, authorization, duration);
+        const s = samples.get(app.row.variant)!;
+        s.rps.push(rps);
+        s.p50.push(p50);
+        s.p99.push(p99);
+        line.push(`${app.row.variant} ${fmt(rps)}`);
+      }
+      console.log(`round ${round}/${rounds}: ${line.join(' · ')}`);
+    }
+
+    const med = (v: Variant) => median(samples.get(v)!.rps);
+    const ceiling = med('none');
+    const peer = med('passport-jwt-keyobject');
+    console.log('\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const row of ROWS) {
+      const s = samples.get(row.variant)!;
+      const m = med(row.variant);
+      console.log(
+        `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...s.rps))} – ${fmt(Math.max(...s.rps))} | ${fmt(median(s.p50))} / ${fmt(median(s.p99))} | ${fmt(m / ceiling, 2)} | ${row.variant === 'none' ? '' : fmt(m / peer, 2)} |`,
+      );
+    }
+    console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} (target >= 1.00)`);
+  } finally {
+    await Promise.all(apps.map(stop));
+    clearTimeout(deadline);
+    if (profDir) console.log(`CPU profile of '${profiled}' in ${profDir}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
