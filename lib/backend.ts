@@ -9,6 +9,8 @@ export type Payload = Record<string, unknown>;
 /** Resolves the verifying key for a token when keys are remote (JWKS). */
 export type KeyResolver = (header: jwt.JwtHeader) => KeyObject | undefined;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 function isHmac(algorithm: Algorithm): boolean {
   return algorithm.startsWith('HS');
 }
@@ -17,9 +19,33 @@ function fail(message: string): never {
   throw new TypeError(`passport-simplejwt: ${message}`);
 }
 
+/** The curve each ES algorithm signs with. */
+const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+function isKeyInput(key: unknown): key is KeyInput {
+  return typeof key === 'string' || Buffer.isBuffer(key) || key instanceof KeyObject;
+}
+
+/** Throws unless an asymmetric key suits the algorithm (RSA for RS/PS, the right curve for ES). */
+function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string): void {
+  const type = key.asymmetricKeyType;
+  const family = algorithm.slice(0, 2);
+  const ok =
+    family === 'RS' ? type === 'rsa'
+      : family === 'PS' ? type === 'rsa' || type === 'rsa-pss'
+        : type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVES[algorithm];
+  if (!ok) {
+    const what = type === 'ec' ? `an EC key on ${String(key.asymmetricKeyDetails?.namedCurve)}` : `a ${String(type)} key`;
+    fail(`'${setting}' is ${what}, which cannot be used with ${algorithm}`);
+  }
+}
+
 /** Turns key material into a KeyObject once, so no request pays for parsing it. */
-function prepareKeys(algorithm: Algorithm, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined, jwkUrl: string | null) {
-  const empty = (k: KeyInput | undefined) => k === undefined || k === '' || (Buffer.isBuffer(k) && k.length === 0);
+function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: unknown, jwkUrl: string | null) {
+  const empty = (k: unknown) => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
+  for (const [setting, key] of [['signingKey', signingKey], ['verifyingKey', verifyingKey]] as const) {
+    if (!empty(key) && !isKeyInput(key)) fail(`'${setting}' must be a string, a Buffer or a crypto.KeyObject`);
+  }
   if (isHmac(algorithm)) {
     if (empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
     const key = signingKey instanceof KeyObject ? signingKey : createSecretKey(Buffer.from(signingKey as string | Buffer));
@@ -34,14 +60,17 @@ function prepareKeys(algorithm: Algorithm, signingKey: KeyInput | undefined, ver
       fail(`'signingKey' is not a valid private key for ${algorithm}: ${(err as Error).message}`);
     }
     if (signing.type !== 'private') fail(`'signingKey' must be a private key for ${algorithm}`);
+    checkAsymmetric(algorithm, signing, 'signingKey');
   }
   let verifying: KeyObject | undefined;
   if (!empty(verifyingKey)) {
     try {
-      verifying = verifyingKey instanceof KeyObject ? verifyingKey : createPublicKey(verifyingKey as string | Buffer);
+      // A private key (object or PEM) given as verifyingKey verifies as its public half.
+      verifying = verifyingKey instanceof KeyObject && verifyingKey.type === 'public' ? verifyingKey : createPublicKey(verifyingKey as string | Buffer | KeyObject);
     } catch (err) {
       fail(`'verifyingKey' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
     }
+    checkAsymmetric(algorithm, verifying, 'verifyingKey');
   } else if (signing) {
     verifying = createPublicKey(signing);
   }
@@ -85,7 +114,9 @@ export class TokenBackend {
 
   /** Signs a claim set, adding `aud` and `iss` when configured. */
   encode(payload: Payload): string {
-    if (!this.signingKey) throw new TokenBackendError('Cannot sign tokens: no signing key is configured');
+    if (!this.signingKey) {
+      throw new TypeError(`passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for ${this.algorithm}) is not configured; this instance only verifies`);
+    }
     const claims: Payload = Object.assign(Object.create(null), payload);
     if (this.audience !== null) claims.aud = this.audience;
     if (this.issuer !== null) claims.iss = this.issuer;
@@ -102,9 +133,14 @@ export class TokenBackend {
   decode(token: string, verify = true, now: Date = new Date()): Payload {
     let decoded: unknown;
     if (!verify) {
-      decoded = jwt.decode(token);
+      try {
+        decoded = jwt.decode(token);
+      } catch (err) {
+        throw new TokenBackendError('Token is invalid', err);
+      }
     } else {
       const key = this.keyFor(token);
+      if (!key) throw new TokenBackendError('Token is invalid');
       try {
         // The instance's clock, not the process's: tests and replays control time.
         decoded = jwt.verify(token, key, { ...this.verifyOptions, clockTimestamp: Math.floor(now.getTime() / 1000) });
@@ -118,13 +154,34 @@ export class TokenBackend {
     return Object.assign(Object.create(null), decoded) as Payload;
   }
 
-  private keyFor(token: string): KeyObject {
-    if (this.verifyingKey) return this.verifyingKey;
+  /**
+   * Makes the key that verifies `token` available without I/O: with
+   * `jwkUrl`, fetches the key set when the token's key is not cached.
+   * Resolves at once otherwise.
+   */
+  prepareKey(_token: string): Promise<void> {
+    return RESOLVED;
+  }
+
+  /**
+   * Whether the key that verifies `token` is at hand without I/O: always,
+   * except with `jwkUrl` when the token's key has not been fetched yet.
+   */
+  hasKeyFor(token: string): boolean {
+    return this.keyFor(token) !== undefined;
+  }
+
+  /** The verifying key: from the key set when `jwkUrl` is set (as Simple JWT), else the configured one. */
+  private keyFor(token: string): KeyObject | undefined {
     if (this.keyResolver) {
-      const header = jwt.decode(token, { complete: true })?.header;
-      const key = header && this.keyResolver(header);
-      if (key) return key;
+      let header: jwt.JwtHeader | undefined;
+      try {
+        header = jwt.decode(token, { complete: true })?.header;
+      } catch {
+        return undefined;
+      }
+      return header ? this.keyResolver(header) : undefined;
     }
-    throw new TokenBackendError('Token is invalid');
+    return this.verifyingKey;
   }
 }
