@@ -167,10 +167,10 @@ function fail(message: string): never {
   throw new TypeError(`passport-simplejwt: ${message}`);
 }
 
-function bool(options: Record<string, unknown>, name: string, fallback: boolean): boolean {
+function bool(options: Record<string, unknown>, name: string, fallback: boolean, label = name): boolean {
   const value = options[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(`'${name}' must be a boolean`);
+  if (typeof value !== 'boolean') fail(`'${label}' must be a boolean`);
   return value;
 }
 
@@ -219,7 +219,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
   const options = input as Record<string, unknown>;
 
   for (const key of Object.keys(options)) {
-    if (key in REMOVED_SETTINGS) fail(`the '${key}' setting has been removed: ${REMOVED_SETTINGS[key]}`);
+    if (Object.prototype.hasOwnProperty.call(REMOVED_SETTINGS, key)) fail(`the '${key}' setting has been removed: ${REMOVED_SETTINGS[key]}`);
     if (!KNOWN_SETTINGS.has(key)) fail(`unknown setting '${key}'`);
   }
 
@@ -229,11 +229,15 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     if (key !== 'blacklist' && key !== 'tokenFamily') fail(`unknown app 'apps.${key}' (known: blacklist, tokenFamily)`);
   }
   const apps = {
-    blacklist: bool(appsInput as Record<string, unknown>, 'blacklist', false),
-    tokenFamily: bool(appsInput as Record<string, unknown>, 'tokenFamily', false),
+    blacklist: bool(appsInput as Record<string, unknown>, 'blacklist', false, 'apps.blacklist'),
+    tokenFamily: bool(appsInput as Record<string, unknown>, 'tokenFamily', false, 'apps.tokenFamily'),
   };
-  if ((apps.blacklist || apps.tokenFamily) && options.sequelize === undefined) {
+  const sequelize = options.sequelize as { getDialect?: unknown } | null | undefined;
+  if ((apps.blacklist || apps.tokenFamily) && (sequelize === undefined || sequelize === null)) {
     fail("'sequelize' is required when an app ('apps.blacklist' or 'apps.tokenFamily') is enabled");
+  }
+  if (sequelize !== undefined && (sequelize === null || typeof sequelize !== 'object' || typeof sequelize.getDialect !== 'function')) {
+    fail("'sequelize' must be a Sequelize instance");
   }
 
   const algorithm = options.algorithm ?? 'HS256';
@@ -263,7 +267,8 @@ export function resolveSettings(input: unknown): ResolvedSettings {
   for (const name of ['userAuthenticationRule', 'onLoginSuccess', 'onLoginFailed', 'jsonEncoder', 'now', 'tokenUserClass']) fn(options, name);
 
   if (options.jwkUrl !== undefined && options.jwkUrl !== null) {
-    if (typeof options.jwkUrl !== 'string' || !/^https?:\/\//.test(options.jwkUrl)) fail("'jwkUrl' must be an http(s) URL or null");
+    if (typeof options.jwkUrl !== 'string' || !/^https?:\/\/[^/]/.test(options.jwkUrl)) fail("'jwkUrl' must be an http(s) URL or null");
+    if ((algorithm as string).startsWith('HS')) fail(`'jwkUrl' needs an asymmetric 'algorithm' (RS*, ES* or PS*), not ${String(algorithm)}`);
   }
 
   return {
