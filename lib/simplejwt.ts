@@ -230,6 +230,42 @@ export class SimpleJWT<U = unknown> {
     if (cacheBlacklistedFamilies) await failClosed(this.cache.set(`${prefix}:${familyId}`, ttl));
     return result;
   }
+
+  /**
+   * "Log out everywhere": blacklists every outstanding, unexpired refresh (and
+   * sliding) token of the user and every unexpired family of the user, so
+   * their refresh tokens and family-checked access tokens stop working.
+   * Resolves to the numbers newly blacklisted.
+   *
+   * @example
+   * const { tokens, families } = await sj.blacklistAllForUser(req.user.id);
+   */
+  async blacklistAllForUser(userId: string | number): Promise<{ tokens: number; families: number }> {
+    const { apps } = this.settings;
+    if (!apps.blacklist && !apps.tokenFamily) {
+      throw new TypeError('passport-simplejwt: blacklistAllForUser() needs the blacklist or token family app (apps: { blacklist: true })');
+    }
+    const id = String(userId);
+    const now = this.now();
+    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
+    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
+    return { tokens, families };
+  }
+
+  /**
+   * Creates or upgrades the tables of the enabled apps (umzug migrations,
+   * recorded in `passport_simplejwt_migrations`; tables a Django service
+   * created are kept). Resolves to the names of the migrations run.
+   *
+   * @example
+   * await sj.migrate(); // at deploy time, or: npx passport-simplejwt migrate --database $DATABASE_URL
+   */
+  async migrate(): Promise<string[]> {
+    if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { migrate } = require('../models/migrate') as typeof import('../models/migrate');
+    return migrate(this.sequelize, this.settings.apps);
+  }
 }
 
 /** Reads a field of a plain object or a Sequelize instance. */

@@ -1,7 +1,142 @@
+import { Op, type Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp } from '../lib/apps';
 import type { SimpleJWT } from '../lib/simplejwt';
+import type { Token } from '../lib/tokens/token';
+import type { BlacklistedToken } from './blacklisted-token';
+import type { BlacklistedTokenFamily } from './blacklisted-token-family';
+import { defineModels, type SimpleJWTModels } from './define-models';
+import { insertOrGet } from './insert-or-get';
+import type { OutstandingToken } from './outstanding-token';
+import type { TokenFamily } from './token-family';
 
-/** The Sequelize storage of the blacklist and family apps (issue #4 fills this in). */
-export function sequelizeApps(_sj: SimpleJWT): { blacklist: BlacklistApp; family: FamilyApp } {
-  throw new Error('passport-simplejwt: the blacklist and family apps are not implemented yet');
+/** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
+class SequelizeBlacklistApp implements BlacklistApp {
+  constructor(
+    private readonly sj: SimpleJWT,
+    private readonly models: SimpleJWTModels,
+  ) {}
+
+  async outstand(token: Token): Promise<[OutstandingToken, boolean]> {
+    const { OutstandingToken } = this.models;
+    const jti = token.jti();
+    const exp = token.get<unknown>('exp');
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
+    const userId = token.get<unknown>(this.sj.settings.userIdClaim);
+    return insertOrGet(
+      () =>
+        OutstandingToken.create({
+          jti,
+          user_id: userId === undefined || userId === null ? null : String(userId),
+          token: token.token ?? token.toString(),
+          created_at: token.currentTime,
+          expires_at: new Date(exp * 1000),
+        }),
+      () => OutstandingToken.findOne({ where: { jti } }),
+    );
+  }
+
+  async isBlacklisted(jti: string): Promise<boolean> {
+    const { BlacklistedToken, OutstandingToken } = this.models;
+    const row = await BlacklistedToken.findOne({
+      attributes: ['id'],
+      include: [{ model: OutstandingToken, as: 'token', attributes: [], where: { jti }, required: true }],
+    });
+    return row !== null;
+  }
+
+  async blacklist(token: Token): Promise<[BlacklistedToken, boolean]> {
+    const { OutstandingToken } = this.models;
+    // Reading first only saves a failed insert; the blacklist insert below is what decides.
+    const outstanding = (await OutstandingToken.findOne({ where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
+    return this.blacklistOutstanding(outstanding.id);
+  }
+
+  async blacklistUser(userId: string, now: Date): Promise<number> {
+    const { OutstandingToken, BlacklistedToken } = this.models;
+    const live = await OutstandingToken.findAll({
+      attributes: ['id'],
+      where: { user_id: userId, expires_at: { [Op.gt]: now }, '$blacklistedtoken.id$': null },
+      include: [{ model: BlacklistedToken, as: 'blacklistedtoken', attributes: [], required: false }],
+    });
+    let created = 0;
+    for (const row of live) if ((await this.blacklistOutstanding(row.id))[1]) created += 1;
+    return created;
+  }
+
+  private blacklistOutstanding(tokenId: number | string): Promise<[BlacklistedToken, boolean]> {
+    const { BlacklistedToken } = this.models;
+    return insertOrGet(
+      () => BlacklistedToken.create({ token_id: tokenId, blacklisted_at: this.sj.now() }),
+      () => BlacklistedToken.findOne({ where: { token_id: tokenId } }),
+    );
+  }
+}
+
+/** The token family app on Sequelize: `token_family_*` tables. */
+class SequelizeFamilyApp implements FamilyApp {
+  constructor(
+    private readonly sj: SimpleJWT,
+    private readonly models: SimpleJWTModels,
+  ) {}
+
+  async createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void> {
+    await this.models.TokenFamily.create({ family_id: familyId, user_id: userId, created_at: createdAt, expires_at: expiresAt });
+  }
+
+  async isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    const { BlacklistedTokenFamily, TokenFamily } = this.models;
+    const row = await BlacklistedTokenFamily.findOne({
+      attributes: ['id'],
+      include: [{ model: TokenFamily, as: 'family', attributes: [], where: { family_id: familyId }, required: true }],
+    });
+    return row !== null;
+  }
+
+  async blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamily, boolean]> {
+    const { TokenFamily } = this.models;
+    const find = () => TokenFamily.findOne({ where: { family_id: familyId } });
+    const family: TokenFamily =
+      (await find()) ??
+      (await insertOrGet(() => TokenFamily.create({ family_id: familyId, user_id: userId, created_at: this.sj.now(), expires_at: expiresAt }), find))[0];
+    return this.blacklistRow(family.id);
+  }
+
+  async blacklistUserFamilies(userId: string, now: Date): Promise<number> {
+    const { TokenFamily, BlacklistedTokenFamily } = this.models;
+    const live = await TokenFamily.findAll({
+      attributes: ['id'],
+      where: {
+        user_id: userId,
+        [Op.or]: [{ expires_at: null }, { expires_at: { [Op.gt]: now } }],
+        '$blacklistedtokenfamily.id$': null,
+      },
+      include: [{ model: BlacklistedTokenFamily, as: 'blacklistedtokenfamily', attributes: [], required: false }],
+    });
+    let created = 0;
+    for (const row of live) if ((await this.blacklistRow(row.id))[1]) created += 1;
+    return created;
+  }
+
+  private blacklistRow(familyRowId: number | string): Promise<[BlacklistedTokenFamily, boolean]> {
+    const { BlacklistedTokenFamily } = this.models;
+    return insertOrGet(
+      () => BlacklistedTokenFamily.create({ family_id: familyRowId, blacklisted_at: this.sj.now() }),
+      () => BlacklistedTokenFamily.findOne({ where: { family_id: familyRowId } }),
+    );
+  }
+}
+
+/**
+ * The Sequelize storage of the blacklist and family apps for `sj`, on
+ * `sj.sequelize`. `SimpleJWT` installs it on first use; call it yourself only
+ * to pass the result to `sj.useApps()` after wrapping it.
+ *
+ * @example
+ * sj.useApps(sequelizeApps(sj));
+ */
+export function sequelizeApps(sj: SimpleJWT): { blacklist: BlacklistApp; family: FamilyApp } {
+  const sequelize: Sequelize | undefined = sj.sequelize;
+  if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
+  const models = defineModels(sequelize);
+  return { blacklist: new SequelizeBlacklistApp(sj, models), family: new SequelizeFamilyApp(sj, models) };
 }
