@@ -120,6 +120,20 @@ export class SimpleJWT<U = unknown> {
     });
   }
 
+  /**
+   * Makes the verifying key of a raw token available to the synchronous token
+   * constructor: with `jwkUrl` it fetches the key set when the token's key is
+   * not cached (a failing key server rejects with `ServiceUnavailable`);
+   * otherwise it resolves at once. The strategies call it before decoding.
+   *
+   * @example
+   * await sj.prepareKey(raw);
+   * const access = new sj.AccessToken(raw); // signature checked against the key set
+   */
+  prepareKey(raw: string): Promise<void> {
+    return this.backend.prepareKey(raw);
+  }
+
   // ---- users ---------------------------------------------------------------
 
   /** The user store, or a clear error when the instance was built without one. */

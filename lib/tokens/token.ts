@@ -60,6 +60,8 @@ export class Token {
   readonly currentTime: Date;
   /** The claims. */
   payload: Payload;
+  /** Whether the signature of `token` has been checked (always true for a new token). */
+  private signatureChecked: boolean;
 
   constructor(token?: string | null, options: TokenOptions = {}) {
     const cls = this.constructor as typeof Token;
@@ -72,14 +74,13 @@ export class Token {
     if (token !== undefined && token !== null) {
       const verify = options.verify ?? true;
       if (typeof token !== 'string') throw new TokenError('Token is invalid');
-      try {
-        this.payload = sj.backend.decode(token, verify, this.currentTime);
-      } catch (err) {
-        if (err instanceof TokenBackendExpiredToken) throw new ExpiredTokenError('Token is expired', err);
-        throw new TokenError('Token is invalid', err);
-      }
+      // With jwkUrl the key may still have to be fetched: then verify() checks the signature.
+      const checkSignature = verify && sj.backend.hasKeyFor(token);
+      this.payload = decodeOrThrow(sj, token, checkSignature, this.currentTime);
+      this.signatureChecked = checkSignature;
       if (verify) this.checkClaims();
     } else {
+      this.signatureChecked = true;
       const { tokenTypeClaim } = sj.settings;
       this.payload = Object.create(null);
       if (tokenTypeClaim !== null) this.payload[tokenTypeClaim] = cls.tokenType;
@@ -133,6 +134,12 @@ export class Token {
    * the enabled apps. The strategies, serializers and views always call it.
    */
   async verify(): Promise<void> {
+    if (!this.signatureChecked && this.token !== null) {
+      // Decoded without verification (or before its JWKS key was known): check the signature now.
+      await this.sj.prepareKey(this.token);
+      decodeOrThrow(this.sj, this.token, true, this.currentTime);
+      this.signatureChecked = true;
+    }
     this.checkClaims();
     const cls = this.constructor as typeof Token;
     const { settings } = this.sj;
@@ -262,6 +269,16 @@ export class Token {
 
   /** Hook for subclasses that add claims in `forUser` before the token is recorded. */
   protected static async afterCreateForUser(_token: Token, _user: unknown): Promise<void> {}
+}
+
+/** Decodes with the instance's backend, turning backend errors into the token layer's. */
+function decodeOrThrow(sj: SimpleJWT, token: string, verify: boolean, now: Date): Payload {
+  try {
+    return sj.backend.decode(token, verify, now);
+  } catch (err) {
+    if (err instanceof TokenBackendExpiredToken) throw new ExpiredTokenError('Token is expired', err);
+    throw new TokenError('Token is invalid', err);
+  }
 }
 
 /** The instance a class is bound to, or a clear error for the unbound base classes. */
