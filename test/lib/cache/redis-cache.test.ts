@@ -16,6 +16,7 @@ import {
   type RedisClientLike,
   type SimpleJWTOptions,
 } from '../../../lib';
+import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
 import {
   REDIS_URL,
@@ -206,6 +207,103 @@ describe('RedisBlacklistCache', function () {
       });
       const here = cachedSJ(new RedisBlacklistCache(redis, { keyPrefix: prefix })).sj;
       expect(await here.isBlacklisted(jti)).to.equal(true);
+    });
+  });
+
+  describe('with the blacklist database: two SimpleJWT instances ("processes") on one database and one Redis', function () {
+    const openDatabase = useTestDatabase();
+    let db: TestDatabase;
+
+    beforeEach(async function () {
+      db = await openDatabase();
+    });
+
+    async function pair(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
+      const make = async () =>
+        cachedSJ(new RedisBlacklistCache(await client(), { keyPrefix: prefix }), { sequelize: db.sequelize, ...options });
+      return [await make(), await make()] as const;
+    }
+
+    it('blacklist() through one writes the cache entry, and the other refuses the token', async function () {
+      const [one, two] = await pair();
+      const refresh = await one.sj.RefreshToken.forUser(one.users.users.get('1'));
+      await new two.sj.RefreshToken(refresh.toString()).verify(); // not blacklisted yet
+
+      await refresh.blacklist();
+      expect(await redis.ttl(`${prefix}sjwt_brt:${refresh.jti()}`)).to.be.within(3599, 3600);
+      const { error } = await rejectionOf(new two.sj.RefreshToken(refresh.toString()).verify());
+      expect((error as Error).message).to.equal('Token is blacklisted');
+    });
+
+    it('only positive entries: a token found not blacklisted leaves no key; one found blacklisted in the database is cached', async function () {
+      const [one] = await pair();
+      const uncached = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } }).sj; // same database, no cache
+      const refresh = await one.sj.RefreshToken.forUser(one.users.users.get('1'));
+      const key = `${prefix}sjwt_brt:${refresh.jti()}`;
+
+      expect(await one.sj.isBlacklisted(refresh.jti())).to.equal(false);
+      expect(await redis.exists(key)).to.equal(0);
+
+      await new uncached.RefreshToken(refresh.toString()).blacklist();
+      expect(await redis.exists(key)).to.equal(0);
+      expect(await one.sj.isBlacklisted(refresh.jti())).to.equal(true);
+      expect(await redis.exists(key)).to.equal(1);
+    });
+
+    it('a family blacklisted through one is refused by the other', async function () {
+      const [one, two] = await pair();
+      const refresh = await one.sj.RefreshToken.forUser(one.users.users.get('1'));
+      await refresh.blacklistFamily();
+      const familyId = refresh.getFamilyId();
+      expect(familyId).to.be.a('string');
+      expect(await redis.exists(`${prefix}sjwt_btf:${familyId}`)).to.equal(1);
+      const { error } = await rejectionOf(new two.sj.RefreshToken(refresh.toString()).verify());
+      expect((error as Error).message).to.equal('Token family is blacklisted');
+    });
+
+    it('Redis down: the blacklist check answers ServiceUnavailable although the database is fine', async function () {
+      const relay = new RedisRelay();
+      await relay.start();
+      try {
+        const { sj, users } = cachedSJ(new RedisBlacklistCache(await client(relay.url), { keyPrefix: prefix }), { sequelize: db.sequelize });
+        const refresh = await sj.RefreshToken.forUser(users.users.get('1'));
+        await new sj.RefreshToken(refresh.toString()).verify();
+        await relay.stop();
+        const { error, ms } = await rejectionOf(new sj.RefreshToken(refresh.toString()).verify());
+        expect(error).to.be.instanceOf(ServiceUnavailable);
+        expect(ms).to.be.below(QUICK_MS);
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    it('through the strategy: 200, then 503 JSON while Redis is down, then 200 again by itself', async function () {
+      const relay = new RedisRelay();
+      await relay.start();
+      try {
+        const c = await client(relay.url, { disableOfflineQueue: true });
+        const { sj, users } = cachedSJ(new RedisBlacklistCache(c, { keyPrefix: prefix }), { sequelize: db.sequelize, tokenFamilyCheckOnAccess: true });
+        const auth = new passport.Passport();
+        auth.use(new JWTStrategy(sj));
+        const app = express();
+        app.get('/me', auth.authenticate('passport-simplejwt', { session: false }), (req, res) => {
+          res.json({ id: (req.user as TestUser).id });
+        });
+        app.use(errorHandler());
+        const refresh = await sj.RefreshToken.forUser(users.users.get('1'));
+        const header = `Bearer ${refresh.accessToken.toString()}`;
+
+        await request(app).get('/me').set('Authorization', header).expect(200, { id: 1 });
+        await relay.stop();
+        const down = await request(app).get('/me').set('Authorization', header);
+        expect(down.status).to.equal(503);
+        expect(down.body.code).to.equal('service_unavailable');
+        await relay.start();
+        await whenReady(c);
+        await request(app).get('/me').set('Authorization', header).expect(200, { id: 1 });
+      } finally {
+        await relay.stop();
+      }
     });
   });
 
