@@ -58,3 +58,28 @@ export {
   type ErrorCode,
   type TokenClassMessage,
 } from './errors';
+
+// ---- serializers (SPEC 5) --------------------------------------------------
+export { Serializer, type SerializerClass, type SerializerContext, type TokenSerializer } from './serializers/serializer';
+export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
+export { TokenObtainSerializer } from './serializers/token-obtain';
+export { TokenObtainPairSerializer, type TokenPairBody } from './serializers/token-obtain-pair';
+export { TokenObtainSlidingSerializer, type SlidingTokenBody } from './serializers/token-obtain-sliding';
+export { TokenRefreshSerializer, type TokenRefreshBody } from './serializers/token-refresh';
+export { TokenRefreshSlidingSerializer } from './serializers/token-refresh-sliding';
+export { TokenVerifySerializer } from './serializers/token-verify';
+export { TokenBlacklistSerializer } from './serializers/token-blacklist';
+export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBlacklistBody } from './serializers/token-family-blacklist';
+
+// ---- views: router factories and handlers (SPEC 6) -------------------------
+export { tokenObtainPairRouter, tokenObtainPair } from '../routes/token-obtain-pair';
+export { tokenRefreshRouter, tokenRefresh } from '../routes/token-refresh';
+export { tokenObtainSlidingRouter, tokenObtainSliding } from '../routes/token-obtain-sliding';
+export { tokenRefreshSlidingRouter, tokenRefreshSliding } from '../routes/token-refresh-sliding';
+export { tokenVerifyRouter, tokenVerify } from '../routes/token-verify';
+export { tokenBlacklistRouter, tokenBlacklist } from '../routes/token-blacklist';
+export { tokenFamilyBlacklistRouter, tokenFamilyBlacklist } from '../routes/token-family-blacklist';
+export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
+export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';
+export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
+export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed } from '../routes/http-errors';

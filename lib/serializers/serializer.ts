@@ -1,0 +1,69 @@
+import type { Request } from 'express';
+import type { SimpleJWT } from '../simplejwt';
+import type { Token } from '../tokens/token';
+import { parseFields, type FieldSpec, type FieldValues } from './fields';
+import { bindTokenClass } from './token-class';
+
+/** What a view passes to `validate()` besides the body. */
+export interface SerializerContext {
+  /** The request (given to `users.authenticate()` and the login hooks). */
+  req?: Request;
+}
+
+/** Anything a view can run: `validate()` resolves to the 200 body or throws. */
+export interface TokenSerializer {
+  validate(data: unknown, context?: SerializerContext): Promise<object>;
+}
+
+/** A serializer class a view instantiates per request with the instance. */
+export type SerializerClass<U = unknown> = new (sj: SimpleJWT<U>) => TokenSerializer;
+
+/**
+ * Base of the token serializers (Django REST Framework's `Serializer`): the
+ * fields it reads, parsed as `CharField`s, and the instance it works for.
+ * Subclass a concrete serializer rather than this class.
+ *
+ * @example
+ * class WithUsername extends TokenObtainPairSerializer<User> {
+ *   override async validate(data: unknown, context?: SerializerContext) {
+ *     const body = await super.validate(data, context);
+ *     return { ...body, username: this.user!.username };
+ *   }
+ * }
+ */
+export abstract class Serializer<U = unknown> implements TokenSerializer {
+  /** Error messages by key; subclasses extend them (Django REST Framework's `default_error_messages`). */
+  static defaultErrorMessages: Readonly<Record<string, string>> = {};
+
+  /** The instance whose settings, tokens and users this serializer uses. */
+  readonly sj: SimpleJWT<U>;
+
+  constructor(sj: SimpleJWT<U>) {
+    this.sj = sj;
+  }
+
+  /** The input fields, in the order their errors are reported. */
+  abstract get fields(): ReadonlyArray<FieldSpec>;
+
+  /** The class's `defaultErrorMessages`, merged down the class chain. */
+  get errorMessages(): Readonly<Record<string, string>> {
+    const chain: Array<Readonly<Record<string, string>>> = [];
+    for (let cls = this.constructor as typeof Serializer | null; cls && cls !== Function.prototype; cls = Object.getPrototypeOf(cls) as typeof Serializer | null) {
+      if (Object.prototype.hasOwnProperty.call(cls, 'defaultErrorMessages')) chain.unshift(cls.defaultErrorMessages);
+    }
+    return Object.assign({}, ...chain) as Record<string, string>;
+  }
+
+  /** Parses the body against `fields` (400 `ValidationError` on bad input). */
+  protected parse(data: unknown): FieldValues {
+    return parseFields(data, this.fields);
+  }
+
+  /** `cls` bound to this serializer's instance (see `tokenClass`). */
+  protected bound<C extends typeof Token>(cls: C): C {
+    return bindTokenClass(this.sj as unknown as SimpleJWT<never>, cls);
+  }
+
+  /** Parses `data` and returns the 200 body, or throws a package error. */
+  abstract validate(data: unknown, context?: SerializerContext): Promise<object>;
+}

@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import type { SimpleJWT } from '../lib/simplejwt';
+import { tokenBlacklistRouter } from './token-blacklist';
+import { tokenFamilyBlacklistRouter } from './token-family-blacklist';
+import { tokenObtainPairRouter } from './token-obtain-pair';
+import { tokenObtainSlidingRouter } from './token-obtain-sliding';
+import { tokenRefreshRouter } from './token-refresh';
+import { tokenRefreshSlidingRouter } from './token-refresh-sliding';
+import { tokenVerifyRouter } from './token-verify';
+
+/** Options of {@link tokenRouter}. */
+export interface TokenRouterOptions {
+  /**
+   * Mount the sliding views (`/sliding/`, `/sliding/refresh/`). Default: when
+   * `authTokenClasses` accepts sliding tokens, since otherwise a sliding token
+   * could not authenticate anything.
+   */
+  sliding?: boolean;
+  /** Body-size limit in bytes for every view. */
+  bodyLimit?: number;
+}
+
+/** Whether one of the instance's `authTokenClasses` is a sliding token class. */
+function acceptsSlidingTokens(sj: SimpleJWT<never>): boolean {
+  const slidingType = sj.SlidingToken.tokenType;
+  return sj.authTokenClasses.some((cls) => cls === sj.SlidingToken || cls.prototype instanceof sj.SlidingToken || cls.tokenType === slidingType);
+}
+
+/**
+ * Every enabled token view at Simple JWT's customary paths, for
+ * `app.use('/api/token/', tokenRouter(sj))`:
+ *
+ * | path | view | mounted |
+ * |---|---|---|
+ * | `/` | obtain pair | always |
+ * | `/refresh/` | refresh | always |
+ * | `/verify/` | verify | always |
+ * | `/blacklist/` | blacklist | with the blacklist app |
+ * | `/family/blacklist/` | family blacklist | with `tokenFamilyEnabled` |
+ * | `/sliding/`, `/sliding/refresh/` | sliding obtain, refresh | when `authTokenClasses` accepts sliding tokens (or `sliding: true`) |
+ *
+ * Serializers come from the settings (`tokenObtainPairSerializer`, …); mount
+ * the single routers to pass `serializerClass` to one view.
+ *
+ * @example
+ * const sj = new SimpleJWT({ signingKey: process.env.JWT_SECRET!, users });
+ * app.use('/api/token/', tokenRouter(sj));
+ * // POST /api/token/ {"username": "...", "password": "..."} → {"refresh": "...", "access": "..."}
+ */
+export function tokenRouter<U>(sj: SimpleJWT<U>, options: TokenRouterOptions = {}): Router {
+  const { apps, tokenFamilyEnabled } = sj.settings;
+  const sliding = options.sliding ?? acceptsSlidingTokens(sj as unknown as SimpleJWT<never>);
+  const opts = options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit };
+  const router = Router();
+  router.use('/refresh/', tokenRefreshRouter(sj, opts));
+  router.use('/verify/', tokenVerifyRouter(sj, opts));
+  if (apps.blacklist) router.use('/blacklist/', tokenBlacklistRouter(sj, opts));
+  if (tokenFamilyEnabled) router.use('/family/blacklist/', tokenFamilyBlacklistRouter(sj, opts));
+  if (sliding) {
+    router.use('/sliding/refresh/', tokenRefreshSlidingRouter(sj, opts));
+    router.use('/sliding/', tokenObtainSlidingRouter(sj, opts));
+  }
+  router.use('/', tokenObtainPairRouter(sj, opts));
+  return router;
+}

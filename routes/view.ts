@@ -1,0 +1,115 @@
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { sendError } from '../lib/error-handler';
+import { SimpleJWTError } from '../lib/errors';
+import type { SerializerClass, TokenSerializer } from '../lib/serializers/serializer';
+import { asPackageError, type SimpleJWT } from '../lib/simplejwt';
+import type { SimpleJWTOptions } from '../lib/settings';
+import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
+import { MethodNotAllowed, ParseError } from './http-errors';
+
+/** Options of the router factories and handlers. */
+export interface TokenViewOptions<U = unknown> {
+  /** The serializer to run instead of the one of the settings (or the default). */
+  serializerClass?: SerializerClass<U>;
+  /** Body-size limit in bytes (default {@link DEFAULT_BODY_LIMIT_BYTES}); routers only. */
+  bodyLimit?: number;
+}
+
+/** The methods a token view answers; the `Allow` header of every response. */
+export const ALLOWED_METHODS = 'POST, OPTIONS';
+/** Token responses must not be cached (RFC 6749, section 5.1). */
+const NO_STORE = { 'Cache-Control': 'no-store' } as const;
+const STATUS_OK = 200;
+
+/** The serializer settings, by view. */
+export type SerializerSetting = keyof Pick<
+  SimpleJWTOptions,
+  | 'tokenObtainSerializer'
+  | 'tokenObtainPairSerializer'
+  | 'tokenObtainSlidingSerializer'
+  | 'tokenRefreshSerializer'
+  | 'tokenRefreshSlidingSerializer'
+  | 'tokenVerifySerializer'
+  | 'tokenBlacklistSerializer'
+  | 'tokenFamilyBlacklistSerializer'
+>;
+
+/** What a view is: its serializer settings (first set wins) and default, and its OPTIONS metadata. */
+export interface ViewDefinition {
+  name: string;
+  description: string;
+  settings: readonly SerializerSetting[];
+  /** The view authenticates credentials: the instance needs a user store. */
+  needsUsers?: boolean;
+  defaultSerializer: SerializerClass<never>;
+}
+
+function isSerializerClass(value: unknown): value is SerializerClass<never> {
+  return typeof value === 'function' && typeof (value as { prototype?: { validate?: unknown } }).prototype?.validate === 'function';
+}
+
+/** `opts.serializerClass`, else the first serializer setting given, else the default; checked once. */
+export function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<U>): SerializerClass<U> {
+  if (opts.serializerClass !== undefined) {
+    if (!isSerializerClass(opts.serializerClass)) throw new TypeError("passport-simplejwt: 'serializerClass' must be a serializer class (a class with validate())");
+    return opts.serializerClass;
+  }
+  for (const setting of view.settings) {
+    const value = (sj.options as Record<string, unknown>)[setting];
+    if (value === undefined || value === null) continue;
+    if (!isSerializerClass(value)) throw new TypeError(`passport-simplejwt: '${setting}' must be a serializer class (a class with validate())`);
+    return value as unknown as SerializerClass<U>;
+  }
+  return view.defaultSerializer as unknown as SerializerClass<U>;
+}
+
+/** Renders any error of a view: the package's as their JSON bodies, anything else as a 503 (fail closed). */
+function sendViewError(res: Response, err: unknown): void {
+  sendError(res, err instanceof SimpleJWTError ? err : asPackageError(err));
+}
+
+/**
+ * The plain handler of a view: runs the serializer on `req.body` (no body →
+ * `{}`) and answers 200 with its result, or the error's JSON body.
+ */
+export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<U> = {}): RequestHandler {
+  const SerializerCls = resolveSerializerClass(sj, view, opts);
+  if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
+  return async (req: Request, res: Response) => {
+    res.set('Allow', ALLOWED_METHODS);
+    try {
+      const serializer: TokenSerializer = new SerializerCls(sj);
+      const body = await serializer.validate(req.body === undefined ? {} : req.body, { req });
+      res.status(STATUS_OK).set(NO_STORE).json(body);
+    } catch (err) {
+      sendViewError(res, err);
+    }
+  };
+}
+
+/**
+ * The router of a view: POST on its own path (`/`) only, with its own body
+ * parser; OPTIONS answers the view's metadata; other methods get 405; deeper
+ * paths fall through to `next()`.
+ */
+export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<U> = {}): Router {
+  const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new TypeError("passport-simplejwt: 'bodyLimit' must be a positive number of bytes");
+  const handler = tokenViewHandler(sj, view, opts);
+  // Only the body parser can fail before the handler: a bad body is always a 4xx.
+  const onBodyError: ErrorRequestHandler = (err, req, res, _next) => {
+    sendViewError(res, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)));
+  };
+  const metadata = { name: view.name, description: view.description, renders: ['application/json'], parses: PARSED_MEDIA_TYPES };
+  const router = Router();
+  router
+    .route('/')
+    .post(tokenBodyParser(limit), handler, onBodyError)
+    .options((_req, res) => {
+      res.status(STATUS_OK).set('Allow', ALLOWED_METHODS).json(metadata);
+    })
+    .all((req, res) => {
+      sendError(res, new MethodNotAllowed(req.method, ALLOWED_METHODS));
+    });
+  return router;
+}
