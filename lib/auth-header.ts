@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthenticationFailed } from './errors';
 
-const WHITESPACE = /\s+/;
+/** ASCII whitespace only, as Python's `bytes.split()` in Simple JWT. */
+const WHITESPACE = /[ \t\n\r\v\f]+/;
 
 /** The raw value of the configured auth header (lower-case name), or undefined. */
 export function readAuthHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
