@@ -12,8 +12,8 @@ export interface BlacklistApp {
   isBlacklisted(jti: string): Promise<boolean>;
   /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
   blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
-  /** Blacklists every outstanding token of the user that expires after `now`. Resolves to the number newly blacklisted. */
-  blacklistUser(userId: string, now: Date): Promise<number>;
+  /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  blacklistUser?(userId: string, now: Date): Promise<number>;
 }
 
 /** What the token classes need from the token family app. */
@@ -24,8 +24,8 @@ export interface FamilyApp {
   isFamilyBlacklisted(familyId: string): Promise<boolean>;
   /** Blacklists a family (creating its TokenFamily row if missing). Idempotent. */
   blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
-  /** Blacklists every family of the user that has not expired at `now`. Resolves to the number newly blacklisted. */
-  blacklistUserFamilies(userId: string, now: Date): Promise<number>;
+  /** Blacklists every family of the user that has not expired at `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  blacklistUserFamilies?(userId: string, now: Date): Promise<number>;
 }
 
 /** A row of `token_blacklist_outstandingtoken`. */

@@ -40,6 +40,17 @@ export {
   type RedisBlacklistCacheOptions,
 } from './cache/redis-cache';
 export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord } from './apps';
+
+// ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
+export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';
+export { BlacklistedToken, BLACKLISTED_TOKEN_TABLE } from '../models/blacklisted-token';
+export { TokenFamily, TOKEN_FAMILY_TABLE } from '../models/token-family';
+export { BlacklistedTokenFamily, BLACKLISTED_TOKEN_FAMILY_TABLE } from '../models/blacklisted-token-family';
+export { TokenRotation, TOKEN_ROTATION_TABLE } from '../models/token-rotation';
+export { defineModels, type SimpleJWTModels } from '../models/define-models';
+export { sequelizeApps } from '../models/sequelize-apps';
+export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from '../models/migrate';
+export { flushExpiredTokens, flushExpiredFamilies, FLUSH_BATCH_SIZE, type FlushOptions } from '../models/flush';
 export {
   SimpleJWTError,
   TokenError,

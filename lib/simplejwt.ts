@@ -261,8 +261,13 @@ export class SimpleJWT<U = unknown> {
     }
     const id = String(userId);
     const now = this.now();
-    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
-    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
+    const blacklistApp = apps.blacklist ? this.blacklistApp : undefined;
+    const familyApp = apps.tokenFamily ? this.familyApp : undefined;
+    if ((blacklistApp && !blacklistApp.blacklistUser) || (familyApp && !familyApp.blacklistUserFamilies)) {
+      throw new TypeError('passport-simplejwt: the installed apps do not implement blacklistUser() / blacklistUserFamilies()');
+    }
+    const families = familyApp ? await failClosed(familyApp.blacklistUserFamilies!(id, now)) : 0;
+    const tokens = blacklistApp ? await failClosed(blacklistApp.blacklistUser!(id, now)) : 0;
     return { tokens, families };
   }
 

@@ -72,7 +72,7 @@ export async function openTestDatabase(options: OpenOptions = {}): Promise<TestD
       url: `sqlite://${file}`,
       async close() {
         open.delete(db);
-        await sequelize.close();
+        await closeQuietly(sequelize);
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -94,7 +94,7 @@ export async function openTestDatabase(options: OpenOptions = {}): Promise<TestD
       url: serverUrl,
       async close() {
         open.delete(db);
-        await sequelize.close();
+        await closeQuietly(sequelize);
       },
     };
   }
@@ -102,6 +102,15 @@ export async function openTestDatabase(options: OpenOptions = {}): Promise<TestD
   const apps = options.migrate ?? { blacklist: true, tokenFamily: true };
   if (apps !== false) await migrate(db.sequelize, apps);
   return db;
+}
+
+/** Closes a connection a test may already have closed (to simulate an outage). */
+async function closeQuietly(sequelize: Sequelize): Promise<void> {
+  try {
+    await sequelize.close();
+  } catch {
+    // already closed by the test
+  }
 }
 
 /** Closes every database the current test opened. */
