@@ -71,7 +71,8 @@ export {
 } from './errors';
 
 // ---- serializers (SPEC 5) --------------------------------------------------
-export { Serializer, type SerializerClass, type SerializerContext, type TokenSerializer } from './serializers/serializer';
+export { Serializer, type SerializerClass, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
+export type { BoundTokenClasses } from './serializers/token-class';
 export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
 export { TokenObtainSerializer } from './serializers/token-obtain';
 export { TokenObtainPairSerializer, type TokenPairBody } from './serializers/token-obtain-pair';

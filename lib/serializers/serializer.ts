@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { SimpleJWTOptions } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token } from '../tokens/token';
 import { parseFields, type FieldSpec, type FieldValues } from './fields';
@@ -14,6 +15,16 @@ export interface SerializerContext {
 export interface TokenSerializer {
   validate(data: unknown, context?: SerializerContext): Promise<object>;
 }
+
+/**
+ * The instance as a serializer holds it: everything of `SimpleJWT<U>`, with
+ * the options that do not depend on the user type. Any `SimpleJWT<U>` is one,
+ * so `class MyObtain extends TokenObtainPairSerializer {}` (no type argument)
+ * still takes a `SimpleJWT<User>`.
+ */
+export type SerializerHost<U = unknown> = Omit<SimpleJWT<U>, 'options'> & {
+  readonly options: Readonly<Omit<SimpleJWTOptions, 'users' | 'userAuthenticationRule' | 'onLoginSuccess'>>;
+};
 
 /** A serializer class a view instantiates per request with the instance. */
 export type SerializerClass<U = unknown> = new (sj: SimpleJWT<U>) => TokenSerializer;
@@ -36,9 +47,9 @@ export abstract class Serializer<U = unknown> implements TokenSerializer {
   static defaultErrorMessages: Readonly<Record<string, string>> = {};
 
   /** The instance whose settings, tokens and users this serializer uses. */
-  readonly sj: SimpleJWT<U>;
+  readonly sj: SerializerHost<U>;
 
-  constructor(sj: SimpleJWT<U>) {
+  constructor(sj: SerializerHost<U>) {
     this.sj = sj;
   }
 
@@ -61,7 +72,7 @@ export abstract class Serializer<U = unknown> implements TokenSerializer {
 
   /** `cls` bound to this serializer's instance (see `tokenClass`). */
   protected bound<C extends typeof Token>(cls: C): C {
-    return bindTokenClass(this.sj as unknown as SimpleJWT<never>, cls);
+    return bindTokenClass(this.sj, cls);
   }
 
   /** Parses `data` and returns the 200 body, or throws a package error. */

@@ -5,6 +5,12 @@ import { SlidingToken } from '../tokens/sliding-token';
 import type { Token } from '../tokens/token';
 import { UntypedToken } from '../tokens/untyped-token';
 
+/**
+ * What a serializer's `getToken(user, sj)` needs of the instance: its bound
+ * token classes. Any `SimpleJWT<U>` is one, whatever its user type.
+ */
+export type BoundTokenClasses = Pick<SimpleJWT, 'AccessToken' | 'RefreshToken' | 'SlidingToken' | 'UntypedToken'>;
+
 const bound = new WeakMap<object, Map<typeof Token, typeof Token>>();
 
 /**
@@ -13,9 +19,8 @@ const bound = new WeakMap<object, Map<typeof Token, typeof Token>>();
  * `sj.RefreshToken`), a class already bound to `sj` is used as is, and an
  * app's subclass of a base class is bound once and remembered.
  */
-export function bindTokenClass<C extends typeof Token>(sj: SimpleJWT<never>, cls: C): C {
-  const instance = sj as unknown as SimpleJWT;
-  if (cls.sj === instance) return cls;
+export function bindTokenClass<C extends typeof Token>(instance: BoundTokenClasses, cls: C): C {
+  if ((cls.sj as unknown) === instance) return cls;
   if ((cls as typeof Token) === AccessToken) return instance.AccessToken as unknown as C;
   if ((cls as typeof Token) === RefreshToken) return instance.RefreshToken as unknown as C;
   if ((cls as typeof Token) === SlidingToken) return instance.SlidingToken as unknown as C;
@@ -29,7 +34,7 @@ export function bindTokenClass<C extends typeof Token>(sj: SimpleJWT<never>, cls
   if (!Bound) {
     Bound = class extends (cls as typeof Token) {};
     Object.defineProperty(Bound, 'name', { value: cls.name });
-    Bound.sj = instance;
+    Bound.sj = instance as SimpleJWT;
     classes.set(cls, Bound);
   }
   return Bound as C;

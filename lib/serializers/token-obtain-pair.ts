@@ -1,4 +1,4 @@
-import type { SimpleJWT } from '../simplejwt';
+import type { BoundTokenClasses } from './token-class';
 import { RefreshToken } from '../tokens/refresh-token';
 import type { SerializerContext } from './serializer';
 import { TokenObtainSerializer } from './token-obtain';
@@ -27,13 +27,13 @@ export interface TokenPairBody {
 export class TokenObtainPairSerializer<U = unknown> extends TokenObtainSerializer<U> {
   static override tokenClass: typeof RefreshToken = RefreshToken;
 
-  static override async getToken(user: unknown, sj: SimpleJWT<never>): Promise<RefreshToken> {
+  static override async getToken(user: unknown, sj: BoundTokenClasses): Promise<RefreshToken> {
     return (await super.getToken(user, sj)) as RefreshToken;
   }
 
   override async validate(data: unknown, context: SerializerContext = {}): Promise<TokenPairBody> {
     const body = await super.validate(data, context);
-    const refresh = await (this.constructor as typeof TokenObtainPairSerializer).getToken(this.user, this.sj as unknown as SimpleJWT<never>);
+    const refresh = await (this.constructor as typeof TokenObtainPairSerializer).getToken(this.user, this.sj);
     const result: TokenPairBody = { ...body, refresh: String(refresh), access: String(refresh.accessToken) };
     await this.sj.onLoginSuccess(this.user as U, context.req);
     return result;

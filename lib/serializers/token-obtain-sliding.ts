@@ -1,4 +1,3 @@
-import type { SimpleJWT } from '../simplejwt';
 import { SlidingToken } from '../tokens/sliding-token';
 import type { SerializerContext } from './serializer';
 import { TokenObtainSerializer } from './token-obtain';
@@ -20,7 +19,7 @@ export class TokenObtainSlidingSerializer<U = unknown> extends TokenObtainSerial
 
   override async validate(data: unknown, context: SerializerContext = {}): Promise<SlidingTokenBody> {
     const body = await super.validate(data, context);
-    const token = await (this.constructor as typeof TokenObtainSlidingSerializer).getToken(this.user, this.sj as unknown as SimpleJWT<never>);
+    const token = await (this.constructor as typeof TokenObtainSlidingSerializer).getToken(this.user, this.sj);
     const result: SlidingTokenBody = { ...body, token: String(token) };
     await this.sj.onLoginSuccess(this.user as U, context.req);
     return result;

@@ -1,10 +1,10 @@
 import { AuthenticationFailed } from '../errors';
-import { failClosed, type SimpleJWT } from '../simplejwt';
+import { failClosed } from '../simplejwt';
 import { MASKED_PASSWORD } from '../settings';
 import type { Token } from '../tokens/token';
 import type { FieldSpec } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
-import { bindTokenClass } from './token-class';
+import { bindTokenClass, type BoundTokenClasses } from './token-class';
 
 /**
  * Checks credentials (Simple JWT's `TokenObtainSerializer`): the field named
@@ -51,7 +51,7 @@ export class TokenObtainSerializer<U = unknown> extends Serializer<U> {
    *   }
    * }
    */
-  static async getToken(user: unknown, sj: SimpleJWT<never>): Promise<Token> {
+  static async getToken(user: unknown, sj: BoundTokenClasses): Promise<Token> {
     const cls = this.tokenClass;
     if (!cls) throw new TypeError(`passport-simplejwt: ${this.name} has no tokenClass`);
     return bindTokenClass(sj, cls).forUser(user);
