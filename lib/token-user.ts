@@ -84,6 +84,14 @@ export class TokenUser {
     return `TokenUser ${this.id}`;
   }
 
+  /**
+   * What `res.json(req.user)` shows: the identity, never the token itself
+   * (serialising the token would re-sign it, and a verify-only setup cannot).
+   */
+  toJSON(): { id: string; username: string; isStaff: boolean; isSuperuser: boolean } {
+    return { id: this.id, username: this.username, isStaff: this.isStaff, isSuperuser: this.isSuperuser };
+  }
+
   save(): never {
     throw new Error('TokenUser has no database representation');
   }

@@ -39,7 +39,9 @@ export interface SequelizeUserStoreOptions<U> {
   lastLoginField?: string;
 }
 
-const INTEGER_TYPES = new Set(['INTEGER', 'BIGINT', 'SMALLINT', 'TINYINT', 'MEDIUMINT']);
+/** Bits of each integer key type: an id out of range finds no user instead of a database error. */
+const INTEGER_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, MEDIUMINT: 24, INTEGER: 32, BIGINT: 64 };
+const INTEGER_ID = /^-?\d{1,20}$/;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
@@ -56,9 +58,19 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
   const passwordField = options.passwordField ?? 'password';
   const attributes = model.getAttributes() as Record<string, { type?: { key?: string } }>;
   const lastLoginField = options.lastLoginField ?? (attributes.lastLogin && !attributes.last_login ? 'lastLogin' : 'last_login');
-  const pkType = attributes[model.primaryKeyAttribute]?.type?.key ?? '';
+  const pkAttribute = attributes[model.primaryKeyAttribute] as { type?: { key?: string; options?: { unsigned?: boolean } } } | undefined;
+  const pkType = pkAttribute?.type?.key ?? '';
+  const bits = INTEGER_BITS[pkType];
+  // Range of the key computed once: [min, max] as bigints.
+  const range = bits === undefined ? undefined
+    : pkAttribute?.type?.options?.unsigned ? [0n, (1n << BigInt(bits)) - 1n]
+      : [-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n];
   const validId = (id: string): boolean => {
-    if (INTEGER_TYPES.has(pkType)) return /^-?\d{1,19}$/.test(id);
+    if (range) {
+      if (!INTEGER_ID.test(id)) return false;
+      const n = BigInt(id);
+      return n >= range[0] && n <= range[1];
+    }
     if (pkType === 'UUID') return UUID.test(id);
     return id.length <= 255;
   };

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { DataTypes, Model, Sequelize, type InferAttributes, type InferCreationAttributes, type CreationOptional } from 'sequelize';
+import request from 'supertest';
+import { JWTStrategy, SimpleJWT, sequelizeUserStore } from '../../lib';
+import { SECRET } from '../helpers/fixtures';
+import { appWith } from '../helpers/http';
+
+class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare username: string;
+  declare password: string;
+  declare is_active: CreationOptional<boolean>;
+  declare last_login: CreationOptional<Date | null>;
+}
+
+async function database() {
+  const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+  // Each test defines the model on its own Sequelize instance.
+  const Users = class extends User {};
+  Users.init(
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      username: { type: DataTypes.STRING, unique: true, allowNull: false },
+      password: { type: DataTypes.STRING, allowNull: false },
+      is_active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      last_login: { type: DataTypes.DATE, allowNull: true },
+    },
+    { sequelize, tableName: 'auth_user', timestamps: false, modelName: 'User' },
+  );
+  await sequelize.sync();
+  const alice = await Users.create({ username: 'alice', password: 'hash:alice-pw' });
+  const carol = await Users.create({ username: 'carol', password: 'hash:carol-pw', is_active: false });
+  const verifyPassword = (plain: string, user: User) => user.password === `hash:${plain}`;
+  return { sequelize, Users, alice, carol, verifyPassword };
+}
+
+describe('sequelizeUserStore (SQLite)', () => {
+  it('findById finds by primary key given as a string, null when absent', async () => {
+    const { sequelize, Users, alice, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword });
+      expect((await store.findById(String(alice.id)))?.username).to.equal('alice');
+      expect(await store.findById('999')).to.equal(null);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('an integer key given a non-numeric or out-of-range id finds no user without asking the database', async () => {
+    const { sequelize, Users, verifyPassword } = await database();
+    const store = sequelizeUserStore(Users, { verifyPassword });
+    await sequelize.close();
+    // The database is closed: any query would reject. These must not query.
+    for (const id of ['abc', '1abc', '1.5', '', ' 1', '99999999999', '-2147483649', '1e3']) {
+      expect(await store.findById(id), JSON.stringify(id)).to.equal(null);
+    }
+    let caught: unknown;
+    await store.findById('1').catch((err) => (caught = err));
+    expect(caught, 'a valid id does query (and fails on the closed database)').to.be.instanceOf(Error);
+  });
+
+  it('authenticate() checks the password with verifyPassword (sync or async)', async () => {
+    const { sequelize, Users, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword });
+      expect((await store.authenticate({ username: 'alice', password: 'alice-pw' }))?.username).to.equal('alice');
+      expect(await store.authenticate({ username: 'alice', password: 'wrong' })).to.equal(null);
+      expect(await store.authenticate({ username: 'nobody', password: 'alice-pw' })).to.equal(null);
+      expect(await store.authenticate({ username: 'alice' })).to.equal(null);
+      const asyncStore = sequelizeUserStore(Users, { verifyPassword: async (p, u) => verifyPassword(p, u) });
+      expect((await asyncStore.authenticate({ username: 'alice', password: 'alice-pw' }))?.username).to.equal('alice');
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('uses usernameField and passwordField', async () => {
+    const { sequelize, Users, alice } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { usernameField: 'username', passwordField: 'password', verifyPassword: () => true });
+      expect(store.getPasswordHash!(alice)).to.equal('hash:alice-pw');
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('updateLastLogin() writes last_login', async () => {
+    const { sequelize, Users, alice, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword });
+      await store.updateLastLogin!(alice);
+      const fresh = await Users.findByPk(alice.id);
+      expect(fresh?.last_login).to.be.instanceOf(Date);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('needs verifyPassword', () => {
+    expect(() => sequelizeUserStore(User, {} as never)).to.throw(TypeError, "passport-simplejwt: sequelizeUserStore needs 'verifyPassword'");
+  });
+
+  it('drives JWTStrategy end to end: active, inactive (is_active), revoked by a password change', async () => {
+    const { sequelize, Users, alice, carol, verifyPassword } = await database();
+    try {
+      const sj = new SimpleJWT({ signingKey: SECRET, users: sequelizeUserStore(Users, { verifyPassword }), checkRevokeToken: true });
+      const app = appWith(new JWTStrategy(sj), 'jwtAuth');
+      const aliceToken = String(await sj.AccessToken.forUser(alice));
+      const ok = await request(app).get('/me').set('Authorization', `Bearer ${aliceToken}`);
+      expect(ok.status).to.equal(200);
+      expect(ok.body.user.username).to.equal('alice');
+      const inactive = await request(app).get('/me').set('Authorization', `Bearer ${await sj.AccessToken.forUser(carol)}`);
+      expect(inactive.body).to.deep.equal({ detail: 'User is inactive', code: 'user_inactive' });
+      await alice.update({ password: 'hash:new-pw' });
+      const revoked = await request(app).get('/me').set('Authorization', `Bearer ${aliceToken}`);
+      expect(revoked.body).to.deep.equal({ detail: "The user's password has been changed.", code: 'password_changed' });
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('a token whose user_id is not a number finds no user: 401 user_not_found, not a 503', async () => {
+    const { sequelize, Users, verifyPassword } = await database();
+    try {
+      const sj = new SimpleJWT({ signingKey: SECRET, users: sequelizeUserStore(Users, { verifyPassword }) });
+      const token = new sj.AccessToken();
+      token.set('user_id', 'DROP TABLE auth_user');
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${token}`);
+      expect(res.status).to.equal(401);
+      expect(res.body).to.deep.equal({ detail: 'User not found', code: 'user_not_found' });
+    } finally {
+      await sequelize.close();
+    }
+  });
+});
