@@ -12,9 +12,10 @@ import { userIdClaimOf } from './jwt-strategy';
  * passport.use(new JWTStatelessStrategy(sj));
  * app.get('/api/me/', jwtAuth('passport-simplejwt-stateless'), (req, res) => res.json({ id: req.user.id }));
  */
-export class JWTStatelessStrategy extends BaseJWTStrategy<unknown> {
-  constructor(sj: SimpleJWT<never>, options: JWTStrategyOptions = {}) {
-    super(sj, 'passport-simplejwt-stateless', options);
+export class JWTStatelessStrategy<U = unknown> extends BaseJWTStrategy<unknown> {
+  constructor(sj: SimpleJWT<U>, options: JWTStrategyOptions = {}) {
+    // The user type of the instance does not matter here: no store is asked.
+    super(sj as unknown as SimpleJWT<never>, 'passport-simplejwt-stateless', options);
   }
 
   async getUser(token: Token): Promise<unknown> {

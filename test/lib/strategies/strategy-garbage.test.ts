@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { JWTStatelessStrategy, JWTStrategy, type SimpleJWT } from '../../../lib';
-import { SECRET, makeSJ } from '../../helpers/fixtures';
+import { SECRET, makeSJ, type TestUser } from '../../helpers/fixtures';
 import { appWith, rawJwt } from '../../helpers/http';
 
 const INVALID = {
@@ -58,14 +58,14 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
   });
 
   for (const [name, make] of [
-    ['JWTStrategy', (sj: SimpleJWT<never>) => new JWTStrategy(sj)],
-    ['JWTStatelessStrategy', (sj: SimpleJWT<never>) => new JWTStatelessStrategy(sj)],
+    ['JWTStrategy', (sj: SimpleJWT<TestUser>) => new JWTStrategy(sj)],
+    ['JWTStatelessStrategy', (sj: SimpleJWT<TestUser>) => new JWTStatelessStrategy(sj)],
   ] as const) {
     it(`a claim named __proto__ neither pollutes nor crashes (${name})`, async () => {
       const { sj, clock } = makeSJ();
       const body = JSON.stringify(claims(clock.now())).replace(/}$/, ',"__proto__":{"isAdmin":true,"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}');
       const raw = jwt.sign(body, SECRET, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } });
-      const res = await request(appWith(make(sj as SimpleJWT<never>), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(make(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${raw}`);
       expect(res.status).to.equal(200);
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       expect(({} as Record<string, unknown>).isAdmin).to.equal(undefined);
@@ -77,7 +77,7 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
     const { sj, clock } = makeSJ({ authHeaderName: 'x-token' });
     const raw = jwt.sign(claims(clock.now()), SECRET);
     // Node joins repeated custom headers with ", ": the value then has more than two parts.
-    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('X-Token', [`Bearer ${raw}`, `Bearer ${raw}`]);
+    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('X-Token', [`Bearer ${raw}`, `Bearer ${raw}`] as unknown as string);
     expect(res.status).to.equal(401);
     expect(res.body).to.deep.equal({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' });
   });

@@ -7,7 +7,7 @@ describe('strategies: construction', () => {
   it("JWTStrategy is named 'passport-simplejwt', the stateless one 'passport-simplejwt-stateless'", () => {
     const { sj } = makeSJ();
     expect(new JWTStrategy(sj).name).to.equal('passport-simplejwt');
-    expect(new JWTStatelessStrategy(sj as SimpleJWT<never>).name).to.equal('passport-simplejwt-stateless');
+    expect(new JWTStatelessStrategy(sj).name).to.equal('passport-simplejwt-stateless');
     expect(JWTTokenUserStrategy).to.equal(JWTStatelessStrategy);
   });
 
