@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { ExpiredTokenError, ServiceUnavailable, TokenError, TokenFamilyNotConfigured, errorHandler } from '../../lib';
+
+function appThrowing(err: unknown) {
+  const app = express();
+  app.get('/', () => {
+    throw err;
+  });
+  app.use(errorHandler());
+  app.use((e: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(599).json({ passedOn: (e as Error).message });
+  });
+  return app;
+}
+
+describe('errorHandler()', () => {
+  it('renders a TokenError as 401 token_not_valid with its message and WWW-Authenticate', async () => {
+    for (const err of [new TokenError('Token is blacklisted'), new ExpiredTokenError()]) {
+      const res = await request(appThrowing(err)).get('/');
+      expect(res.status).to.equal(401);
+      expect(res.headers['www-authenticate']).to.equal('Bearer realm="api"');
+      expect(res.body).to.deep.equal({ detail: err.message, code: 'token_not_valid' });
+    }
+  });
+
+  it('renders ServiceUnavailable as 503 and TokenFamilyNotConfigured as 501, without WWW-Authenticate', async () => {
+    const down = await request(appThrowing(new ServiceUnavailable(undefined, new Error('secret connection string')))).get('/');
+    expect(down.status).to.equal(503);
+    expect(down.body).to.deep.equal({ detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' });
+    expect(down.text).not.to.contain('secret connection string');
+    const off = await request(appThrowing(new TokenFamilyNotConfigured())).get('/');
+    expect(off.status).to.equal(501);
+    expect(off.headers).not.to.have.property('www-authenticate');
+    expect(off.body).to.deep.equal({ detail: 'Token family functionality is not enabled or available. Please check your configuration.', code: 'token_family_not_configured' });
+  });
+
+  it('passes errors that are not the package\'s on', async () => {
+    const res = await request(appThrowing(new Error('boom'))).get('/');
+    expect(res.status).to.equal(599);
+    expect(res.body).to.deep.equal({ passedOn: 'boom' });
+  });
+});
