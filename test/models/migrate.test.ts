@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { defineModels, flushExpiredTokens, migrate, MIGRATIONS_TABLE } from '../../lib';
+import { useTestDatabase } from '../helpers/database';
+import { makeSJ } from '../helpers/fixtures';
+import { createDjangoTables } from './django-schema';
+import { djangoBlacklist, expectRejected } from './support';
+
+const ALL = ['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation', 'token_family.0001_initial'];
+const TABLES = [
+  'token_blacklist_outstandingtoken',
+  'token_blacklist_blacklistedtoken',
+  'passport_simplejwt_tokenrotation',
+  'token_family_tokenfamily',
+  'token_family_blacklistedtokenfamily',
+];
+
+async function tableExists(sequelize: Sequelize, table: string): Promise<boolean> {
+  return sequelize.getQueryInterface().tableExists(table);
+}
+
+async function indexedColumns(sequelize: Sequelize, table: string): Promise<string[]> {
+  const indexes = (await sequelize.getQueryInterface().showIndex(table)) as Array<{ fields: Array<{ attribute: string }> }>;
+  return indexes.map((index) => index.fields.map((f) => f.attribute).join(','));
+}
+
+describe('migrations (umzug, passport_simplejwt_migrations)', () => {
+  const openDatabase = useTestDatabase();
+
+  it('sj.migrate() creates the tables of the enabled apps in an empty database, then has nothing to do', async () => {
+    const db = await openDatabase({ migrate: false });
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } });
+    expect(await sj.migrate()).to.deep.equal(ALL);
+    for (const table of TABLES) expect(await tableExists(db.sequelize, table), table).to.equal(true);
+    expect(await tableExists(db.sequelize, MIGRATIONS_TABLE)).to.equal(true);
+    expect(await indexedColumns(db.sequelize, 'token_blacklist_outstandingtoken')).to.include.members(['jti', 'expires_at', 'user_id']);
+    expect(await indexedColumns(db.sequelize, 'token_family_tokenfamily')).to.include.members(['family_id', 'expires_at', 'user_id']);
+    expect(await sj.migrate()).to.deep.equal([]);
+  });
+
+  it('creates only the tables of the enabled apps; enabling another app later migrates it', async () => {
+    const db = await openDatabase({ migrate: false });
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
+    expect(await sj.migrate()).to.deep.equal(ALL.slice(0, 2));
+    expect(await tableExists(db.sequelize, 'token_family_tokenfamily')).to.equal(false);
+    const later = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } }).sj;
+    expect(await later.migrate()).to.deep.equal(['token_family.0001_initial']);
+    expect(await tableExists(db.sequelize, 'token_family_blacklistedtokenfamily')).to.equal(true);
+  });
+
+  it('upgrades a database created by an earlier migration, keeping its rows', async () => {
+    const db = await openDatabase({ migrate: false });
+    expect(await migrate(db.sequelize, { blacklist: true }, { to: 'token_blacklist.0001_initial' })).to.deep.equal(ALL.slice(0, 1));
+    expect(await tableExists(db.sequelize, 'passport_simplejwt_tokenrotation')).to.equal(false);
+    const { sj, users } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true }, tokenFamilyEnabled: false });
+    const refresh = await sj.RefreshToken.forUser(users.users.get('1'));
+    await refresh.blacklist();
+
+    expect(await sj.migrate()).to.deep.equal(ALL.slice(1));
+    expect(await tableExists(db.sequelize, 'passport_simplejwt_tokenrotation')).to.equal(true);
+    await expectRejected(new sj.RefreshToken(String(refresh)).verify(), 'Token is blacklisted');
+    const { TokenRotation, OutstandingToken } = defineModels(db.sequelize);
+    const row = await OutstandingToken.findOne({ where: { jti: refresh.jti() } });
+    const successor = await sj.RefreshToken.forUser(users.users.get('1'));
+    const next = await OutstandingToken.findOne({ where: { jti: successor.jti() } });
+    await TokenRotation.create({ token_id: row!.id, successor_id: next!.id, rotated_at: sj.now() });
+    expect(await TokenRotation.count()).to.equal(1);
+  });
+
+  it('keeps tables a Django service created, adds its indexes, and works on them (integer user_id, no cascade)', async () => {
+    const db = await openDatabase({ migrate: false });
+    await createDjangoTables(db);
+    const { sj, users, clock } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true }, tokenFamilyEnabled: true, tokenFamilyCheckOnAccess: true });
+    expect(await sj.migrate()).to.deep.equal(ALL);
+    expect(await indexedColumns(db.sequelize, 'token_blacklist_outstandingtoken')).to.include('expires_at');
+
+    const alice = users.users.get('1')!;
+    const refresh = await sj.RefreshToken.forUser(alice);
+    const { OutstandingToken, TokenFamily } = defineModels(db.sequelize);
+    expect((await OutstandingToken.findOne({ where: { jti: refresh.jti() } }))!.user_id).to.equal('1');
+    expect((await TokenFamily.findOne({ where: { family_id: refresh.getFamilyId()! } }))!.user_id).to.equal('1');
+    const [, created] = await refresh.blacklist();
+    expect(created).to.equal(true);
+    await expectRejected(new sj.RefreshToken(String(refresh)).verify(), 'Token is blacklisted');
+    const access = String((await sj.RefreshToken.forUser(alice)).accessToken);
+    expect(await sj.blacklistAllForUser(1)).to.deep.equal({ tokens: 1, families: 2 });
+    await expectRejected(new sj.AccessToken(access).verify(), 'Token family is blacklisted');
+
+    // A row Django wrote, blacklisted and expired: the flush removes both without relying on a cascade.
+    await djangoBlacklist(db, 'django-jti', 'x', new Date('2025-12-31T00:00:00Z'));
+    clock.advance(2 * 24 * 3600);
+    expect(await flushExpiredTokens(db.sequelize, { now: clock.now() })).to.equal(3);
+    expect(await OutstandingToken.count()).to.equal(0);
+  });
+
+  it('the schema enforces one row per jti and per blacklisted token, and cascades deletes', async () => {
+    const db = await openDatabase();
+    const { sj, users } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
+    const refresh = await sj.RefreshToken.forUser(users.users.get('1'));
+    await refresh.blacklist();
+    const { OutstandingToken, BlacklistedToken } = defineModels(db.sequelize);
+    const row = (await OutstandingToken.findOne({ where: { jti: refresh.jti() } }))!;
+    let failed = false;
+    await OutstandingToken.create({ jti: refresh.jti(), token: 'x', user_id: null, created_at: null, expires_at: new Date() }).catch(() => (failed = true));
+    expect(failed, 'duplicate jti').to.equal(true);
+    failed = false;
+    await BlacklistedToken.create({ token_id: row.id, blacklisted_at: new Date() }).catch(() => (failed = true));
+    expect(failed, 'second blacklist row').to.equal(true);
+    await db.sequelize.query(`DELETE FROM token_blacklist_outstandingtoken WHERE id = ${Number(row.id)}`);
+    expect(await BlacklistedToken.count()).to.equal(0);
+  });
+
+  it('stores timestamps as Django does on this dialect', async () => {
+    const db = await openDatabase();
+    const { sj, users } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
+    await sj.RefreshToken.forUser(users.users.get('1'));
+    if (db.dialect === 'sqlite') {
+      const [row] = await db.sequelize.query<{ expires_at: string; created_at: string }>('SELECT expires_at, created_at FROM token_blacklist_outstandingtoken', { type: QueryTypes.SELECT });
+      expect(row).to.deep.equal({ expires_at: '2026-01-02 12:00:00.000000', created_at: '2026-01-01 12:00:00.000000' });
+    } else {
+      const columns = await db.sequelize.getQueryInterface().describeTable('token_blacklist_outstandingtoken');
+      expect(columns.expires_at.type.toLowerCase()).to.equal(db.dialect === 'postgres' ? 'timestamp with time zone' : 'datetime(6)');
+    }
+  });
+
+  it('two instances on two databases do not interfere (models are bound per Sequelize instance)', async () => {
+    const first = await openDatabase();
+    const { Sequelize } = await import('sequelize');
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const other = new Sequelize({ dialect: 'sqlite', storage: join(mkdtempSync(join(tmpdir(), 'sjwt-other-')), 'db.sqlite3'), logging: false });
+    try {
+      const a = makeSJ({ sequelize: first.sequelize, apps: { blacklist: true } });
+      const b = makeSJ({ sequelize: other, apps: { blacklist: true } });
+      await b.sj.migrate();
+      const token = await a.sj.RefreshToken.forUser(a.users.users.get('1'));
+      await token.blacklist();
+      await new b.sj.RefreshToken(String(token)).verify(); // unknown to the second database
+      expect(await defineModels(other).OutstandingToken.count()).to.equal(0);
+      expect(defineModels(other).OutstandingToken).to.not.equal(defineModels(first.sequelize).OutstandingToken);
+    } finally {
+      await other.close();
+    }
+  });
+});
