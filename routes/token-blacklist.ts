@@ -19,7 +19,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/blacklist/', tokenBlacklistRouter(sj));
  */
-export function tokenBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -30,6 +30,6 @@ export function tokenBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions
  * @example
  * app.post('/api/logout/', express.json(), tokenBlacklist(sj));
  */
-export function tokenBlacklist<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenBlacklist<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

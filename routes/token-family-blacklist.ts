@@ -21,7 +21,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/family/blacklist/', tokenFamilyBlacklistRouter(sj));
  */
-export function tokenFamilyBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenFamilyBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -32,6 +32,6 @@ export function tokenFamilyBlacklistRouter<U>(sj: SimpleJWT<U>, opts: TokenViewO
  * @example
  * app.post('/api/logout-everywhere/', express.json(), tokenFamilyBlacklist(sj));
  */
-export function tokenFamilyBlacklist<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenFamilyBlacklist<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

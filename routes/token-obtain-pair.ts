@@ -22,7 +22,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/', tokenObtainPairRouter(sj));
  */
-export function tokenObtainPairRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenObtainPairRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -33,6 +33,6 @@ export function tokenObtainPairRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOption
  * @example
  * app.post('/api/login/', express.json(), tokenObtainPair(sj));
  */
-export function tokenObtainPair<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenObtainPair<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

@@ -20,7 +20,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/sliding/', tokenObtainSlidingRouter(sj));
  */
-export function tokenObtainSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenObtainSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -31,6 +31,6 @@ export function tokenObtainSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOpt
  * @example
  * app.post('/api/login/', express.json(), tokenObtainSliding(sj));
  */
-export function tokenObtainSliding<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenObtainSliding<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

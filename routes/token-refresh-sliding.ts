@@ -19,7 +19,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/sliding/refresh/', tokenRefreshSlidingRouter(sj));
  */
-export function tokenRefreshSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenRefreshSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -30,6 +30,6 @@ export function tokenRefreshSlidingRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOp
  * @example
  * app.post('/api/refresh/', express.json(), tokenRefreshSliding(sj));
  */
-export function tokenRefreshSliding<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenRefreshSliding<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

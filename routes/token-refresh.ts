@@ -19,7 +19,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/refresh/', tokenRefreshRouter(sj));
  */
-export function tokenRefreshRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenRefreshRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -30,6 +30,6 @@ export function tokenRefreshRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U
  * @example
  * app.post('/api/refresh/', express.json(), tokenRefresh(sj));
  */
-export function tokenRefresh<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenRefresh<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

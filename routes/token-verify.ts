@@ -20,7 +20,7 @@ const VIEW: ViewDefinition = {
  * @example
  * app.use('/api/token/verify/', tokenVerifyRouter(sj));
  */
-export function tokenVerifyRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): Router {
+export function tokenVerifyRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   return tokenViewRouter(sj, VIEW, opts);
 }
 
@@ -31,6 +31,6 @@ export function tokenVerifyRouter<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U>
  * @example
  * app.post('/api/verify/', express.json(), tokenVerify(sj));
  */
-export function tokenVerify<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenVerify<U>(sj: SimpleJWT<U>, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   return tokenViewHandler(sj, VIEW, opts);
 }

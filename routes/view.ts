@@ -72,7 +72,7 @@ function sendViewError(res: Response, err: unknown): void {
  * The plain handler of a view: runs the serializer on `req.body` (no body →
  * `{}`) and answers 200 with its result, or the error's JSON body.
  */
-export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<U> = {}): RequestHandler {
+export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   const SerializerCls = resolveSerializerClass(sj, view, opts);
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
   return async (req: Request, res: Response) => {
@@ -92,7 +92,7 @@ export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts
  * parser; OPTIONS answers the view's metadata; other methods get 405; deeper
  * paths fall through to `next()`.
  */
-export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<U> = {}): Router {
+export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<NoInfer<U>> = {}): Router {
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new TypeError("passport-simplejwt: 'bodyLimit' must be a positive number of bytes");
   const handler = tokenViewHandler(sj, view, opts);
