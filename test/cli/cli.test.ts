@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { defineModels } from '../../lib';
+import { djangoTimestampSql, useTestDatabase, type TestDatabase } from '../helpers/database';
+
+const ROOT = resolve(__dirname, '../..');
+const PAST = new Date('2000-01-01T00:00:00Z');
+const FUTURE = new Date('2999-01-01T00:00:00Z');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as cron would: a child process. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
+    const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(ROOT, 'lib/cli.ts'), ...args], { cwd: ROOT, env: { ...parentEnv, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function seedTokens(db: TestDatabase) {
+  const { OutstandingToken, BlacklistedToken, TokenRotation } = defineModels(db.sequelize);
+  const make = (jti: string, expires_at: Date) => OutstandingToken.create({ jti, token: `token-${jti}`, user_id: '1', created_at: PAST, expires_at });
+  const expired = await Promise.all(['e1', 'e2', 'e3', 'e4'].map((jti) => make(jti, PAST)));
+  const live = await Promise.all(['l1', 'l2'].map((jti) => make(jti, FUTURE)));
+  await BlacklistedToken.create({ token_id: expired[0].id, blacklisted_at: PAST });
+  await BlacklistedToken.create({ token_id: live[0].id, blacklisted_at: PAST });
+  await TokenRotation.create({ token_id: expired[1].id, successor_id: live[1].id, rotated_at: PAST });
+  // as Django writes it: seconds without a fraction
+  await db.sequelize.query(
+    `INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id) VALUES ('django', 'x', NULL, ${djangoTimestampSql(db.dialect, PAST).replace('.000000', '')}, NULL)`,
+  );
+}
+
+describe('passport-simplejwt CLI', function () {
+  this.timeout(60_000);
+  const openDatabase = useTestDatabase();
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^Usage: passport-simplejwt <command>/);
+    expect(run.stdout).to.include('flushexpiredfamilies');
+  });
+
+  it('usage errors exit 2 with a message: no command, unknown command, unknown option, no database, bad URL', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /no command given/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['migrate', '--database', 'sqlite:///tmp/x.sqlite3', '--verbose'], /unknown option '--verbose'/],
+      [['migrate'], /no database: pass --database <url> or set DATABASE_URL/],
+      [['migrate', '--database', 'oracle://scott@db/x'], /unsupported database 'oracle'/],
+      [['migrate', '--database', 'postgres://u:hunter2@[bad'], /invalid database URL 'postgres:\/\/u:\*\*\*@\[bad'/],
+      [['migrate', '--database', 'sqlite:///tmp/x.sqlite3', '--apps', 'sessions'], /unknown app 'sessions'/],
+      [['flushexpiredtokens', '--database', 'sqlite:///tmp/x.sqlite3', '--batch-size', '0'], /--batch-size must be a positive integer/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => cli(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const run = runs[i];
+      expect(run.code, args.join(' ')).to.equal(2);
+      expect(run.stderr, args.join(' ')).to.match(message);
+      expect(run.stderr).to.not.include('hunter2');
+    }
+  });
+
+  it('an unreachable database, a missing SQLite file or missing tables exit 1 with a message', async () => {
+    const unreachable = await cli(['flushexpiredtokens', '--database', 'postgres://postgres@127.0.0.1:1/none']);
+    expect(unreachable.code).to.equal(1);
+    expect(unreachable.stderr).to.match(/passport-simplejwt: cannot connect to the database: .*ECONNREFUSED/);
+    const dir = mkdtempSync(join(tmpdir(), 'sjwt-cli-'));
+    try {
+      const missing = await cli(['flushexpiredtokens', '--database', `sqlite://${join(dir, 'nope.sqlite3')}`]);
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.match(/does not exist \(run 'passport-simplejwt migrate' first\)/);
+      const empty = join(dir, 'empty.sqlite3');
+      writeFileSync(empty, '');
+      const unmigrated = await cli(['flushexpiredfamilies', '--database', `sqlite://${empty}`]);
+      expect(unmigrated.code).to.equal(1);
+      expect(unmigrated.stderr).to.match(/table 'token_family_tokenfamily' does not exist/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrate creates the tables (DATABASE_URL works as well as --database), then has nothing to do', async () => {
+    const db = await openDatabase({ migrate: false });
+    const first = await cli(['migrate', '--apps', 'blacklist'], { DATABASE_URL: db.url });
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.equal('applied token_blacklist.0001_initial\napplied token_blacklist.0002_token_rotation\nApplied 2 migrations.\n');
+    const second = await cli(['migrate', '--database', db.url]);
+    expect(second.stdout).to.equal('applied token_family.0001_initial\nApplied 1 migration.\n');
+    const third = await cli(['migrate', '--database', db.url]);
+    expect(third.code).to.equal(0);
+    expect(third.stdout).to.equal('No migrations to apply.\n');
+    expect(await db.sequelize.getQueryInterface().tableExists('token_family_tokenfamily')).to.equal(true);
+  });
+
+  it('flushexpiredtokens deletes the expired outstanding tokens with their blacklist and rotation rows, in batches', async () => {
+    const db = await openDatabase();
+    await seedTokens(db);
+    const run = await cli(['flushexpiredtokens', '--database', db.url, '--batch-size', '2']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.equal('Deleted 5 expired outstanding tokens.\n');
+    const { OutstandingToken, BlacklistedToken, TokenRotation } = defineModels(db.sequelize);
+    expect((await OutstandingToken.findAll({ order: [['jti', 'ASC']] })).map((r) => r.jti)).to.deep.equal(['l1', 'l2']);
+    expect(await BlacklistedToken.count()).to.equal(1);
+    expect(await TokenRotation.count()).to.equal(0);
+    const again = await cli(['flushexpiredtokens', '--database', db.url]);
+    expect(again.stdout).to.equal('Deleted 0 expired outstanding tokens.\n');
+  });
+
+  it('flushexpiredfamilies deletes expired families with their blacklist rows, never families without expiry', async () => {
+    const db = await openDatabase();
+    const { TokenFamily, BlacklistedTokenFamily } = defineModels(db.sequelize);
+    const make = (family_id: string, expires_at: Date | null) => TokenFamily.create({ family_id, user_id: '1', created_at: PAST, expires_at });
+    const old = await make('old', PAST);
+    await make('old2', PAST);
+    const forever = await make('forever', null);
+    await make('live', FUTURE);
+    await BlacklistedTokenFamily.create({ family_id: old.id, blacklisted_at: PAST });
+    await BlacklistedTokenFamily.create({ family_id: forever.id, blacklisted_at: PAST });
+    const run = await cli(['flushexpiredfamilies', '--database', db.url]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.equal('Deleted 2 expired token families.\n');
+    expect((await TokenFamily.findAll({ order: [['family_id', 'ASC']] })).map((f) => f.family_id)).to.deep.equal(['forever', 'live']);
+    expect(await BlacklistedTokenFamily.count()).to.equal(1);
+  });
+});
