@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenBackendError, TokenBackendExpiredToken } from './errors';
+import { JwksKeyProvider } from './jwks';
 import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
 
 /** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
@@ -92,10 +93,11 @@ export class TokenBackend {
   private readonly jsonEncoder: ResolvedSettings['jsonEncoder'];
   /** The pinned algorithm, as jsonwebtoken takes it. */
   private readonly verifyAlgorithms: jwt.Algorithm[];
-  /** Set by the instance when `jwkUrl` is configured. */
+  /** Resolves the verifying key of a token; set when `jwkUrl` is configured. */
   keyResolver?: KeyResolver;
+  private readonly jwks?: JwksKeyProvider;
 
-  constructor(settings: ResolvedSettings, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined) {
+  constructor(settings: ResolvedSettings, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined, now?: () => Date) {
     this.algorithm = settings.algorithm;
     this.leeway = settings.leeway;
     this.audience = settings.audience;
@@ -104,6 +106,11 @@ export class TokenBackend {
     const keys = prepareKeys(settings.algorithm, signingKey, verifyingKey, settings.jwkUrl);
     this.signingKey = keys.signing;
     this.verifyingKey = keys.verifying;
+    if (settings.jwkUrl !== null) {
+      const jwks = new JwksKeyProvider(settings.jwkUrl, now);
+      this.jwks = jwks;
+      this.keyResolver = (header) => jwks.resolve(header);
+    }
     // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails.
     this.verifyAlgorithms = [settings.algorithm];
   }
@@ -163,8 +170,8 @@ export class TokenBackend {
    * `jwkUrl`, fetches the key set when the token's key is not cached.
    * Resolves at once otherwise.
    */
-  prepareKey(_token: string): Promise<void> {
-    return RESOLVED;
+  prepareKey(token: string): Promise<void> {
+    return this.jwks ? this.jwks.prepare(token) : RESOLVED;
   }
 
   /**

@@ -18,6 +18,7 @@ export {
 export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, type Payload, type KeyResolver } from './backend';
+export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
 export { Token, type TokenOptions, type TokenClass } from './tokens/token';
 export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';

@@ -76,7 +76,7 @@ export class SimpleJWT<U = unknown> {
   constructor(options: SimpleJWTOptions<U>) {
     this.settings = resolveSettings(options);
     this.options = Object.freeze({ ...options });
-    this.backend = new TokenBackend(this.settings, options.signingKey, options.verifyingKey);
+    this.backend = new TokenBackend(this.settings, options.signingKey, options.verifyingKey, options.now);
     this.now = options.now ?? (() => new Date());
     if (options.users !== undefined) {
       const users = options.users as Partial<UserStore<U>> | null;

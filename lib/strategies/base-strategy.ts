@@ -31,6 +31,8 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
   private readonly headerName: string;
   private readonly schemes: ReadonlySet<string>;
   private readonly tokenClasses: ReadonlyArray<TokenClass>;
+  /** With `jwkUrl` the key may have to be fetched before the synchronous decode. */
+  private readonly remoteKeys: boolean;
 
   constructor(sj: SimpleJWT<never>, defaultName: string, options: JWTStrategyOptions = {}) {
     super();
@@ -43,6 +45,7 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
     this.headerName = sj.settings.authHeaderName;
     this.schemes = new Set(sj.settings.authHeaderTypes);
     this.tokenClasses = sj.authTokenClasses;
+    this.remoteKeys = sj.settings.jwkUrl !== null;
   }
 
   /** The `WWW-Authenticate` challenge of a 401. */
@@ -98,6 +101,7 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
   }
 
   private async authenticateToken(raw: string): Promise<{ user: U; token: Token }> {
+    if (this.remoteKeys) await this.sj.prepareKey(raw);
     const token = await this.getValidatedToken(raw);
     const user = await this.getUser(token);
     return { user, token };
