@@ -86,12 +86,36 @@ async function check(app: App, authorization: string): Promise<void> {
   }
 }
 
-async function load(app: App, authorization: string, seconds: number): Promise<{ rps: number; p50: number; p99: number }> {
+interface Mark {
+  cpu: NodeJS.CpuUsage;
+  served: number;
+}
+
+function mark(app: App): Promise<Mark> {
+  return new Promise((resolve) => {
+    app.child.once('message', (msg) => resolve(msg as Mark));
+    app.child.send('mark');
+  });
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU time of the app process per request served, in µs. */
+  cpuPerRequest: number;
+}
+
+async function load(app: App, authorization: string, seconds: number): Promise<Sample> {
+  const before = await mark(app);
   const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization } });
+  const after = await mark(app);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${app.row.variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  const cpuPerRequest = cpu / Math.max(1, after.served - before.served);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
 }
 
 function median(values: number[]): number {
@@ -127,33 +151,40 @@ async function main(): Promise<void> {
     for (const app of apps) await check(app, authorization);
     for (const app of apps) await load(app, authorization, warmup);
 
-    const samples = new Map<Variant, { rps: number[]; p50: number[]; p99: number[] }>(ROWS.map((r) => [r.variant, { rps: [], p50: [], p99: [] }]));
+    const samples = new Map<Variant, { rps: number[]; p50: number[]; p99: number[]; cpu: number[] }>(
+      ROWS.map((r) => [r.variant, { rps: [], p50: [], p99: [], cpu: [] }]),
+    );
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
       for (const app of apps) {
-        const { rps, p50, p99 } = await load(app, authorization, duration);
+        const { rps, p50, p99, cpuPerRequest } = await load(app, authorization, duration);
         const s = samples.get(app.row.variant)!;
         s.rps.push(rps);
         s.p50.push(p50);
         s.p99.push(p99);
-        line.push(`${app.row.variant} ${fmt(rps)}`);
+        s.cpu.push(cpuPerRequest);
+        line.push(`${app.row.variant} ${fmt(rps)} (${fmt(cpuPerRequest, 1)} µs)`);
       }
       console.log(`round ${round}/${rounds}: ${line.join(' · ')}`);
     }
 
     const med = (v: Variant) => median(samples.get(v)!.rps);
+    const medCpu = (v: Variant) => median(samples.get(v)!.cpu);
     const ceiling = med('none');
     const peer = med('passport-jwt-keyobject');
-    console.log('\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    // Ratios are "how much of X we serve": for CPU that is X's CPU per request over ours.
+    console.log('\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) | app CPU µs/req | CPU vs passport-jwt (KeyObject) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of ROWS) {
       const s = samples.get(row.variant)!;
       const m = med(row.variant);
+      const vsPeer = row.variant === 'none' ? '' : fmt(m / peer, 2);
+      const cpuVsPeer = row.variant === 'none' ? '' : fmt(medCpu('passport-jwt-keyobject') / medCpu(row.variant), 2);
       console.log(
-        `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...s.rps))} – ${fmt(Math.max(...s.rps))} | ${fmt(median(s.p50))} / ${fmt(median(s.p99))} | ${fmt(m / ceiling, 2)} | ${row.variant === 'none' ? '' : fmt(m / peer, 2)} |`,
+        `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...s.rps))} – ${fmt(Math.max(...s.rps))} | ${fmt(median(s.p50))} / ${fmt(median(s.p99))} | ${fmt(m / ceiling, 2)} | ${vsPeer} | ${fmt(medCpu(row.variant), 1)} | ${cpuVsPeer} |`,
       );
     }
-    console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} (target >= 1.00)`);
+    console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} by req/s, ${fmt(medCpu('passport-jwt-keyobject') / medCpu('simplejwt'), 2)} by CPU per request (target >= 1.00)`);
   } finally {
     await Promise.all(apps.map(stop));
     clearTimeout(deadline);
