@@ -98,6 +98,7 @@ export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts:
   const handler = tokenViewHandler(sj, view, opts);
   // Only the body parser can fail before the handler: a bad body is always a 4xx.
   const onBodyError: ErrorRequestHandler = (err, req, res, _next) => {
+    res.set('Allow', ALLOWED_METHODS);
     sendViewError(res, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)));
   };
   const metadata = { name: view.name, description: view.description, renders: ['application/json'], parses: PARSED_MEDIA_TYPES };
