@@ -2,9 +2,9 @@ import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp } from './apps';
 import { TokenBackend } from './backend';
+import { failClosed } from './fail-closed';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
-import { ServiceUnavailable, SimpleJWTError } from './errors';
 import { resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
 import { TokenUser } from './token-user';
 import { AccessToken } from './tokens/access-token';
@@ -22,19 +22,7 @@ function bindClass<C extends typeof Token>(base: C, sj: SimpleJWT): C {
   return Bound as unknown as C;
 }
 
-/** Errors of the database or cache become a 503: fail closed, never a 500 or a pass. */
-export async function failClosed<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw asPackageError(err);
-  }
-}
-
-/** The package's own errors pass; anything else is a failing service: 503. */
-export function asPackageError(err: unknown): SimpleJWTError {
-  return err instanceof SimpleJWTError ? err : new ServiceUnavailable(undefined, err);
-}
+export { failClosed, asPackageError } from './fail-closed';
 
 function defaultIsActive(user: unknown): boolean {
   const u = user as { isActive?: unknown; is_active?: unknown } | null;

@@ -2,7 +2,8 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler, ty
 import { sendError } from '../lib/error-handler';
 import { SimpleJWTError } from '../lib/errors';
 import type { SerializerClass, TokenSerializer } from '../lib/serializers/serializer';
-import { asPackageError, type SimpleJWT } from '../lib/simplejwt';
+import { asPackageError } from '../lib/fail-closed';
+import type { SimpleJWT } from '../lib/simplejwt';
 import type { SimpleJWTOptions } from '../lib/settings';
 import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
 import { MethodNotAllowed, ParseError } from './http-errors';

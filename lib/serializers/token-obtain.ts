@@ -1,5 +1,5 @@
 import { AuthenticationFailed } from '../errors';
-import { failClosed } from '../simplejwt';
+import { failClosed } from '../fail-closed';
 import { MASKED_PASSWORD } from '../settings';
 import type { Token } from '../tokens/token';
 import type { FieldSpec } from './fields';

@@ -1,5 +1,5 @@
-import { AuthenticationFailed, RefreshTokenBlacklistedError, TokenError } from '../errors';
-import { failClosed } from '../simplejwt';
+import { AuthenticationFailed, RefreshTokenBlacklistedError } from '../errors';
+import { failClosed } from '../fail-closed';
 import { RefreshToken } from '../tokens/refresh-token';
 import { md5PasswordHash } from '../tokens/token';
 import type { FieldSpec } from './fields';
@@ -51,7 +51,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     try {
       await refresh.verify();
     } catch (err) {
-      if (await this.isBlacklistedRefresh(refresh, err)) return this.reused(refresh);
+      if (this.isBlacklistedRefresh(err)) return this.reused(refresh);
       throw err;
     }
     await this.checkUser(refresh);
@@ -63,11 +63,9 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     return body;
   }
 
-  /** Whether `verify()` failed because the token is blacklisted (asked of the error, else of the blacklist). */
-  private async isBlacklistedRefresh(refresh: RefreshToken, err: unknown): Promise<boolean> {
-    if (err instanceof RefreshTokenBlacklistedError) return true;
-    if (!(err instanceof TokenError) || !this.sj.settings.apps.blacklist) return false;
-    return this.sj.isBlacklisted(refresh.jti());
+  /** Whether `verify()` failed because the token is blacklisted. */
+  private isBlacklistedRefresh(err: unknown): boolean {
+    return err instanceof RefreshTokenBlacklistedError;
   }
 
   /**

@@ -4,7 +4,7 @@ import { parseAuthHeader, readAuthHeader } from '../auth-header';
 import { InvalidToken, TokenError, WWW_AUTHENTICATE, type TokenClassMessage } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token, TokenClass } from '../tokens/token';
-import { asPackageError } from '../simplejwt';
+import { asPackageError } from '../fail-closed';
 
 /** Options of the strategies. */
 export interface JWTStrategyOptions {

@@ -1,6 +1,6 @@
 import { AuthenticationFailed, InvalidToken } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
-import { asPackageError } from '../simplejwt';
+import { asPackageError } from '../fail-closed';
 import { md5PasswordHash, type Token } from '../tokens/token';
 import type { UserStore } from '../user-store';
 import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, type Duration } from '../duration';
-import { ExpiredTokenError, TokenBackendExpiredToken, TokenError } from '../errors';
+import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
+import { failClosed } from '../fail-closed';
 import type { Payload } from '../backend';
 import type { ResolvedSettings } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
@@ -191,13 +192,13 @@ export class Token {
 
   /** BlacklistMixin: records this token as outstanding. Resolves to `[row, created]`. */
   async outstand() {
-    return this.sj.blacklistApp.outstand(this);
+    return failClosed(this.sj.blacklistApp.outstand(this));
   }
 
-  /** BlacklistMixin: throws `TokenError('Token is blacklisted')` when blacklisted. */
+  /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
   async checkBlacklist(): Promise<void> {
     const jti = this.jti();
-    if (await this.sj.isBlacklisted(jti)) throw new TokenError('Token is blacklisted');
+    if (await this.sj.isBlacklisted(jti)) throw new RefreshTokenBlacklistedError('Token is blacklisted');
   }
 
   /** BlacklistMixin: blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */

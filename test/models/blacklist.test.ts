@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { defineModels, OutstandingToken, BlacklistedToken, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
+import { defineModels, OutstandingToken, BlacklistedToken, RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { djangoBlacklist, expectRejected } from './support';
@@ -94,6 +94,9 @@ describe('blacklist app (token_blacklist tables)', () => {
     await refresh.checkBlacklist();
     await refresh.blacklist();
     await expectRejected(refresh.checkBlacklist(), 'Token is blacklisted');
+    // The class tells reuse apart from other token failures without reading the message.
+    const err = await refresh.checkBlacklist().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(RefreshTokenBlacklistedError);
     const decoded = new sj.RefreshToken(String(refresh));
     await expectRejected(decoded.verify(), 'Token is blacklisted');
   });
