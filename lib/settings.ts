@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { parseDuration, type Duration } from './duration';
 import type { UserStore } from './user-store';
 import type { BlacklistCache } from './cache/blacklist-cache';
+import type { Token } from './tokens/token';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
@@ -68,7 +69,8 @@ export interface SimpleJWTOptions<U = unknown> {
   onLoginFailed?: ((credentials: Record<string, string>, req?: Request) => void | Promise<void>) | null;
   authTokenClasses?: AuthTokenClass | AuthTokenClass[];
   tokenTypeClaim?: string | null;
-  tokenUserClass?: new (payload: Record<string, unknown>, sj?: unknown) => unknown;
+  /** The stateless user class: built with the validated token and the user id claim's name. */
+  tokenUserClass?: new (token: Token, userIdClaim: string) => unknown;
   jtiClaim?: string | null;
   tokenFamilyClaim?: string;
   tokenFamilyExpirationClaim?: string;

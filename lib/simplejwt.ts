@@ -57,7 +57,7 @@ export class SimpleJWT<U = unknown> {
   /** The classes a request's token is tried against, in order. */
   readonly authTokenClasses: ReadonlyArray<TokenClass>;
   /** Builds the stateless user (`tokenUserClass`). */
-  readonly tokenUserClass: new (token: Token, userIdClaim?: string) => unknown;
+  readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
   private appsImpl?: { blacklist: BlacklistApp; family: FamilyApp };
 
@@ -85,7 +85,7 @@ export class SimpleJWT<U = unknown> {
     this.SlidingToken = bindClass(SlidingToken, this as SimpleJWT);
     this.UntypedToken = bindClass(UntypedToken, this as SimpleJWT);
     this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
-    this.tokenUserClass = (options.tokenUserClass as SimpleJWT['tokenUserClass'] | undefined) ?? TokenUser;
+    this.tokenUserClass = options.tokenUserClass ?? TokenUser;
   }
 
   private resolveAuthTokenClasses(input: unknown): TokenClass[] {
