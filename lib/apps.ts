@@ -14,6 +14,28 @@ export interface BlacklistApp {
   blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
   /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUser?(userId: string, now: Date): Promise<number>;
+  /**
+   * Rotation in one atomic step: blacklists `token`, records `successor` as
+   * outstanding and records the pair (for the reuse interval), all or
+   * nothing. Resolves to true for the one call that consumed `token`, false
+   * when it was already consumed (then nothing is written). The database
+   * decides (a unique constraint), so concurrent callers in several
+   * processes agree on one winner. Without it, rotation falls back to
+   * `blacklist()` then `outstand()`, and the reuse interval has nothing to read.
+   */
+  rotate?(token: Token, successor: Token): Promise<boolean>;
+  /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
+  successorOf?(jti: string): Promise<TokenRotationRecord | null>;
+}
+
+/** What the blacklist app recorded when a refresh token was rotated. */
+export interface TokenRotationRecord {
+  /** The successor's encoded token, as stored in its outstanding row. */
+  successor: string;
+  /** When the rotation happened. */
+  rotatedAt: Date;
+  /** Whether the successor was rotated in turn (the presented token is then older than the immediate predecessor). */
+  successorRotated: boolean;
 }
 
 /** What the token classes need from the token family app. */

@@ -40,7 +40,7 @@ export {
   type RedisClientLike,
   type RedisBlacklistCacheOptions,
 } from './cache/redis-cache';
-export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord } from './apps';
+export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord, TokenRotationRecord } from './apps';
 
 // ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
 export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';

@@ -273,6 +273,14 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     if ((algorithm as string).startsWith('HS')) fail(`'jwkUrl' needs an asymmetric 'algorithm' (RS*, ES* or PS*), not ${String(algorithm)}`);
   }
 
+  const refreshTokenReuseInterval = duration(options, 'refreshTokenReuseInterval', 0);
+  if (refreshTokenReuseInterval > 0) {
+    // The interval answers a consumed token's recorded successor: without rotation and its blacklist there is none.
+    if (options.rotateRefreshTokens !== true) fail("'refreshTokenReuseInterval' needs 'rotateRefreshTokens: true'");
+    if (options.blacklistAfterRotation !== true) fail("'refreshTokenReuseInterval' needs 'blacklistAfterRotation: true'");
+    if (!apps.blacklist) fail("'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')");
+  }
+
   return {
     apps,
     accessTokenLifetime: duration(options, 'accessTokenLifetime', DEFAULT_ACCESS_TOKEN_LIFETIME),
@@ -284,7 +292,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     tokenFamilyLifetime,
     tokenFamilyCheckOnAccess: bool(options, 'tokenFamilyCheckOnAccess', false),
     tokenFamilyBlacklistOnReuse: bool(options, 'tokenFamilyBlacklistOnReuse', false),
-    refreshTokenReuseInterval: duration(options, 'refreshTokenReuseInterval', 0),
+    refreshTokenReuseInterval,
     algorithm: algorithm as Algorithm,
     audience: audience as string | string[] | null,
     issuer: nullableStr(options, 'issuer', null),

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
-import type { BlacklistApp, FamilyApp } from './apps';
+import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
 import type { BlacklistCache } from './cache/blacklist-cache';
@@ -210,6 +210,44 @@ export class SimpleJWT<U = unknown> {
     const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
     if (cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(`${prefix}:${token.jti()}`, ttl));
     return result;
+  }
+
+  /**
+   * Consumes a refresh token for rotation in one atomic step of the blacklist
+   * app: `token` blacklisted, `successor` recorded as outstanding, the pair
+   * recorded for the reuse interval. Resolves to true for the one caller that
+   * consumed it (across processes sharing the database), false when it had
+   * already been consumed. A failing database rejects with `ServiceUnavailable`.
+   *
+   * @example
+   * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
+   */
+  async rotateToken(token: Token, successor: Token): Promise<boolean> {
+    const app = this.blacklistApp;
+    let consumed: boolean;
+    if (app.rotate) {
+      consumed = await failClosed(app.rotate(token, successor));
+    } else {
+      // An app without rotate(): the blacklist insert still decides, the successor follows it.
+      consumed = (await failClosed(app.blacklist(token)))[1];
+      if (consumed) await failClosed(app.outstand(successor));
+    }
+    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
+    if (cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(`${prefix}:${token.jti()}`, ttl));
+    return consumed;
+  }
+
+  /**
+   * The rotation recorded for a consumed refresh token (its successor's
+   * encoded token, when, and whether the successor was rotated in turn), or
+   * null when none was recorded or the blacklist app cannot tell.
+   *
+   * @example
+   * const rotation = await sj.successorOf(presented.jti());
+   */
+  async successorOf(jti: string): Promise<TokenRotationRecord | null> {
+    const app = this.blacklistApp;
+    return app.successorOf ? failClosed(app.successorOf(jti)) : null;
   }
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */

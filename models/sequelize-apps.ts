@@ -1,5 +1,5 @@
-import { Op, type Sequelize } from 'sequelize';
-import type { BlacklistApp, FamilyApp } from '../lib/apps';
+import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import type { BlacklistApp, FamilyApp, TokenRotationRecord } from '../lib/apps';
 import type { SimpleJWT } from '../lib/simplejwt';
 import type { Token } from '../lib/tokens/token';
 import type { BlacklistedToken } from './blacklisted-token';
@@ -8,31 +8,76 @@ import { defineModels, type SimpleJWTModels } from './define-models';
 import { insertOrGet } from './insert-or-get';
 import type { OutstandingToken } from './outstanding-token';
 import type { TokenFamily } from './token-family';
+import { writeTransaction } from './write-lock';
 
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
   constructor(
     private readonly sj: SimpleJWT,
+    private readonly sequelize: Sequelize,
     private readonly models: SimpleJWTModels,
   ) {}
 
   async outstand(token: Token): Promise<[OutstandingToken, boolean]> {
     const { OutstandingToken } = this.models;
     const jti = token.jti();
+    return insertOrGet(
+      () => this.createOutstanding(token),
+      () => OutstandingToken.findOne({ where: { jti } }),
+    );
+  }
+
+  private createOutstanding(token: Token, transaction?: Transaction): Promise<OutstandingToken> {
     const exp = token.get<unknown>('exp');
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
     const userId = token.get<unknown>(this.sj.settings.userIdClaim);
-    return insertOrGet(
-      () =>
-        OutstandingToken.create({
-          jti,
-          user_id: userId === undefined || userId === null ? null : String(userId),
-          token: token.token ?? token.toString(),
-          created_at: token.currentTime,
-          expires_at: new Date(exp * 1000),
-        }),
-      () => OutstandingToken.findOne({ where: { jti } }),
+    return this.models.OutstandingToken.create(
+      {
+        jti: token.jti(),
+        user_id: userId === undefined || userId === null ? null : String(userId),
+        token: token.token ?? token.toString(),
+        created_at: token.currentTime,
+        expires_at: new Date(exp * 1000),
+      },
+      { transaction },
     );
+  }
+
+  /**
+   * One transaction: the blacklist row of `token` (its unique `token_id`
+   * decides the winner), the successor's outstanding row, the rotation row.
+   * A concurrent insert of the same blacklist row waits on the winner's lock
+   * and then fails, so a loser that reads afterwards sees the winner's
+   * rotation. The unique violation rolls the whole transaction back (on
+   * PostgreSQL it has aborted it anyway): a loser writes nothing.
+   */
+  async rotate(token: Token, successor: Token): Promise<boolean> {
+    const { OutstandingToken, BlacklistedToken, TokenRotation } = this.models;
+    const predecessor = (await OutstandingToken.findOne({ attributes: ['id'], where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
+    const rotatedAt = this.sj.now();
+    try {
+      await writeTransaction(this.sequelize, async (transaction) => {
+        await BlacklistedToken.create({ token_id: predecessor.id, blacklisted_at: rotatedAt }, { transaction });
+        const next = await this.createOutstanding(successor, transaction);
+        await TokenRotation.create({ token_id: predecessor.id, successor_id: next.id, rotated_at: rotatedAt }, { transaction });
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof UniqueConstraintError) return false;
+      throw err;
+    }
+  }
+
+  async successorOf(jti: string): Promise<TokenRotationRecord | null> {
+    const { OutstandingToken, TokenRotation } = this.models;
+    const token = await OutstandingToken.findOne({ attributes: ['id'], where: { jti } });
+    if (token === null) return null;
+    const rotation = await TokenRotation.findOne({ where: { token_id: token.id } });
+    if (rotation === null) return null;
+    const successor = await OutstandingToken.findByPk(rotation.successor_id, { attributes: ['id', 'token'] });
+    if (successor === null) return null;
+    const successorRotated = (await TokenRotation.count({ where: { token_id: successor.id } })) > 0;
+    return { successor: successor.token, rotatedAt: rotation.rotated_at, successorRotated };
   }
 
   async isBlacklisted(jti: string): Promise<boolean> {
@@ -138,5 +183,5 @@ export function sequelizeApps(sj: SimpleJWT): { blacklist: BlacklistApp; family:
   const sequelize: Sequelize | undefined = sj.sequelize;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);
-  return { blacklist: new SequelizeBlacklistApp(sj, models), family: new SequelizeFamilyApp(sj, models) };
+  return { blacklist: new SequelizeBlacklistApp(sj, sequelize, models), family: new SequelizeFamilyApp(sj, models) };
 }

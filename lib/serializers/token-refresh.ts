@@ -1,4 +1,4 @@
-import { AuthenticationFailed, RefreshTokenBlacklistedError } from '../errors';
+import { AuthenticationFailed, RefreshTokenBlacklistedError, TokenError } from '../errors';
 import { failClosed } from '../fail-closed';
 import { RefreshToken } from '../tokens/refresh-token';
 import { md5PasswordHash } from '../tokens/token';
@@ -26,8 +26,12 @@ export interface TokenRefreshBody {
  *    reuse) and comes back with a new `jti`/`exp`/`iat`, its family claims
  *    kept, recorded as outstanding.
  *
- * The protected methods are the seams for the reuse interval
- * (`reuseSuccessor`, `onRotated`) and for custom rotation (`rotate`, `consume`).
+ * 4. with `refreshTokenReuseInterval`, presenting a consumed token again
+ *    within the interval (its immediate predecessor only) answers the same
+ *    successor and a fresh access token, and blacklists nothing.
+ *
+ * The protected methods are the seams for custom rotation (`rotate`,
+ * `mintSuccessor`, `consume`) and for the reuse interval (`reuseSuccessor`, `onRotated`).
  *
  * @example
  * app.use('/api/token/refresh/', tokenRefreshRouter(sj));
@@ -58,7 +62,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     const body: TokenRefreshBody = { access: String(refresh.accessToken) };
     if (this.sj.settings.rotateRefreshTokens) {
       const successor = await this.rotate(refresh);
-      body.refresh = String(successor);
+      body.refresh = encoded(successor);
     }
     return body;
   }
@@ -91,49 +95,84 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   }
 
   /**
-   * Rotation: consumes the token (with `blacklistAfterRotation`), gives it a
-   * new `jti`, `exp` and `iat` (other claims, the family ones included, are
-   * kept) and records it as outstanding (blacklist app on).
+   * Rotation: mints the successor (a new `jti`, `exp` and `iat`; other
+   * claims, the family ones included, kept), then, with
+   * `blacklistAfterRotation`, consumes the presented token and records the
+   * successor in one atomic step: of concurrent refreshes of one token
+   * exactly one wins; the others are reuse, or benign retries within
+   * `refreshTokenReuseInterval` answered with the winner's successor.
+   * Without it the successor is only recorded as outstanding (blacklist app on).
    */
   protected async rotate(refresh: RefreshToken): Promise<RefreshToken> {
     const { blacklistAfterRotation, apps } = this.sj.settings;
-    if (blacklistAfterRotation && apps.blacklist && !(await this.consume(refresh))) {
-      // Another request consumed this token first: reuse, unless it is a benign retry.
-      const successor = await this.reuseSuccessor(refresh);
-      if (successor) return successor;
-      await this.blacklistFamilyOnReuse(refresh);
-      throw new RefreshTokenBlacklistedError();
+    const successor = this.mintSuccessor(refresh);
+    if (blacklistAfterRotation && apps.blacklist) {
+      if (!(await this.consume(refresh, successor))) {
+        // Another request consumed this token first: reuse, unless it is a benign retry.
+        const retry = await this.reuseSuccessor(refresh);
+        if (retry) return retry;
+        await this.blacklistFamilyOnReuse(refresh);
+        throw new RefreshTokenBlacklistedError();
+      }
+    } else if (apps.blacklist) {
+      await successor.outstand();
     }
-    const previousJti = refresh.jti();
-    refresh.setJti();
-    refresh.setExp();
-    refresh.setIat();
-    if (apps.blacklist) await refresh.outstand();
-    await this.onRotated(previousJti, refresh);
-    return refresh;
+    await this.onRotated(refresh.jti(), successor);
+    return successor;
   }
 
   /**
-   * Consumes the presented token: blacklists it and resolves to whether this
-   * call did so. The persistence layer decides atomically (a unique
-   * constraint), so of concurrent refreshes of one token exactly one gets `true`.
+   * The token `refresh` rotates into: its claims with a new `jti`, `exp`
+   * (from now) and `iat`, encoded once, so the string recorded as outstanding
+   * is the one the client gets (ES and PS signatures differ at each signing).
    */
-  protected async consume(refresh: RefreshToken): Promise<boolean> {
-    const [, created] = await refresh.blacklist();
-    return created;
+  protected mintSuccessor(refresh: RefreshToken): RefreshToken {
+    const Cls = refresh.constructor as typeof RefreshToken;
+    const draft = new Cls();
+    for (const claim of Object.keys(refresh.payload)) draft.payload[claim] = refresh.payload[claim];
+    draft.setJti();
+    draft.setExp();
+    draft.setIat();
+    return new Cls(String(draft), { verify: false });
   }
 
   /**
-   * Reuse-interval hook (`refreshTokenReuseInterval`, SPEC 5): when an
-   * already consumed token is presented again, the successor to answer with
-   * if this is a benign retry within the interval, else null (reuse). The
-   * default answers null: every reuse is reuse.
+   * Consumes the presented token: blacklists it and records `successor`,
+   * atomically (`sj.rotateToken`), resolving to whether this call did so.
+   * The database decides (a unique constraint), so of concurrent refreshes
+   * of one token, in any number of processes, exactly one gets `true`.
    */
-  protected async reuseSuccessor(_refresh: RefreshToken): Promise<RefreshToken | null> {
-    return null;
+  protected async consume(refresh: RefreshToken, successor: RefreshToken): Promise<boolean> {
+    return this.sj.rotateToken(refresh, successor);
   }
 
-  /** Called after a rotation with the consumed token's jti and its successor; the reuse interval records the pair here. */
+  /**
+   * The reuse interval (`refreshTokenReuseInterval`, SPEC 5): when an
+   * already consumed token is presented again, its recorded successor if
+   * this is a benign retry, else null (reuse). A retry is the immediate
+   * predecessor (its successor was not rotated in turn) presented at most
+   * `refreshTokenReuseInterval` seconds after the rotation, and its
+   * successor still passes the full check (not blacklisted, family alive).
+   */
+  protected async reuseSuccessor(refresh: RefreshToken): Promise<RefreshToken | null> {
+    const interval = this.sj.settings.refreshTokenReuseInterval;
+    if (interval <= 0) return null;
+    const rotation = await this.sj.successorOf(refresh.jti());
+    if (rotation === null || rotation.successorRotated) return null;
+    const elapsed = (this.sj.now().getTime() - rotation.rotatedAt.getTime()) / 1000;
+    if (elapsed > interval) return null;
+    const Cls = refresh.constructor as typeof RefreshToken;
+    try {
+      const successor = new Cls(rotation.successor);
+      await successor.verify();
+      return successor;
+    } catch (err) {
+      if (err instanceof TokenError) return null; // the successor is no longer good: reuse
+      throw err;
+    }
+  }
+
+  /** Called after a rotation with the consumed token's jti and its successor (a hook for subclasses; the storage already recorded the pair). */
   protected async onRotated(_previousJti: string, _successor: RefreshToken): Promise<void> {}
 
   /** A blacklisted token was presented: a benign retry gets its successor, anything else is reuse. */
@@ -141,7 +180,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     const successor = await this.reuseSuccessor(refresh);
     if (successor) {
       await this.checkUser(successor);
-      return { access: String(successor.accessToken), refresh: String(successor) };
+      return { access: String(successor.accessToken), refresh: encoded(successor) };
     }
     await this.blacklistFamilyOnReuse(refresh);
     throw new RefreshTokenBlacklistedError();
@@ -154,4 +193,9 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
       await refresh.blacklistFamily();
     }
   }
+}
+
+/** A token as the client gets it: the string it was decoded from, else signed now. */
+function encoded(token: RefreshToken): string {
+  return token.token ?? String(token);
 }

@@ -76,12 +76,11 @@ describe('settings', () => {
 
   describe('durations', () => {
     it('accept seconds and duration strings', () => {
-      const s = resolveSettings({ signingKey: SECRET, accessTokenLifetime: '10m', refreshTokenLifetime: '2d', slidingTokenLifetime: 90, leeway: '30s', refreshTokenReuseInterval: '2' });
+      const s = resolveSettings({ signingKey: SECRET, accessTokenLifetime: '10m', refreshTokenLifetime: '2d', slidingTokenLifetime: 90, leeway: '30s' });
       expect(s.accessTokenLifetime).to.equal(600);
       expect(s.refreshTokenLifetime).to.equal(2 * 86400);
       expect(s.slidingTokenLifetime).to.equal(90);
       expect(s.leeway).to.equal(30);
-      expect(s.refreshTokenReuseInterval).to.equal(2);
     });
 
     it('take tokenFamilyLifetime null as "never expires"', () => {
