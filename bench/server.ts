@@ -8,7 +8,7 @@ import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { JWTStrategy, SimpleJWT, errorHandler, type UserStore } from '../lib';
 
-export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-string' | 'simplejwt';
+export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt';
 
 export interface BenchUser {
   id: number;
@@ -40,6 +40,20 @@ function guard(variant: Variant, secret: string): Handler | null {
             algorithms: ['HS256'],
           },
           verify,
+        ),
+      );
+      return passport.authenticate('jwt', { session: false });
+    case 'passport-jwt-async':
+      // The lookup through the same promise-returning UserStore JWTStrategy uses, as a database lookup would be.
+      passport.use(
+        new PassportJwtStrategy(
+          {
+            jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+            secretOrKey: createSecretKey(Buffer.from(secret)) as unknown as Buffer,
+            algorithms: ['HS256'],
+          },
+          (payload: { user_id?: unknown }, done: VerifiedCallback) =>
+            void store.findById(String(payload.user_id)).then((user) => done(null, user ?? false), done),
         ),
       );
       return passport.authenticate('jwt', { session: false });

@@ -26,6 +26,7 @@ const ROWS: Row[] = [
   { variant: 'none', label: 'no auth (ceiling)' },
   { variant: 'passport-jwt-keyobject', label: 'passport-jwt, KeyObject secret' },
   { variant: 'simplejwt', label: 'passport-simplejwt JWTStrategy' },
+  { variant: 'passport-jwt-async', label: 'passport-jwt, KeyObject, async UserStore lookup (reference)' },
   { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
 ];
 
