@@ -8,7 +8,7 @@ import { defineModels, type SimpleJWTModels } from './define-models';
 import { insertOrGet } from './insert-or-get';
 import type { OutstandingToken } from './outstanding-token';
 import type { TokenFamily } from './token-family';
-import { writeTransaction } from './write-lock';
+import { serialisedWrite, writeTransactionOptions } from './write-lock';
 
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
@@ -54,18 +54,22 @@ class SequelizeBlacklistApp implements BlacklistApp {
   async rotate(token: Token, successor: Token): Promise<boolean> {
     const { OutstandingToken, BlacklistedToken, TokenRotation } = this.models;
     const predecessor = (await OutstandingToken.findOne({ attributes: ['id'], where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
-    const rotatedAt = this.sj.now();
-    try {
-      await writeTransaction(this.sequelize, async (transaction) => {
-        await BlacklistedToken.create({ token_id: predecessor.id, blacklisted_at: rotatedAt }, { transaction });
-        const next = await this.createOutstanding(successor, transaction);
-        await TokenRotation.create({ token_id: predecessor.id, successor_id: next.id, rotated_at: rotatedAt }, { transaction });
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) return false;
-      throw err;
-    }
+    return serialisedWrite(this.sequelize, async () => {
+      // Reading first only spares a doomed transaction to a request that comes late; the insert below decides.
+      if ((await BlacklistedToken.count({ where: { token_id: predecessor.id } })) > 0) return false;
+      const rotatedAt = this.sj.now();
+      try {
+        await this.sequelize.transaction(writeTransactionOptions(this.sequelize), async (transaction) => {
+          await BlacklistedToken.create({ token_id: predecessor.id, blacklisted_at: rotatedAt }, { transaction });
+          const next = await this.createOutstanding(successor, transaction);
+          await TokenRotation.create({ token_id: predecessor.id, successor_id: next.id, rotated_at: rotatedAt }, { transaction });
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof UniqueConstraintError) return false;
+        throw err;
+      }
+    });
   }
 
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {

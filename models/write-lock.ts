@@ -1,23 +1,26 @@
-import { Transaction, type Sequelize } from 'sequelize';
+import { Transaction, type Sequelize, type TransactionOptions } from 'sequelize';
 
-// The tail of each SQLite database's queue of write transactions.
+// The tail of each SQLite database's queue of writers.
 const queues = new WeakMap<Sequelize, Promise<unknown>>();
 
 /**
- * Runs `work` in a transaction that is atomic on every dialect. On SQLite
- * (one writer at a time whatever we do) the transactions of one process are
- * queued and begin IMMEDIATE: Sequelize opens a separate connection per
- * transaction, and fifty of them polling SQLite's busy handler at once would
- * exceed its timeout and fail; queued, each waits its turn instead. Other
- * processes on the same file still rely on SQLite's busy timeout (1 s in
- * node-sqlite3). On PostgreSQL and MySQL/MariaDB the database's own row locks
- * order concurrent transactions.
+ * Runs `work` after the previous writer of this process on an SQLite
+ * database; on PostgreSQL and MySQL/MariaDB at once (their row locks order
+ * concurrent transactions). SQLite has one writer at a time whatever we do,
+ * and Sequelize opens a separate connection per transaction: fifty of them
+ * polling SQLite's busy handler at once exceed its timeout and fail, queued
+ * each waits its turn. Other processes on the same file still rely on
+ * SQLite's busy timeout (1 s in node-sqlite3).
  */
-export function writeTransaction<T>(sequelize: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
-  if (sequelize.getDialect() !== 'sqlite') return sequelize.transaction(work);
-  const previous = queues.get(sequelize) ?? Promise.resolve();
-  const run = previous.then(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
-  // The queue goes on whether this one committed or failed.
+export function serialisedWrite<T>(sequelize: Sequelize, work: () => Promise<T>): Promise<T> {
+  if (sequelize.getDialect() !== 'sqlite') return work();
+  const run = (queues.get(sequelize) ?? Promise.resolve()).then(work);
+  // The queue goes on whether this writer succeeded or failed.
   queues.set(sequelize, run.catch(() => undefined));
   return run;
+}
+
+/** Options of a write transaction: on SQLite it takes the write lock at BEGIN (IMMEDIATE), so it never deadlocks upgrading a read lock. */
+export function writeTransactionOptions(sequelize: Sequelize): TransactionOptions {
+  return sequelize.getDialect() === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {};
 }
