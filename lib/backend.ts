@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'n
 import jwt from 'jsonwebtoken';
 import { TokenBackendError, TokenBackendExpiredToken } from './errors';
 import { JwksKeyProvider } from './jwks';
+import { VerifiedTokenCache } from './verified-token-cache';
 import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
 
 /** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
@@ -11,6 +12,11 @@ export type Payload = Record<string, unknown>;
 export type KeyResolver = (header: jwt.JwtHeader) => KeyObject | undefined;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** A decoded JWT payload that is a JSON object (not an array, string or null). */
+function isClaimSet(value: unknown): value is Payload {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 function isHmac(algorithm: Algorithm): boolean {
   return algorithm.startsWith('HS');
@@ -93,6 +99,8 @@ export class TokenBackend {
   private readonly jsonEncoder: ResolvedSettings['jsonEncoder'];
   /** The pinned algorithm, as jsonwebtoken takes it. */
   private readonly verifyAlgorithms: jwt.Algorithm[];
+  /** Tokens this instance's static key already verified (see VerifiedTokenCache). */
+  private readonly verified?: VerifiedTokenCache;
   /** Resolves the verifying key of a token; set when `jwkUrl` is configured. */
   keyResolver?: KeyResolver;
   private readonly jwks?: JwksKeyProvider;
@@ -111,6 +119,8 @@ export class TokenBackend {
       this.jwks = jwks;
       this.keyResolver = (header) => jwks.resolve(header);
     }
+    // Only a static key may vouch for a token later: a JWKS key can be rotated out.
+    if (this.verifyingKey && settings.jwkUrl === null) this.verified = new VerifiedTokenCache();
     // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails.
     this.verifyAlgorithms = [settings.algorithm];
   }
@@ -142,6 +152,9 @@ export class TokenBackend {
         throw new TokenBackendError('Token is invalid', err);
       }
     } else {
+      const clockTimestamp = Math.floor(now.getTime() / 1000);
+      const remembered = this.verified?.get(token);
+      if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, clockTimestamp);
       const key = this.keyFor(token);
       if (!key) throw new TokenBackendError('Token is invalid');
       try {
@@ -153,16 +166,27 @@ export class TokenBackend {
           clockTolerance: this.leeway,
           audience: (this.audience ?? undefined) as string | [string, ...string[]] | undefined,
           issuer: this.issuer ?? undefined,
-          clockTimestamp: Math.floor(now.getTime() / 1000),
+          clockTimestamp,
         });
       } catch (err) {
         if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
         if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
         throw new TokenBackendError('Token is invalid', err);
       }
+      if (this.verified && isClaimSet(decoded) && typeof decoded.exp === 'number') this.verified.set(token, decoded);
     }
-    if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new TokenBackendError('Token is invalid');
+    if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
     return Object.assign(Object.create(null), decoded) as Payload;
+  }
+
+  /** A remembered token: only its times can have changed, checked as jsonwebtoken checks them. */
+  private checkRememberedTimes(token: string, claims: Readonly<Payload>, clockTimestamp: number): Payload {
+    if (clockTimestamp >= (claims.exp as number) + this.leeway) {
+      this.verified?.delete(token);
+      throw new TokenBackendExpiredToken('Token is expired');
+    }
+    if (typeof claims.nbf === 'number' && claims.nbf > clockTimestamp + this.leeway) throw new TokenBackendError('Token is invalid');
+    return Object.assign(Object.create(null), claims) as Payload;
   }
 
   /**
