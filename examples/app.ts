@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import Passport from 'passport';
 import { DataTypes, Sequelize, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, type KeyInput } from '../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type KeyInput } from '../lib';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */
@@ -57,7 +57,9 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
 
 /**
  * Builds the demo: SQLite file, `User` model with the seeded demo user,
- * SimpleJWT, the Passport strategy and a protected `GET /api/me/`.
+ * SimpleJWT with the blacklist and family apps (migrated), the token
+ * endpoints at `/api/token/`, the Passport strategy, a protected
+ * `GET /api/me/` and `POST /api/logout-all/`.
  */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: options.storage, logging: options.logging ? console.log : false });
@@ -68,27 +70,45 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     await User.create({ username: DEMO_USERNAME, password: await hashPassword(DEMO_PASSWORD) });
   }
 
+  // Everything on, as a production app with both of Simple JWT's apps would run it.
   const sj = new SimpleJWT<DemoUser>({
     signingKey: options.signingKey ?? randomBytes(32),
     users: sequelizeUserStore(User, { verifyPassword: (plain, user) => verifyPassword(plain, user.password) }),
     sequelize,
+    apps: { blacklist: true, tokenFamily: true },
+    authTokenClasses: ['AccessToken', 'SlidingToken'],
+    rotateRefreshTokens: true,
+    blacklistAfterRotation: true,
+    updateLastLogin: true,
+    tokenFamilyEnabled: true,
+    tokenFamilyCheckOnAccess: true,
+    tokenFamilyBlacklistOnReuse: true,
   });
-  // PERSISTENCE: when models/ lands, `await sj.migrate()` goes here (with `apps` enabled above).
+  await sj.migrate();
 
   // One Passport per app, not the module singleton: several demo apps (tests) can live in one process.
   const passport = new Passport.Authenticator();
   passport.use(new JWTStrategy(sj));
+  const auth = jwtAuth('passport-simplejwt', { passport });
 
   const app = express();
   app.disable('x-powered-by');
 
-  // ---- TOKEN ENDPOINTS: mount here when routes/ lands ----------------------
-  // app.use('/api/token/', tokenRouter(sj));
-  // -------------------------------------------------------------------------
+  // POST /api/token/, refresh/, verify/, blacklist/, family/blacklist/, sliding/, sliding/refresh/
+  app.use('/api/token/', tokenRouter(sj));
 
-  app.get('/api/me/', jwtAuth('passport-simplejwt', { passport }), (req, res) => {
+  app.get('/api/me/', auth, (req, res) => {
     const user = req.user as DemoUser;
     res.json({ id: user.id, username: user.username });
+  });
+
+  // "Log out everywhere": every refresh token and token family of the caller.
+  app.post('/api/logout-all/', auth, async (req, res, next) => {
+    try {
+      res.json(await sj.blacklistAllForUser(String((req.user as DemoUser).id)));
+    } catch (err) {
+      next(err);
+    }
   });
 
   app.use(errorHandler());

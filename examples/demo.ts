@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const port = portFrom(process.env.PORT);
   const host = process.env.HOST || DEFAULT_HOST;
   const storage = process.env.DEMO_DB || path.join(__dirname, 'demo.sqlite3');
-  const { app, sj, sequelize, User } = await createDemoApp({ storage, signingKey: secretFrom(process.env.JWT_SECRET) });
+  const { app, sequelize } = await createDemoApp({ storage, signingKey: secretFrom(process.env.JWT_SECRET) });
 
   const server = app.listen(port, host);
   await new Promise<void>((resolve, reject) => {
@@ -42,9 +42,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const url = baseUrl(host, typeof address === 'object' && address ? address.port : port);
 
-  // Until the token endpoints are mounted, hand out a token minted here.
-  const demo = await User.findOne({ where: { username: DEMO_USERNAME } });
-  const access = demo ? String((await sj.RefreshToken.forUser(demo)).accessToken) : '';
+  const json = "-H 'Content-Type: application/json'";
   console.log(
     [
       `passport-simplejwt demo on ${url}  (SQLite: ${storage})`,
@@ -52,10 +50,14 @@ async function main(): Promise<void> {
       `Demo user: ${DEMO_USERNAME} / ${DEMO_PASSWORD}`,
       '',
       'Try:',
-      `  curl -i ${url}/api/me/                  # 401, no token`,
-      `  curl -i -H 'Authorization: Bearer ${access}' ${url}/api/me/`,
-      '                                         # 200, an access token for the demo user (valid 5 minutes)',
-      // TOKEN ENDPOINTS: add the obtain/refresh curl lines here when routes/ lands.
+      `  curl -s ${url}/api/me/                                  # 401, no token`,
+      `  curl -s ${url}/api/token/ ${json} -d '{"username": "${DEMO_USERNAME}", "password": "${DEMO_PASSWORD}"}'`,
+      '                                                        # {"refresh": ..., "access": ...}',
+      `  curl -s ${url}/api/me/ -H "Authorization: Bearer $ACCESS"`,
+      `  curl -s ${url}/api/token/refresh/ ${json} -d "{\\"refresh\\": \\"$REFRESH\\"}"   # rotates: keep the new refresh`,
+      `  curl -s ${url}/api/token/verify/ ${json} -d "{\\"token\\": \\"$ACCESS\\"}"`,
+      `  curl -s ${url}/api/token/blacklist/ ${json} -d "{\\"refresh\\": \\"$REFRESH\\"}"  # log out`,
+      `  curl -s -X POST ${url}/api/logout-all/ -H "Authorization: Bearer $ACCESS"      # log out everywhere`,
       '',
       'Ctrl-C to stop.',
     ].join('\n'),

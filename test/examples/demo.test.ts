@@ -66,4 +66,57 @@ describe('examples/demo app', () => {
     expect(res.status).to.equal(401);
     expect(res.body.code).to.equal('token_not_valid');
   });
+
+  it('serves the Simple JWT client session: obtain, me, refresh (rotating), verify, blacklist', async () => {
+    const obtain = await request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
+    expect(obtain.status).to.equal(200);
+    expect(obtain.body).to.have.keys('refresh', 'access');
+    const me = await request(demo.app).get('/api/me/').set('Authorization', `Bearer ${obtain.body.access}`);
+    expect(me.body.username).to.equal(DEMO_USERNAME);
+
+    const refreshed = await request(demo.app).post('/api/token/refresh/').send({ refresh: obtain.body.refresh });
+    expect(refreshed.status).to.equal(200);
+    expect(refreshed.body).to.have.keys('refresh', 'access');
+    const verified = await request(demo.app).post('/api/token/verify/').send({ token: refreshed.body.access });
+    expect([verified.status, verified.body]).to.deep.equal([200, {}]);
+
+    const logout = await request(demo.app).post('/api/token/blacklist/').send({ refresh: refreshed.body.refresh });
+    expect([logout.status, logout.body]).to.deep.equal([200, {}]);
+    const after = await request(demo.app).post('/api/token/refresh/').send({ refresh: refreshed.body.refresh });
+    expect([after.status, after.body]).to.deep.equal([401, { detail: 'Token is blacklisted', code: 'token_not_valid' }]);
+  });
+
+  it('treats a replayed rotated refresh token as theft: the whole family stops working', async () => {
+    const obtain = await request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
+    const rotated = await request(demo.app).post('/api/token/refresh/').send({ refresh: obtain.body.refresh });
+    expect(rotated.status).to.equal(200);
+    const replay = await request(demo.app).post('/api/token/refresh/').send({ refresh: obtain.body.refresh });
+    expect(replay.status).to.equal(401);
+    const successor = await request(demo.app).post('/api/token/refresh/').send({ refresh: rotated.body.refresh });
+    expect([successor.status, successor.body.detail]).to.deep.equal([401, 'Token family is blacklisted']);
+    const me = await request(demo.app).get('/api/me/').set('Authorization', `Bearer ${rotated.body.access}`);
+    expect(me.status).to.equal(401);
+  });
+
+  it('logs out everywhere: refresh tokens of every login are refused', async () => {
+    const logins = await Promise.all(
+      [1, 2].map(() => request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD })),
+    );
+    const res = await request(demo.app).post('/api/logout-all/').set('Authorization', `Bearer ${logins[0].body.access}`);
+    expect(res.status).to.equal(200);
+    expect(res.body.tokens).to.be.at.least(2);
+    for (const login of logins) {
+      const refresh = await request(demo.app).post('/api/token/refresh/').send({ refresh: login.body.refresh });
+      expect(refresh.status).to.equal(401);
+    }
+  });
+
+  it('mounts the sliding endpoints (SlidingToken authenticates requests)', async () => {
+    const obtain = await request(demo.app).post('/api/token/sliding/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
+    expect(obtain.status).to.equal(200);
+    const me = await request(demo.app).get('/api/me/').set('Authorization', `Bearer ${obtain.body.token}`);
+    expect(me.status).to.equal(200);
+    const renewed = await request(demo.app).post('/api/token/sliding/refresh/').send({ token: obtain.body.token });
+    expect(renewed.status).to.equal(200);
+  });
 });
