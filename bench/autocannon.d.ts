@@ -19,7 +19,17 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     headers?: Record<string, string>;
+    requests?: Array<{ setupRequest?: (req: autocannon.Request) => autocannon.Request }>;
   }
   function autocannon(options: Options): Promise<Result>;
+  namespace autocannon {
+    /** The request a setupRequest hook may rewrite. */
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+    }
+  }
   export = autocannon;
 }

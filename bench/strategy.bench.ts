@@ -6,7 +6,10 @@
  *
  * Options (`npm run bench -- --rounds=7`): --rounds (5), --duration (5 s),
  * --warmup (3 s), --connections (50), --prof=<variant> (CPU profile of that
- * app's process, written to a temp dir).
+ * app's process, written to a temp dir), --tokens (1: every request presents
+ * the same token, as a client does during a token's life; --tokens=100000
+ * cycles through that many distinct tokens, more than the verified-token
+ * cache holds, so every request pays the full signature check).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +47,7 @@ const rounds = option('rounds', 5);
 const duration = option('duration', 5);
 const warmup = option('warmup', 3);
 const connections = option('connections', 50);
+const tokenCount = option('tokens', 1);
 const profiled = process.argv.find((a) => a.startsWith('--prof='))?.slice('--prof='.length);
 
 interface App {
@@ -107,9 +111,26 @@ interface Sample {
   cpuPerRequest: number;
 }
 
+/** The Authorization headers to present: one, or a pool cycled through request by request. */
+let pool: string[] = [];
+let next = 0;
+
 async function load(app: App, authorization: string, seconds: number): Promise<Sample> {
   const before = await mark(app);
-  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization } });
+  const rotating =
+    pool.length > 1
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                next = (next + 1) % pool.length;
+                return { ...req, headers: { ...req.headers, authorization: pool[next] } };
+              },
+            },
+          ],
+        }
+      : {};
+  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization }, ...rotating });
   const after = await mark(app);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${app.row.variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
@@ -132,11 +153,13 @@ async function main(): Promise<void> {
   // A long lifetime so the token outlives the run; user_id is what passport-jwt's verify reads too.
   const minter = new SimpleJWT({ signingKey: secret, accessTokenLifetime: '1h' });
   const authorization = `Bearer ${String((await minter.RefreshToken.forUser(EXPECTED_USER)).accessToken)}`;
+  pool = [authorization];
+  for (let i = 1; i < tokenCount; i++) pool.push(`Bearer ${String((await minter.RefreshToken.forUser(EXPECTED_USER)).accessToken)}`);
 
   const planned = ROWS.length * (warmup + rounds * duration);
   const profDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'sjwt-prof-')) : null;
   console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
-  console.log(`# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections; about ${planned} s of load`);
+  console.log(`# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections, ${fmt(pool.length)} distinct token(s); about ${planned} s of load`);
 
   // Bounded: whatever happens, the bench ends.
   const apps: App[] = [];

@@ -173,7 +173,11 @@ export class TokenBackend {
         if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
         throw new TokenBackendError('Token is invalid', err);
       }
-      if (this.verified && isClaimSet(decoded) && typeof decoded.exp === 'number') this.verified.set(token, decoded);
+      if (this.verified && isClaimSet(decoded) && typeof decoded.exp === 'number') {
+        // jsonwebtoken's result is ours alone: remember it as is, hand out a copy.
+        this.verified.set(token, decoded);
+        return Object.assign(Object.create(null), decoded) as Payload;
+      }
     }
     if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
     return Object.assign(Object.create(null), decoded) as Payload;
