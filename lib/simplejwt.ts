@@ -1,6 +1,8 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
+import { migrate } from '../models/migrate';
+import { sequelizeApps } from '../models/sequelize-apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
 import type { BlacklistCache } from './cache/blacklist-cache';
@@ -174,9 +176,6 @@ export class SimpleJWT<U = unknown> {
 
   private apps(): { blacklist: BlacklistApp; family: FamilyApp } {
     if (!this.appsImpl) {
-      // Loaded on first use so apps-off instances never load Sequelize models.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { sequelizeApps } = require('../models/sequelize-apps') as typeof import('../models/sequelize-apps');
       this.appsImpl = sequelizeApps(this as SimpleJWT);
     }
     return this.appsImpl;
@@ -307,8 +306,6 @@ export class SimpleJWT<U = unknown> {
    */
   async migrate(): Promise<string[]> {
     if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { migrate } = require('../models/migrate') as typeof import('../models/migrate');
     return migrate(this.sequelize, this.settings.apps);
   }
 }
