@@ -1,12 +1,16 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { APIError, InvalidToken, SimpleJWTError, TokenBackendError, TokenError } from './errors';
+import { APIError, InvalidToken, NotAuthenticated, SimpleJWTError, TokenBackendError, TokenError, withChallenge } from './errors';
+
+/** A package error as the HTTP error it renders as: token and backend errors become InvalidToken with their message. */
+export function toAPIError(err: SimpleJWTError): APIError {
+  if (err instanceof APIError) return err;
+  return new InvalidToken(err instanceof TokenError || err instanceof TokenBackendError ? err.message : undefined, undefined, err);
+}
 
 /** The status, headers and JSON body a package error answers with. */
 export function renderError(err: SimpleJWTError): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
-  if (err instanceof APIError) return { status: err.status, headers: err.headers, body: err.toJSON() };
-  // Token and backend errors reach HTTP as InvalidToken with their message.
-  const invalid = new InvalidToken(err instanceof TokenError || err instanceof TokenBackendError ? err.message : undefined);
-  return { status: invalid.status, headers: invalid.headers, body: invalid.toJSON() };
+  const api = toAPIError(err);
+  return { status: api.status, headers: api.headers, body: api.toJSON() };
 }
 
 /** Writes a package error as its JSON response. */
@@ -15,17 +19,32 @@ export function sendError(res: Response, err: SimpleJWTError): void {
   res.status(status).set(headers).json(body);
 }
 
+/** Passport's error for `failWithError: true` when no strategy authenticated the request. */
+function isPassportAuthenticationError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AuthenticationError' && (err as { status?: unknown }).status === 401;
+}
+
 /**
  * Express error middleware that renders the package's errors (401, 501, 503…)
- * as Simple JWT's JSON bodies and passes every other error on.
+ * as Simple JWT's JSON bodies and passes every other error on. With
+ * Passport's `failWithError: true`, a request without credentials is
+ * rendered as the 401 `not_authenticated` body too.
  *
  * @example
- * app.get('/api/me/', passport.authenticate('passport-simplejwt', { session: false }), handler);
+ * app.get('/api/me/', passport.authenticate('passport-simplejwt', { session: false, failWithError: true }), handler);
  * app.use(errorHandler());
  */
 export function errorHandler(): ErrorRequestHandler {
   return (err, _req, res, next) => {
-    if (!(err instanceof SimpleJWTError) || res.headersSent) return next(err);
-    sendError(res, err);
+    if (res.headersSent) return next(err);
+    if (err instanceof SimpleJWTError) return sendError(res, err);
+    if (isPassportAuthenticationError(err)) {
+      // Passport already set the strategy's challenge on the response: keep it.
+      // (an array: one challenge per strategy of the chain).
+      const set = res.getHeader('WWW-Authenticate');
+      const challenge = Array.isArray(set) ? set.join(', ') : set;
+      return sendError(res, typeof challenge === 'string' && challenge !== '' ? withChallenge(new NotAuthenticated(), challenge) : new NotAuthenticated());
+    }
+    next(err);
   };
 }

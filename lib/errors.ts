@@ -105,8 +105,22 @@ export class APIError extends SimpleJWTError {
   }
 }
 
-/** The value of `WWW-Authenticate` on every 401. */
+/** The value of `WWW-Authenticate` on every 401 with the default `authHeaderTypes`. */
 export const WWW_AUTHENTICATE = 'Bearer realm="api"';
+
+/**
+ * The challenge of a 401 as Simple JWT builds it: the first accepted scheme
+ * and the realm (`JWT realm="api"` with `authHeaderTypes: ['JWT']`).
+ */
+export function challengeFor(authHeaderTypes: readonly string[], realm = 'api'): string {
+  return `${authHeaderTypes[0] ?? 'Bearer'} realm="${realm}"`;
+}
+
+/** Gives an error that carries a challenge (a 401) the instance's own. */
+export function withChallenge<E>(err: E, challenge: string): E {
+  if (err instanceof APIError && err.headers['WWW-Authenticate'] !== undefined) err.headers['WWW-Authenticate'] = challenge;
+  return err;
+}
 
 /** 401: credentials or token refused. */
 export class AuthenticationFailed extends APIError {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import defaultPassport, { type PassportStatic } from 'passport';
-import { NotAuthenticated, SimpleJWTError } from './errors';
+import { NotAuthenticated, SimpleJWTError, withChallenge } from './errors';
 import { sendError } from './error-handler';
 
 /** Options of {@link jwtAuth}. */
@@ -28,7 +28,8 @@ export function jwtAuth(name = 'passport-simplejwt', options: JwtAuthOptions = {
       if (err) return err instanceof SimpleJWTError ? sendError(res, err) : next(err);
       if (!user) {
         if (optional) return next();
-        return sendError(res, new NotAuthenticated());
+        // The strategy's fail() challenge, so a custom scheme is announced as configured.
+        return sendError(res, typeof info === 'string' ? withChallenge(new NotAuthenticated(), info) : new NotAuthenticated());
       }
       (req as { user?: unknown }).user = user;
       (req as { authInfo?: unknown }).authInfo = info;

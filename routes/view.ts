@@ -1,6 +1,6 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { sendError } from '../lib/error-handler';
-import { SimpleJWTError } from '../lib/errors';
+import { sendError, toAPIError } from '../lib/error-handler';
+import { SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
 import type { SerializerClass, TokenSerializer } from '../lib/serializers/serializer';
 import { asPackageError } from '../lib/fail-closed';
 import type { SimpleJWT } from '../lib/simplejwt';
@@ -64,9 +64,13 @@ export function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewDefinition
   return view.defaultSerializer as unknown as SerializerClass<U>;
 }
 
-/** Renders any error of a view: the package's as their JSON bodies, anything else as a 503 (fail closed). */
-function sendViewError(res: Response, err: unknown): void {
-  sendError(res, err instanceof SimpleJWTError ? err : asPackageError(err));
+/**
+ * Renders any error of a view: the package's as their JSON bodies (a 401
+ * announcing the instance's first auth scheme, as Simple JWT's views do),
+ * anything else as a 503 (fail closed).
+ */
+function sendViewError(res: Response, err: unknown, challenge: string): void {
+  sendError(res, withChallenge(toAPIError(asPackageError(err)), challenge));
 }
 
 /**
@@ -76,6 +80,7 @@ function sendViewError(res: Response, err: unknown): void {
 export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   const SerializerCls = resolveSerializerClass(sj, view, opts);
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
+  const challenge = challengeFor(sj.settings.authHeaderTypes);
   return async (req: Request, res: Response) => {
     res.set('Allow', ALLOWED_METHODS);
     try {
@@ -83,7 +88,7 @@ export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts
       const body = await serializer.validate(req.body === undefined ? {} : req.body, { req });
       res.status(STATUS_OK).set(NO_STORE).json(body);
     } catch (err) {
-      sendViewError(res, err);
+      sendViewError(res, err, challenge);
     }
   };
 }
@@ -97,10 +102,11 @@ export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts:
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new TypeError("passport-simplejwt: 'bodyLimit' must be a positive number of bytes");
   const handler = tokenViewHandler(sj, view, opts);
+  const challenge = challengeFor(sj.settings.authHeaderTypes);
   // Only the body parser can fail before the handler: a bad body is always a 4xx.
   const onBodyError: ErrorRequestHandler = (err, req, res, _next) => {
     res.set('Allow', ALLOWED_METHODS);
-    sendViewError(res, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)));
+    sendViewError(res, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)), challenge);
   };
   const metadata = { name: view.name, description: view.description, renders: ['application/json'], parses: PARSED_MEDIA_TYPES };
   const router = Router();

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { parseAuthHeader, readAuthHeader } from '../auth-header';
-import { InvalidToken, TokenError, WWW_AUTHENTICATE, type TokenClassMessage } from '../errors';
+import { InvalidToken, TokenError, challengeFor, withChallenge, type TokenClassMessage } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token, TokenClass } from '../tokens/token';
 import { asPackageError } from '../fail-closed';
@@ -48,9 +48,9 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
     this.remoteKeys = sj.settings.jwkUrl !== null;
   }
 
-  /** The `WWW-Authenticate` challenge of a 401. */
+  /** The `WWW-Authenticate` challenge of a 401: the first of `authHeaderTypes` and the realm. */
   authenticateHeader(): string {
-    return WWW_AUTHENTICATE;
+    return challengeFor(this.sj.settings.authHeaderTypes, this.wwwAuthenticateRealm);
   }
 
   /** The auth header's value, or undefined. */
@@ -89,14 +89,14 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
       try {
         raw = this.getRawToken(header);
       } catch (err) {
-        return this.error(err as Error);
+        return this.error(withChallenge(err as Error, this.authenticateHeader()));
       }
     }
-    if (raw === null) return this.fail(WWW_AUTHENTICATE, 401);
+    if (raw === null) return this.fail(this.authenticateHeader(), 401);
     this.authenticateToken(raw).then(
       ({ user, token }) => this.success(user, { token } satisfies JWTAuthInfo),
       // Anything unexpected on the way (a store throwing) must not let a request through.
-      (err: unknown) => this.error(asPackageError(err)),
+      (err: unknown) => this.error(withChallenge(asPackageError(err), this.authenticateHeader())),
     );
   }
 

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import express from 'express';
+import Passport from 'passport';
 import request from 'supertest';
-import { ExpiredTokenError, ServiceUnavailable, TokenError, TokenFamilyNotConfigured, errorHandler } from '../../lib';
+import { ExpiredTokenError, JWTStrategy, ServiceUnavailable, TokenError, TokenFamilyNotConfigured, errorHandler } from '../../lib';
+import { makeSJ } from '../helpers/fixtures';
 
 function appThrowing(err: unknown) {
   const app = express();
@@ -40,5 +42,19 @@ describe('errorHandler()', () => {
     const res = await request(appThrowing(new Error('boom'))).get('/');
     expect(res.status).to.equal(599);
     expect(res.body).to.deep.equal({ passedOn: 'boom' });
+  });
+
+  it("renders passport.authenticate's failWithError 401 (no credentials) as the not_authenticated JSON body", async () => {
+    const passport = new Passport.Authenticator();
+    passport.use(new JWTStrategy(makeSJ().sj));
+    const app = express();
+    app.get('/me', passport.authenticate('passport-simplejwt', { session: false, failWithError: true }), (_req, res) => {
+      res.json({});
+    });
+    app.use(errorHandler());
+    const res = await request(app).get('/me');
+    expect(res.status).to.equal(401);
+    expect(res.headers['www-authenticate']).to.equal('Bearer realm="api"');
+    expect(res.body).to.deep.equal({ detail: 'Authentication credentials were not provided.', code: 'not_authenticated' });
   });
 });
