@@ -10,14 +10,11 @@
  * restart. Runs on SQLite only.
  */
 import { expect } from 'chai';
-import express from 'express';
-import { Passport } from 'passport';
 import { Sequelize } from 'sequelize';
 import { Database } from 'sqlite3';
-import { JWTStrategy, errorHandler, tokenRouter } from '../../lib';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
-import { makeSJ } from '../helpers/fixtures';
-import { listen, type TestServer } from '../helpers/server';
+import type { TestServer } from '../helpers/server';
+import { failClosedApp } from './fail-closed-app';
 import { pairFor } from '../routes/helpers/app';
 
 /**
@@ -55,24 +52,9 @@ describe('fail closed on SQLite: the database file is locked by another connecti
     const file = db.url.slice('sqlite://'.length);
     // The app's own Sequelize on the migrated file, configured as in production.
     appSequelize = new Sequelize({ dialect: 'sqlite', storage: file, logging: false, retry: { max: 1 } });
-    const { sj } = makeSJ({
-      sequelize: appSequelize,
-      apps: { blacklist: true, tokenFamily: true },
-      rotateRefreshTokens: true,
-      blacklistAfterRotation: true,
-      tokenFamilyEnabled: true,
-      tokenFamilyCheckOnAccess: true,
-    });
-    const passport = new Passport();
-    passport.use(new JWTStrategy(sj));
-    const app = express();
-    app.use('/api/token/', tokenRouter(sj));
-    app.get('/me', passport.authenticate('passport-simplejwt', { session: false }), (req, res) => {
-      res.json({ user: req.user });
-    });
-    app.use(errorHandler());
-    server = await listen(app);
-    const { refresh, access } = await pairFor(sj);
+    const built = await failClosedApp(appSequelize);
+    server = built.server;
+    const { refresh, access } = await pairFor(built.sj);
     const auth = { authorization: `Bearer ${access}` };
     expect((await server.get('/me', auth)).status).to.equal(200);
 

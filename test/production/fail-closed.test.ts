@@ -8,14 +8,11 @@
  * fail-closed.sqlite.test.ts (a locked database file).
  */
 import { expect } from 'chai';
-import express from 'express';
-import { Passport } from 'passport';
 import { Sequelize, type Options } from 'sequelize';
-import { JWTStrategy, errorHandler, tokenRouter } from '../../lib';
 import { defineModels } from '../../models/define-models';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
-import { makeSJ } from '../helpers/fixtures';
-import { listen, type JsonResponse, type TestServer } from '../helpers/server';
+import type { JsonResponse, TestServer } from '../helpers/server';
+import { failClosedApp } from './fail-closed-app';
 import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
 import { pairFor } from '../routes/helpers/app';
 
@@ -71,25 +68,9 @@ describe('fail closed: the database goes away and comes back (TCP relay)', funct
     viaRelay.hostname = '127.0.0.1';
     viaRelay.port = String(relay.port);
     appSequelize = productionSequelize(viaRelay.toString());
-    const { sj } = makeSJ({
-      sequelize: appSequelize,
-      apps: { blacklist: true, tokenFamily: true },
-      rotateRefreshTokens: true,
-      blacklistAfterRotation: true,
-      tokenFamilyEnabled: true,
-      tokenFamilyCheckOnAccess: true,
-      tokenFamilyBlacklistOnReuse: true,
-    });
-    const passport = new Passport();
-    passport.use(new JWTStrategy(sj));
-    const app = express();
-    app.use('/api/token/', tokenRouter(sj));
-    app.get('/me', passport.authenticate('passport-simplejwt', { session: false }), (req, res) => {
-      res.json({ user: req.user });
-    });
-    app.use(errorHandler());
-    server = await listen(app);
-    return { db, sj, relay, server };
+    const built = await failClosedApp(appSequelize, { tokenFamilyBlacklistOnReuse: true });
+    server = built.server;
+    return { db, sj: built.sj, relay, server };
   }
 
   it('refresh and an authenticated request: 503 fast while it is gone, 200 again once it is back, no restart', async () => {
