@@ -75,6 +75,14 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
     return id.length <= 255;
   };
 
+  // A stored user (any) whose hash an unknown username's password is checked
+  // against and the answer thrown away; looked up once, kept while it exists.
+  let decoy: M | null = null;
+  const runHasherOnDecoy = async (password: string): Promise<void> => {
+    decoy ??= await model.findOne({ attributes: [model.primaryKeyAttribute, passwordField] });
+    if (decoy) await options.verifyPassword(password, decoy);
+  };
+
   return {
     async findById(id) {
       if (typeof id !== 'string' || !validId(id)) return null;
@@ -85,7 +93,12 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
       const password = credentials.password;
       if (typeof username !== 'string' || typeof password !== 'string') return null;
       const user = await model.findOne({ where: { [usernameField]: username } as never });
-      if (!user) return null;
+      if (!user) {
+        // As Django's ModelBackend: run the hasher anyway, so an unknown username
+        // answers as slowly as a wrong password and cannot be told apart by timing.
+        await runHasherOnDecoy(password);
+        return null;
+      }
       return (await options.verifyPassword(password, user)) ? user : null;
     },
     getPasswordHash(user) {

@@ -74,6 +74,25 @@ describe('sequelizeUserStore (SQLite)', () => {
     }
   });
 
+  it('an unknown username still runs verifyPassword on a stored hash, so timing does not reveal which users exist', async () => {
+    const { sequelize, Users, verifyPassword } = await database();
+    try {
+      const checked: string[] = [];
+      const store = sequelizeUserStore(Users, {
+        verifyPassword: (plain, user) => {
+          checked.push(user.password);
+          return verifyPassword(plain, user);
+        },
+      });
+      // Even the stored user's own password gets nobody in under another name.
+      expect(await store.authenticate({ username: 'nobody', password: 'alice-pw' })).to.equal(null);
+      expect(await store.authenticate({ username: 'alice', password: 'wrong' })).to.equal(null);
+      expect(checked).to.deep.equal(['hash:alice-pw', 'hash:alice-pw']);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
   it('uses usernameField and passwordField', async () => {
     const { sequelize, Users, alice } = await database();
     try {
