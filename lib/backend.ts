@@ -18,6 +18,11 @@ function isClaimSet(value: unknown): value is Payload {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A caller's own copy of the claims: null-prototype, so names like `__proto__` stay plain data. */
+function copyClaims(claims: Readonly<Payload>): Payload {
+  return Object.assign(Object.create(null), claims) as Payload;
+}
+
 function isHmac(algorithm: Algorithm): boolean {
   return algorithm.startsWith('HS');
 }
@@ -144,43 +149,58 @@ export class TokenBackend {
    * it the claims are only read.
    */
   decode(token: string, verify = true, now: Date = new Date()): Payload {
+    if (!verify) return this.read(token);
+    const key = this.keyFor(token);
+    if (!key) throw new TokenBackendError('Token is invalid');
+    return this.verifyWith(token, key, now);
+  }
+
+  /**
+   * As `decode(token, true, now)` when the verifying key is at hand without
+   * I/O (always, but for a JWKS key not fetched yet); else the claims are
+   * only read. `verified` tells which, so the signature can be checked later.
+   */
+  decodeIfKeyAtHand(token: string, now: Date): { payload: Payload; verified: boolean } {
+    const key = this.keyFor(token);
+    return key ? { payload: this.verifyWith(token, key, now), verified: true } : { payload: this.read(token), verified: false };
+  }
+
+  private read(token: string): Payload {
     let decoded: unknown;
-    if (!verify) {
-      try {
-        decoded = jwt.decode(token);
-      } catch (err) {
-        throw new TokenBackendError('Token is invalid', err);
-      }
-    } else {
-      const clockTimestamp = Math.floor(now.getTime() / 1000);
-      const remembered = this.verified?.get(token);
-      if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, clockTimestamp);
-      const key = this.keyFor(token);
-      if (!key) throw new TokenBackendError('Token is invalid');
-      try {
-        // The instance's clock, not the process's: tests and replays control time.
-        // A literal of one fixed shape: spreading prepared options here cost ~1.5 µs a request (bench/RESULTS.md).
-        // jsonwebtoken only checks audience/issuer when truthy, so null is the same as absent.
-        decoded = jwt.verify(token, key, {
-          algorithms: this.verifyAlgorithms,
-          clockTolerance: this.leeway,
-          audience: (this.audience ?? undefined) as string | [string, ...string[]] | undefined,
-          issuer: this.issuer ?? undefined,
-          clockTimestamp,
-        });
-      } catch (err) {
-        if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
-        if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
-        throw new TokenBackendError('Token is invalid', err);
-      }
-      if (this.verified && isClaimSet(decoded) && typeof decoded.exp === 'number') {
-        // jsonwebtoken's result is ours alone: remember it as is, hand out a copy.
-        this.verified.set(token, decoded);
-        return Object.assign(Object.create(null), decoded) as Payload;
-      }
+    try {
+      decoded = jwt.decode(token);
+    } catch (err) {
+      throw new TokenBackendError('Token is invalid', err);
     }
     if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
-    return Object.assign(Object.create(null), decoded) as Payload;
+    return copyClaims(decoded);
+  }
+
+  private verifyWith(token: string, key: KeyObject, now: Date): Payload {
+    const clockTimestamp = Math.floor(now.getTime() / 1000);
+    const remembered = this.verified?.get(token);
+    if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, clockTimestamp);
+    let decoded: unknown;
+    try {
+      // The instance's clock, not the process's: tests and replays control time.
+      // A literal of one fixed shape: spreading prepared options here cost ~1.5 µs a request (bench/RESULTS.md).
+      // jsonwebtoken only checks audience/issuer when truthy, so null is the same as absent.
+      decoded = jwt.verify(token, key, {
+        algorithms: this.verifyAlgorithms,
+        clockTolerance: this.leeway,
+        audience: (this.audience ?? undefined) as string | [string, ...string[]] | undefined,
+        issuer: this.issuer ?? undefined,
+        clockTimestamp,
+      });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
+      if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
+      throw new TokenBackendError('Token is invalid', err);
+    }
+    if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
+    // jsonwebtoken's result is ours alone: remember it as is, hand out a copy.
+    if (this.verified && typeof decoded.exp === 'number') this.verified.set(token, decoded);
+    return copyClaims(decoded);
   }
 
   /** A remembered token: only its times can have changed, checked as jsonwebtoken checks them. */
@@ -190,7 +210,7 @@ export class TokenBackend {
       throw new TokenBackendExpiredToken('Token is expired');
     }
     if (typeof claims.nbf === 'number' && claims.nbf > clockTimestamp + this.leeway) throw new TokenBackendError('Token is invalid');
-    return Object.assign(Object.create(null), claims) as Payload;
+    return copyClaims(claims);
   }
 
   /**
@@ -200,14 +220,6 @@ export class TokenBackend {
    */
   prepareKey(token: string): Promise<void> {
     return this.jwks ? this.jwks.prepare(token) : RESOLVED;
-  }
-
-  /**
-   * Whether the key that verifies `token` is at hand without I/O: always,
-   * except with `jwkUrl` when the token's key has not been fetched yet.
-   */
-  hasKeyFor(token: string): boolean {
-    return this.keyFor(token) !== undefined;
   }
 
   /** The verifying key: from the key set when `jwkUrl` is set (as Simple JWT), else the configured one. */

@@ -76,9 +76,11 @@ export class Token {
       const verify = options.verify ?? true;
       if (typeof token !== 'string') throw new TokenError('Token is invalid');
       // With jwkUrl the key may still have to be fetched: then verify() checks the signature.
-      const checkSignature = verify && sj.backend.hasKeyFor(token);
-      this.payload = decodeOrThrow(sj, token, checkSignature, this.currentTime);
-      this.signatureChecked = checkSignature;
+      const { payload, verified } = translateBackendErrors(() =>
+        verify ? sj.backend.decodeIfKeyAtHand(token, this.currentTime) : { payload: sj.backend.decode(token, false), verified: false },
+      );
+      this.payload = payload;
+      this.signatureChecked = verified;
       if (verify) this.checkClaims();
     } else {
       this.signatureChecked = true;
@@ -138,7 +140,8 @@ export class Token {
     if (!this.signatureChecked && this.token !== null) {
       // Decoded without verification (or before its JWKS key was known): check the signature now.
       await this.sj.prepareKey(this.token);
-      decodeOrThrow(this.sj, this.token, true, this.currentTime);
+      const raw = this.token;
+      translateBackendErrors(() => this.sj.backend.decode(raw, true, this.currentTime));
       this.signatureChecked = true;
     }
     this.checkClaims();
@@ -272,10 +275,10 @@ export class Token {
   protected static async afterCreateForUser(_token: Token, _user: unknown): Promise<void> {}
 }
 
-/** Decodes with the instance's backend, turning backend errors into the token layer's. */
-function decodeOrThrow(sj: SimpleJWT, token: string, verify: boolean, now: Date): Payload {
+/** Backend errors as the token layer reports them: expired, or invalid. */
+function translateBackendErrors<T>(decode: () => T): T {
   try {
-    return sj.backend.decode(token, verify, now);
+    return decode();
   } catch (err) {
     if (err instanceof TokenBackendExpiredToken) throw new ExpiredTokenError('Token is expired', err);
     throw new TokenError('Token is invalid', err);
