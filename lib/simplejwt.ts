@@ -62,6 +62,9 @@ export class SimpleJWT<U = unknown> {
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
   private appsImpl?: { blacklist: BlacklistApp; family: FamilyApp };
+  /** Where blacklisted jtis / families are remembered; null when that cache setting is off. */
+  private readonly tokenCacheSlot: CacheSlot | null;
+  private readonly familyCacheSlot: CacheSlot | null;
 
   constructor(options: SimpleJWTOptions<U>) {
     this.settings = resolveSettings(options);
@@ -81,6 +84,13 @@ export class SimpleJWT<U = unknown> {
       throw new TypeError("passport-simplejwt: 'cache' must have has(), set() and delete()");
     }
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
+    const { settings } = this;
+    this.tokenCacheSlot = settings.cacheBlacklistedRefreshTokens
+      ? { prefix: settings.cacheKeyPrefixBlacklistedRefreshTokens, ttl: settings.cacheTtlBlacklistedRefreshTokens }
+      : null;
+    this.familyCacheSlot = settings.cacheBlacklistedFamilies
+      ? { prefix: settings.cacheKeyPrefixBlacklistedFamilies, ttl: settings.cacheTtlBlacklistedFamilies }
+      : null;
 
     this.AccessToken = bindClass(AccessToken, this as SimpleJWT);
     this.RefreshToken = bindClass(RefreshToken, this as SimpleJWT);
@@ -193,21 +203,30 @@ export class SimpleJWT<U = unknown> {
     return this.apps().family;
   }
 
+  /** Whether `id` is blacklisted: the cache's positive entries first (when that cache is on), then the database. */
+  private async blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
+    if (!slot) return failClosed(lookup());
+    const key = `${slot.prefix}:${id}`;
+    if (await failClosed(this.cache.has(key))) return true;
+    const blacklisted = await failClosed(lookup());
+    if (blacklisted) await failClosed(this.cache.set(key, slot.ttl));
+    return blacklisted;
+  }
+
+  /** Remembers in the cache (when that cache is on) that `id` is blacklisted. */
+  private async rememberBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
+    if (slot) await failClosed(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+  }
+
   /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
   async isBlacklisted(jti: string): Promise<boolean> {
-    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
-    const key = `${prefix}:${jti}`;
-    if (cacheBlacklistedRefreshTokens && (await failClosed(this.cache.has(key)))) return true;
-    const blacklisted = await failClosed(this.blacklistApp.isBlacklisted(jti));
-    if (blacklisted && cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(key, ttl));
-    return blacklisted;
+    return this.blacklistedPerCache(this.tokenCacheSlot, jti, () => this.blacklistApp.isBlacklisted(jti));
   }
 
   /** Blacklists a token (idempotent) and remembers it in the cache. */
   async blacklistToken(token: Token) {
     const result = await failClosed(this.blacklistApp.blacklist(token));
-    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
-    if (cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(`${prefix}:${token.jti()}`, ttl));
+    await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return result;
   }
 
@@ -231,8 +250,7 @@ export class SimpleJWT<U = unknown> {
       consumed = (await failClosed(app.blacklist(token)))[1];
       if (consumed) await failClosed(app.outstand(successor));
     }
-    const { cacheBlacklistedRefreshTokens, cacheKeyPrefixBlacklistedRefreshTokens: prefix, cacheTtlBlacklistedRefreshTokens: ttl } = this.settings;
-    if (cacheBlacklistedRefreshTokens) await failClosed(this.cache.set(`${prefix}:${token.jti()}`, ttl));
+    await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return consumed;
   }
 
@@ -251,12 +269,7 @@ export class SimpleJWT<U = unknown> {
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
   async isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    const { cacheBlacklistedFamilies, cacheKeyPrefixBlacklistedFamilies: prefix, cacheTtlBlacklistedFamilies: ttl } = this.settings;
-    const key = `${prefix}:${familyId}`;
-    if (cacheBlacklistedFamilies && (await failClosed(this.cache.has(key)))) return true;
-    const blacklisted = await failClosed(this.familyApp.isFamilyBlacklisted(familyId));
-    if (blacklisted && cacheBlacklistedFamilies) await failClosed(this.cache.set(key, ttl));
-    return blacklisted;
+    return this.blacklistedPerCache(this.familyCacheSlot, familyId, () => this.familyApp.isFamilyBlacklisted(familyId));
   }
 
   /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
@@ -265,8 +278,7 @@ export class SimpleJWT<U = unknown> {
     const result = await failClosed(
       this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
     );
-    const { cacheBlacklistedFamilies, cacheKeyPrefixBlacklistedFamilies: prefix, cacheTtlBlacklistedFamilies: ttl } = this.settings;
-    if (cacheBlacklistedFamilies) await failClosed(this.cache.set(`${prefix}:${familyId}`, ttl));
+    await this.rememberBlacklisted(this.familyCacheSlot, familyId);
     return result;
   }
 
@@ -308,6 +320,12 @@ export class SimpleJWT<U = unknown> {
     if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
     return migrate(this.sequelize, this.settings.apps);
   }
+}
+
+/** One kind of cached blacklist answer: its key prefix and time to live (seconds). */
+interface CacheSlot {
+  prefix: string;
+  ttl: number;
 }
 
 /** Reads a field of a plain object or a Sequelize instance. */
