@@ -13,19 +13,18 @@ export interface BlacklistApp {
   /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
   blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
   /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
-  blacklistUser?(userId: string, now: Date): Promise<number>;
+  blacklistUser(userId: string, now: Date): Promise<number>;
   /**
    * Rotation in one atomic step: blacklists `token`, records `successor` as
    * outstanding and records the pair (for the reuse interval), all or
    * nothing. Resolves to true for the one call that consumed `token`, false
    * when it was already consumed (then nothing is written). The database
    * decides (a unique constraint), so concurrent callers in several
-   * processes agree on one winner. Without it, rotation falls back to
-   * `blacklist()` then `outstand()`, and the reuse interval has nothing to read.
+   * processes agree on one winner.
    */
-  rotate?(token: Token, successor: Token): Promise<boolean>;
+  rotate(token: Token, successor: Token): Promise<boolean>;
   /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
-  successorOf?(jti: string): Promise<TokenRotationRecord | null>;
+  successorOf(jti: string): Promise<TokenRotationRecord | null>;
 }
 
 /** What the blacklist app recorded when a refresh token was rotated. */
@@ -47,7 +46,7 @@ export interface FamilyApp {
   /** Blacklists a family (creating its TokenFamily row if missing). Idempotent. */
   blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
   /** Blacklists every family of the user that has not expired at `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
-  blacklistUserFamilies?(userId: string, now: Date): Promise<number>;
+  blacklistUserFamilies(userId: string, now: Date): Promise<number>;
 }
 
 /** A row of `token_blacklist_outstandingtoken`. */

@@ -241,15 +241,7 @@ export class SimpleJWT<U = unknown> {
    * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
    */
   async rotateToken(token: Token, successor: Token): Promise<boolean> {
-    const app = this.blacklistApp;
-    let consumed: boolean;
-    if (app.rotate) {
-      consumed = await failClosed(app.rotate(token, successor));
-    } else {
-      // An app without rotate(): the blacklist insert still decides, the successor follows it.
-      consumed = (await failClosed(app.blacklist(token)))[1];
-      if (consumed) await failClosed(app.outstand(successor));
-    }
+    const consumed = await failClosed(this.blacklistApp.rotate(token, successor));
     await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return consumed;
   }
@@ -257,14 +249,13 @@ export class SimpleJWT<U = unknown> {
   /**
    * The rotation recorded for a consumed refresh token (its successor's
    * encoded token, when, and whether the successor was rotated in turn), or
-   * null when none was recorded or the blacklist app cannot tell.
+   * null when none was recorded.
    *
    * @example
    * const rotation = await sj.successorOf(presented.jti());
    */
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    const app = this.blacklistApp;
-    return app.successorOf ? failClosed(app.successorOf(jti)) : null;
+    return failClosed(this.blacklistApp.successorOf(jti));
   }
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
@@ -298,13 +289,8 @@ export class SimpleJWT<U = unknown> {
     }
     const id = String(userId);
     const now = this.now();
-    const blacklistApp = apps.blacklist ? this.blacklistApp : undefined;
-    const familyApp = apps.tokenFamily ? this.familyApp : undefined;
-    if ((blacklistApp && !blacklistApp.blacklistUser) || (familyApp && !familyApp.blacklistUserFamilies)) {
-      throw new TypeError('passport-simplejwt: the installed apps do not implement blacklistUser() / blacklistUserFamilies()');
-    }
-    const families = familyApp ? await failClosed(familyApp.blacklistUserFamilies!(id, now)) : 0;
-    const tokens = blacklistApp ? await failClosed(blacklistApp.blacklistUser!(id, now)) : 0;
+    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
+    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
     return { tokens, families };
   }
 
