@@ -55,7 +55,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     try {
       await refresh.verify();
     } catch (err) {
-      if (this.isBlacklistedRefresh(err)) return this.reused(refresh);
+      if (err instanceof RefreshTokenBlacklistedError) return this.reused(refresh);
       throw err;
     }
     await this.checkUser(refresh);
@@ -65,11 +65,6 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
       body.refresh = encoded(successor);
     }
     return body;
-  }
-
-  /** Whether `verify()` failed because the token is blacklisted. */
-  private isBlacklistedRefresh(err: unknown): boolean {
-    return err instanceof RefreshTokenBlacklistedError;
   }
 
   /**
