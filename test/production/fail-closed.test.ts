@@ -37,6 +37,17 @@ function expect503(res: JsonResponse, what: string): void {
   expect(res.ms, `${what}: answered in ${Math.round(res.ms)} ms`).to.be.below(FAST_MS);
 }
 
+/** GET /me until it answers 200 (at most 10 tries): the answer and how many tries it took. */
+async function firstSuccess(server: TestServer, auth: Record<string, string>): Promise<{ me: JsonResponse; attempts: number }> {
+  let attempts = 0;
+  let me: JsonResponse;
+  do {
+    attempts += 1;
+    me = await server.get('/me', auth);
+  } while (me.status !== 200 && attempts < 10);
+  return { me, attempts };
+}
+
 describe('fail closed: the database goes away and comes back (TCP relay)', function () {
   this.timeout(60_000);
   const openDatabase = useTestDatabase();
@@ -97,12 +108,7 @@ describe('fail closed: the database goes away and comes back (TCP relay)', funct
     expect([await OutstandingToken.count(), await BlacklistedToken.count(), await TokenRotation.count()]).to.deep.equal(rowsBefore);
 
     await relay.restore();
-    let attempts = 0;
-    let me: JsonResponse;
-    do {
-      attempts += 1;
-      me = await server.get('/me', auth);
-    } while (me.status !== 200 && attempts < 10);
+    const { me, attempts } = await firstSuccess(server, auth);
     expect(me.status, `GET /me after the database came back (${attempts} attempts): ${JSON.stringify(me.body)}`).to.equal(200);
     expect(attempts, 'the first request after the restore already succeeds').to.equal(1);
     // The token refreshed in vain during the outage was not consumed: it rotates now.
@@ -120,12 +126,7 @@ describe('fail closed: the database goes away and comes back (TCP relay)', funct
     expect503(m, 'GET /me');
     console.log(`      (503 from a hanging host: ${Math.round(r.ms)} / ${Math.round(m.ms)} ms)`);
     await relay.restore();
-    let attempts = 0;
-    let me: JsonResponse;
-    do {
-      attempts += 1;
-      me = await server.get('/me', auth);
-    } while (me.status !== 200 && attempts < 10);
+    const { me, attempts } = await firstSuccess(server, auth);
     expect(me.status, `after ${attempts} attempts`).to.equal(200);
     expect((await server.post('/api/token/refresh/', { refresh })).status).to.equal(200);
   });

@@ -38,7 +38,7 @@ describe('a failing user store, database or cache: 503 service_unavailable, neve
     expect503(await request(appWith(tokenRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'alice-password' }));
   });
 
-  describe('the database of the apps goes away (SQLite)', () => {
+  describe('the database of the apps goes away (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     it('refresh, verify, blacklist and obtain answer 503 while it is gone', async () => {

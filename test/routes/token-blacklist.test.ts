@@ -34,7 +34,7 @@ describe('POST /api/token/blacklist/ (tokenBlacklistRouter)', () => {
     expect400(await request(app).post(PATH).send({ token: 'x' }), { refresh: ['This field is required.'] });
   });
 
-  describe('with the blacklist app (SQLite)', () => {
+  describe('with the blacklist app (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {

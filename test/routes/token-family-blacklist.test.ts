@@ -27,7 +27,7 @@ describe('POST /api/token/family/blacklist/ (tokenFamilyBlacklistRouter)', () =>
     expect401(await request(appWith(tokenFamilyBlacklistRouter(sj), PATH)).post(PATH).send({ refresh: 'x' }), 'Token is invalid');
   });
 
-  describe('with the family app (SQLite)', () => {
+  describe('with the family app (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {

@@ -171,7 +171,7 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
   });
 });
 
-describe('POST /api/token/refresh/ with the blacklist and family apps (SQLite)', () => {
+describe('POST /api/token/refresh/ with the blacklist and family apps (the test database)', () => {
   const openDatabase = useTestDatabase();
 
   async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {

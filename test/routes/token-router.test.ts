@@ -34,7 +34,7 @@ describe('tokenRouter(sj)', () => {
     expect(await mounted({ tokenFamilyEnabled: true })).to.deep.equal(['/', '/refresh/', '/verify/', '/family/blacklist/']);
   });
 
-  describe('with the apps (SQLite)', () => {
+  describe('with the apps (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     it('blacklist with the blacklist app', async () => {

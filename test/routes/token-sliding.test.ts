@@ -108,7 +108,7 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
     expect(res.body.renewed).to.equal(true);
   });
 
-  describe('with the blacklist app (SQLite)', () => {
+  describe('with the blacklist app (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     it('a blacklisted sliding token: 401 Token is blacklisted', async () => {

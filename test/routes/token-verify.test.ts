@@ -56,7 +56,7 @@ describe('POST /api/token/verify/ (tokenVerifyRouter)', () => {
     expect((await request(app).post(PATH).send({ token: refresh })).status).to.equal(200);
   });
 
-  describe('with the blacklist and family apps (SQLite)', () => {
+  describe('with the blacklist and family apps (the test database)', () => {
     const openDatabase = useTestDatabase();
 
     async function withApps(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
