@@ -17,9 +17,25 @@ import { RedisBlacklistCache, type SimpleJWTOptions } from '../../lib';
 export const REDIS_CACHE_RUN = process.env.TEST_BLACKLIST_CACHE?.trim().toLowerCase() === 'redis';
 
 const RUN_PREFIX = `sjwt-test-run:${randomBytes(6).toString('hex')}:`;
-const newClient = (url: string) => createClient({ url, socket: { connectTimeout: 5000 } });
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const newClient = () => createClient({ url: REDIS_URL, socket: { connectTimeout: 5000 } });
 let client: ReturnType<typeof newClient> | undefined;
+let connecting: Promise<unknown> | undefined;
 let instances = 0;
+
+/** The run's client, connecting from the first call on (suites may build a SimpleJWT while mocha loads them). */
+function sharedClient(): ReturnType<typeof newClient> {
+  if (!client) {
+    const c = newClient();
+    c.on('error', () => {
+      /* reported through the commands' rejections */
+    });
+    client = c;
+    connecting = c.connect();
+    connecting.catch(() => {}); // awaited, and reported, by beforeAll
+  }
+  return client;
+}
 
 /**
  * The cache options a helper-built SimpleJWT gets in this run (none in the
@@ -29,33 +45,25 @@ let instances = 0;
 export function redisCacheOptions<U>(options: Partial<SimpleJWTOptions<U>>): Partial<SimpleJWTOptions<U>> {
   // A test that names `cache` (even as undefined, for the default in-memory one on its frozen clock) keeps it.
   if (!REDIS_CACHE_RUN || 'cache' in options) return {};
-  if (!client?.isReady) {
-    throw new Error('TEST_BLACKLIST_CACHE=redis: the Redis client is not connected (is test/helpers/redis-blacklist-cache.ts in .mocharc.json "require"?)');
-  }
   instances += 1;
   return {
-    cache: new RedisBlacklistCache(client, { keyPrefix: `${RUN_PREFIX}${instances}:` }),
+    cache: new RedisBlacklistCache(sharedClient(), { keyPrefix: `${RUN_PREFIX}${instances}:` }),
     cacheBlacklistedRefreshTokens: options.cacheBlacklistedRefreshTokens ?? true,
     cacheBlacklistedFamilies: options.cacheBlacklistedFamilies ?? true,
   };
 }
 
-/** Mocha root hooks: connect once for the whole run, and clean up this run's keys at the end. */
+/** Mocha root hooks: connected before the first test, this run's keys removed after the last. */
 export const mochaHooks = {
-  async beforeAll(this: Mocha.Context): Promise<void> {
-    if (!REDIS_CACHE_RUN || client) return;
-    const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const c = newClient(url);
-    c.on('error', () => {
-      /* reported through the commands' rejections */
-    });
+  async beforeAll(): Promise<void> {
+    if (!REDIS_CACHE_RUN) return;
+    sharedClient();
     try {
-      await c.connect();
+      await connecting;
     } catch (err) {
-      throw new Error(`TEST_BLACKLIST_CACHE=redis needs Redis at ${url}: ${(err as Error).message}`);
+      throw new Error(`TEST_BLACKLIST_CACHE=redis needs Redis at ${REDIS_URL}: ${(err as Error).message}`);
     }
-    client = c;
-    console.log(`      (blacklist cache: Redis at ${url}, keys under ${RUN_PREFIX})`);
+    console.log(`      (blacklist cache: Redis at ${REDIS_URL}, keys under ${RUN_PREFIX})`);
   },
   async afterAll(): Promise<void> {
     const c = client;

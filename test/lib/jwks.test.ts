@@ -125,6 +125,28 @@ describe('jwkUrl (remote JWKS)', () => {
     expect(res.status).to.equal(200);
   });
 
+  it('a token without kid is refused when the set has several keys, whichever of them signed it', async () => {
+    server.keys = [
+      { kid: 'k1', pair: keyPair('rsa'), alg: 'RS256' },
+      { kid: 'k2', pair: keyPair('rsa-b'), alg: 'RS256' },
+    ];
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    for (const pair of [keyPair('rsa'), keyPair('rsa-b')]) {
+      const res = await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, pair, undefined)}`);
+      expect(res.status).to.equal(401);
+      expect(res.body.code).to.equal('token_not_valid');
+    }
+    // The same keys under their kid are accepted: only the missing kid is refused.
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)).status).to.equal(200);
+    // And through the API: the key stays unresolved, so verify() refuses it.
+    const raw = sign(clock, keyPair('rsa'), undefined);
+    await sj.prepareKey(raw);
+    const err = await new sj.AccessToken(raw).verify().then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TokenError);
+    expect((err as Error).message).to.equal('Token is invalid');
+  });
+
   it('ES256 keys from the set work too', async () => {
     server.keys = [{ kid: 'ec1', pair: keyPair('P-256'), alg: 'ES256' }];
     const { sj, clock } = make('ES256');
