@@ -16,6 +16,8 @@ export default {
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   timeoutMS: 10000,
+  // The first, unmutated run of the whole suite takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

@@ -47,7 +47,8 @@ export function redisCacheOptions<U>(options: Partial<SimpleJWTOptions<U>>): Par
   if (!REDIS_CACHE_RUN || 'cache' in options) return {};
   instances += 1;
   return {
-    cache: new RedisBlacklistCache(sharedClient(), { keyPrefix: `${RUN_PREFIX}${instances}:` }),
+    // A generous command timeout: this run tests the cache's role, not its outage behaviour (redis-cache.test.ts does).
+    cache: new RedisBlacklistCache(sharedClient(), { keyPrefix: `${RUN_PREFIX}${instances}:`, commandTimeoutMs: 10_000 }),
     cacheBlacklistedRefreshTokens: options.cacheBlacklistedRefreshTokens ?? true,
     cacheBlacklistedFamilies: options.cacheBlacklistedFamilies ?? true,
   };

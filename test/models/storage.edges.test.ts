@@ -75,6 +75,7 @@ describe('cacheTtlBlacklistedRefreshTokens: a non-default TTL is the one used', 
     const { sj, clock, users } = makeSJ({
       sequelize: db.sequelize,
       apps: { blacklist: true },
+      cache: undefined, // the default cache, on the frozen clock (also in the Redis cache run)
       cacheBlacklistedRefreshTokens: true,
       cacheTtlBlacklistedRefreshTokens: '2m',
       cacheTtlBlacklistedFamilies: 600,
