@@ -11,6 +11,7 @@ import {
   tokenRouter,
   type SimpleJWT,
 } from '../../lib';
+import type { SerializerSetting } from '../../routes/view';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { appWith, pairFor } from './helpers/app';
@@ -25,18 +26,8 @@ function stamped<B extends abstract new (...args: never[]) => { validate(data: u
   };
 }
 
-type Setting =
-  | 'tokenObtainSerializer'
-  | 'tokenObtainPairSerializer'
-  | 'tokenObtainSlidingSerializer'
-  | 'tokenRefreshSerializer'
-  | 'tokenRefreshSlidingSerializer'
-  | 'tokenVerifySerializer'
-  | 'tokenBlacklistSerializer'
-  | 'tokenFamilyBlacklistSerializer';
-
 /** Each serializer setting: the default it replaces, the path `tokenRouter` mounts it on, a valid body. */
-const CASES: ReadonlyArray<{ setting: Setting; base: unknown; path: string; body: (sj: SimpleJWT<TestUser>) => Promise<object> }> = [
+const CASES: ReadonlyArray<{ setting: SerializerSetting; base: unknown; path: string; body: (sj: SimpleJWT<TestUser>) => Promise<object> }> = [
   { setting: 'tokenObtainSerializer', base: TokenObtainPairSerializer, path: '/api/token/', body: async () => ({ username: 'alice', password: 'alice-password' }) },
   { setting: 'tokenObtainPairSerializer', base: TokenObtainPairSerializer, path: '/api/token/', body: async () => ({ username: 'alice', password: 'alice-password' }) },
   { setting: 'tokenObtainSlidingSerializer', base: TokenObtainSlidingSerializer, path: '/api/token/sliding/', body: async () => ({ username: 'alice', password: 'alice-password' }) },

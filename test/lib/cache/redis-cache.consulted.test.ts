@@ -4,7 +4,7 @@ import { RedisBlacklistCache, tokenRouter } from '../../../lib';
 import { useTestDatabase } from '../../helpers/database';
 import { makeSJ } from '../../helpers/fixtures';
 import { appWith, expect401, pairFor } from '../../routes/helpers/app';
-import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from './redis-helper';
+import { useRedisPrefix } from './redis-helper';
 
 // An entry written straight into Redis (as another process would) is
 // honoured although the database, healthy and migrated, has no such row:
@@ -12,28 +12,7 @@ import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } fro
 
 describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured', function () {
   const openDatabase = useTestDatabase();
-  let redis: TestRedisClient;
-  let prefix: string;
-
-  before(async function () {
-    await requireRedis(this);
-    redis = await connectedClient();
-  });
-
-  beforeEach(function () {
-    prefix = uniquePrefix();
-  });
-
-  afterEach(async function () {
-    if (redis?.isReady) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(keys);
-    }
-  });
-
-  after(function () {
-    if (redis?.isOpen) redis.destroy();
-  });
+  const context = useRedisPrefix();
 
   async function setup() {
     const db = await openDatabase();
@@ -43,7 +22,7 @@ describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured'
       apps,
       tokenFamilyEnabled: true,
       rotateRefreshTokens: true,
-      cache: new RedisBlacklistCache(redis, { keyPrefix: prefix }),
+      cache: new RedisBlacklistCache(context.redis, { keyPrefix: context.prefix }),
       cacheBlacklistedRefreshTokens: true,
       cacheBlacklistedFamilies: true,
     });
@@ -56,7 +35,7 @@ describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured'
     const { sj, databaseOnly, app } = await setup();
     const { refresh } = await pairFor(sj);
     const jti = new sj.RefreshToken(refresh).jti();
-    await redis.set(`${prefix}sjwt_brt:${jti}`, '1', { EX: 60 });
+    await context.redis.set(`${context.prefix}sjwt_brt:${jti}`, '1', { EX: 60 });
 
     expect(await databaseOnly.isBlacklisted(jti)).to.equal(false);
     await new databaseOnly.RefreshToken(refresh).verify(); // the database alone would let it through
@@ -72,7 +51,7 @@ describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured'
     const { refresh } = await pairFor(sj);
     const familyId = new sj.RefreshToken(refresh).getFamilyId();
     expect(familyId).to.be.a('string');
-    await redis.set(`${prefix}sjwt_btf:${familyId}`, '1', { EX: 60 });
+    await context.redis.set(`${context.prefix}sjwt_btf:${familyId}`, '1', { EX: 60 });
 
     expect(await databaseOnly.isFamilyBlacklisted(familyId!)).to.equal(false);
     expect(await sj.isFamilyBlacklisted(familyId!)).to.equal(true);
