@@ -119,6 +119,19 @@ describe('jwkUrl (remote JWKS)', () => {
     expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)).status).to.equal(401);
   });
 
+  it('a token verified with a key of the set is checked again once its kid names another key: no verified-token memory for JWKS', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    const iat = Math.floor(clock.now().getTime() / 1000);
+    // One and the same token string, alive for longer than the key set's cache.
+    const raw = jwt.sign({ ...claims(clock), exp: iat + 3 * JWKS_CACHE_MAX_AGE }, keyPair('rsa').privatePem, { algorithm: 'RS256', keyid: 'k1' });
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    server.keys = [{ kid: 'k1', pair: keyPair('rsa-b'), alg: 'RS256' }]; // the kid now names another key
+    clock.advance(JWKS_CACHE_MAX_AGE);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(401);
+  });
+
   it('a token without kid is verified when the set has exactly one key', async () => {
     const { sj, clock } = make();
     const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), undefined)}`);
