@@ -4,7 +4,7 @@ import request from 'supertest';
 import { tokenObtainPairRouter, tokenRefreshRouter, tokenRouter, type CookieModeOptions, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith, expect401 } from './helpers/app';
+import { ROTATING_FAMILY_OPTIONS, appWith, expect401 } from './helpers/app';
 import { cookieHeader, setCookies } from './helpers/cookies';
 
 const BASE = '/api/token/';
@@ -221,15 +221,7 @@ describe('cookie mode of the token views', () => {
 
     async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
       const db = await openDatabase();
-      const made = makeSJ({
-        sequelize: db.sequelize,
-        apps: { blacklist: true, tokenFamily: true },
-        tokenFamilyEnabled: true,
-        rotateRefreshTokens: true,
-        blacklistAfterRotation: true,
-        tokenFamilyBlacklistOnReuse: true,
-        ...options,
-      });
+      const made = makeSJ({ sequelize: db.sequelize, ...ROTATING_FAMILY_OPTIONS, ...options });
       return { ...made, app: appWith(tokenRouter(made.sj, { cookies: { omitFromBody: true } })) };
     }
 
