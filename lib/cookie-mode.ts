@@ -4,10 +4,13 @@
  * token routers and the strategies.
  */
 
-/** Default cookie names (the body fields they stand for; Django's `csrftoken`). */
+/** Default name of the access token cookie (the body field it stands for). */
 export const DEFAULT_ACCESS_COOKIE = 'access';
+/** Default name of the refresh token cookie. */
 export const DEFAULT_REFRESH_COOKIE = 'refresh';
+/** Default name of the sliding token cookie (the sliding views' `token` field). */
 export const DEFAULT_SLIDING_COOKIE = 'token';
+/** Default name of the CSRF cookie (Django's `CSRF_COOKIE_NAME`). */
 export const DEFAULT_CSRF_COOKIE = 'csrftoken';
 /** Django's `CSRF_HEADER_NAME` (`HTTP_X_CSRFTOKEN`). */
 export const DEFAULT_CSRF_HEADER = 'X-CSRFToken';
@@ -107,7 +110,14 @@ function bool(options: Record<string, unknown>, key: string, fallback: boolean):
 
 const warned = new WeakSet<object>();
 
-/** Checks cookie mode's options once; throws a TypeError naming the bad one. */
+/**
+ * Checks cookie mode's options once; throws a TypeError naming the bad one.
+ * The routers and strategies call it at construction; `warn` receives the
+ * `secure: false` warning (default `console.warn`).
+ *
+ * @example
+ * resolveCookieMode({ csrfTrustedOrigins: ['https://app.example.com'] }).csrfHeader; // 'x-csrftoken'
+ */
 export function resolveCookieMode(input: CookieModeOptions, warn: (message: string) => void = console.warn): ResolvedCookieMode {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail("'cookies' must be an object such as { omitFromBody: true }");
   const options = input as Record<string, unknown>;
