@@ -113,12 +113,13 @@ const warned = new WeakSet<object>();
 /**
  * Checks cookie mode's options once; throws a TypeError naming the bad one.
  * The routers and strategies call it at construction; `warn` receives the
- * `secure: false` warning (default `console.warn`).
+ * `secure: false` warning (default `console.warn`; null: no warning, as
+ * for the strategies, which set no cookie).
  *
  * @example
  * resolveCookieMode({ csrfTrustedOrigins: ['https://app.example.com'] }).csrfHeader; // 'x-csrftoken'
  */
-export function resolveCookieMode(input: CookieModeOptions, warn: (message: string) => void = console.warn): ResolvedCookieMode {
+export function resolveCookieMode(input: CookieModeOptions, warn: ((message: string) => void) | null = console.warn): ResolvedCookieMode {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail("'cookies' must be an object such as { omitFromBody: true }");
   const options = input as Record<string, unknown>;
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown cookie mode option 'cookies.${key}'`);
@@ -134,7 +135,7 @@ export function resolveCookieMode(input: CookieModeOptions, warn: (message: stri
 
   const secure = bool(options, 'secure', true);
   // Once per options object: tokenRouter hands the same one to each of its views.
-  if (!secure && !warned.has(input)) {
+  if (!secure && warn !== null && !warned.has(input)) {
     warned.add(input);
     warn(
       'passport-simplejwt: WARNING: cookies.secure is false. Token cookies go without Secure to http://127.0.0.1 and http://localhost ONLY ' +

@@ -31,7 +31,7 @@ export interface JWTStrategyOptions {
 }
 
 /** CSRF names and no trusted origins, for a `jwtFromRequest` reading a cookie without cookie mode. */
-const DEFAULT_CSRF_MODE: ResolvedCookieMode = resolveCookieMode({}, () => undefined);
+const DEFAULT_CSRF_MODE: ResolvedCookieMode = resolveCookieMode({}, null);
 
 /** What a successful authentication puts in `req.authInfo`. */
 export interface JWTAuthInfo {
@@ -71,7 +71,7 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
     this.name = options.name ?? defaultName;
     this.jwtFromRequest = options.jwtFromRequest;
     // The routers warn about `secure: false`; the strategy sets no cookie.
-    this.cookieMode = options.cookies === undefined ? undefined : resolveCookieMode(options.cookies, () => undefined);
+    this.cookieMode = options.cookies === undefined ? undefined : resolveCookieMode(options.cookies, null);
     this.mayUseCookies = this.jwtFromRequest !== undefined || this.cookieMode !== undefined;
     this.sj = sj;
     this.headerName = sj.settings.authHeaderName;

@@ -36,6 +36,14 @@ describe('cookie mode options', () => {
     expect(warnings).to.have.length(1);
   });
 
+  it('the strategy (which sets no cookie) does not use up the warning of the routers', () => {
+    const warnings: string[] = [];
+    const options = { secure: false };
+    resolveCookieMode(options, null);
+    resolve(options, (m) => warnings.push(m));
+    expect(warnings).to.have.length(1);
+  });
+
   describe('a bad option throws a TypeError naming it', () => {
     for (const [options, message] of [
       [null, "'cookies' must be an object such as { omitFromBody: true }"],
