@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
+import { withinDeadline } from './storage-deadline';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
@@ -93,6 +94,7 @@ export class SimpleJWT<U = unknown> {
       this.users = options.users;
     }
     this.sequelize = options.sequelize;
+    if (this.sequelize) defaultStorage?.configure?.(this.sequelize, this.settings.storageTimeout);
     const cache = options.cache as Partial<BlacklistCache> | undefined;
     if (cache !== undefined && (typeof cache?.has !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function')) {
       throw new TypeError("passport-simplejwt: 'cache' must have has(), set() and delete()");
@@ -212,13 +214,17 @@ export class SimpleJWT<U = unknown> {
    * @example
    * const { blacklisted, familyBlacklisted } = await sj.tokenState(token.jti(), token.getFamilyId());
    */
-  async tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+  tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+    return this.storage(this.readTokenState(jti, familyId));
+  }
+
+  private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
     const tokenSlot = jti === null ? null : this.tokenCacheSlot;
     const familySlot = familyId === null ? null : this.familyCacheSlot;
     if (tokenSlot && (await failClosed(this.cache.has(`${tokenSlot.prefix}:${jti}`)))) return { ...NOTHING_STORED, blacklisted: true };
     if (familySlot && (await failClosed(this.cache.has(`${familySlot.prefix}:${familyId}`)))) {
       // The jti is still asked: a blacklisted jti is answered before its family.
-      const state = jti === null ? NOTHING_STORED : await this.tokenState(jti, null);
+      const state = jti === null ? NOTHING_STORED : await this.readTokenState(jti, null);
       return { ...state, familyBlacklisted: true };
     }
     const apps = this.apps();
@@ -250,8 +256,23 @@ export class SimpleJWT<U = unknown> {
     return this.apps().family;
   }
 
+  /**
+   * Storage work of a request, bounded by `storageTimeout`: its answer, or
+   * `ServiceUnavailable` (503) once the time is up or when storage fails.
+   *
+   * @example
+   * const user = await sj.storage(users.findById(id));
+   */
+  storage<T>(work: Promise<T>): Promise<T> {
+    return withinDeadline(work, this.settings.storageTimeout * 1000);
+  }
+
   /** Whether `id` is blacklisted: the cache's positive entries first (when that cache is on), then the database. */
-  private async blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
+  private blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
+    return this.storage(this.lookupPerCache(slot, id, lookup));
+  }
+
+  private async lookupPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
     if (!slot) return failClosed(lookup());
     const key = `${slot.prefix}:${id}`;
     if (await failClosed(this.cache.has(key))) return true;
@@ -262,7 +283,7 @@ export class SimpleJWT<U = unknown> {
 
   /** Remembers in the cache (when that cache is on) that `id` is blacklisted. */
   private async rememberBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
-    if (slot) await failClosed(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+    if (slot) await this.storage(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
   }
 
   /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
@@ -272,7 +293,7 @@ export class SimpleJWT<U = unknown> {
 
   /** Blacklists a token (idempotent) and remembers it in the cache. */
   async blacklistToken(token: Token) {
-    const result = await failClosed(this.blacklistApp.blacklist(token));
+    const result = await this.storage(this.blacklistApp.blacklist(token));
     await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return result;
   }
@@ -288,7 +309,8 @@ export class SimpleJWT<U = unknown> {
    * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
    */
   async rotateToken(token: Token, successor: Token): Promise<boolean> {
-    const consumed = await failClosed(this.blacklistApp.rotate(token, successor, Date.now() + this.settings.storageTimeout * 1000));
+    // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
+    const consumed = await this.storage(this.blacklistApp.rotate(token, successor, Date.now() + this.settings.storageTimeout * 1000));
     await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return consumed;
   }
@@ -302,7 +324,7 @@ export class SimpleJWT<U = unknown> {
    * const rotation = await sj.successorOf(presented.jti());
    */
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    return failClosed(this.blacklistApp.successorOf(jti));
+    return this.storage(this.blacklistApp.successorOf(jti));
   }
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
@@ -313,7 +335,7 @@ export class SimpleJWT<U = unknown> {
   /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
   async blacklistFamilyOf(token: Token, familyId: string) {
     const userId = token.get(this.settings.userIdClaim);
-    const result = await failClosed(
+    const result = await this.storage(
       this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
     );
     await this.rememberBlacklisted(this.familyCacheSlot, familyId);

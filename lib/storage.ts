@@ -43,4 +43,6 @@ export interface StorageProvider {
   apps(sj: SimpleJWT): AppStorage;
   /** Creates or upgrades the tables of the enabled apps; resolves to the names of the migrations run. */
   migrate(sequelize: Sequelize, apps: Apps): Promise<string[]>;
+  /** Derives the database's own timeouts (SQLite busy timeout, client-side query timeout) from `storageTimeout` (seconds). */
+  configure?(sequelize: Sequelize, storageTimeout: number): void;
 }

@@ -13,6 +13,7 @@ import { GroupCommit } from './group-commit';
 import { migrate } from './migrate';
 import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
 import { sqlDialect } from './sql';
+import { deriveTimeouts } from './timeouts';
 import { tokenStateQuery } from './token-state';
 
 // One group commit per database: every SimpleJWT instance on it shares the transactions.
@@ -200,4 +201,5 @@ export function sequelizeApps(sj: SimpleJWT): AppStorage {
 export const sequelizeStorage: StorageProvider = {
   apps: sequelizeApps,
   migrate: (sequelize, apps) => migrate(sequelize, apps),
+  configure: deriveTimeouts,
 };

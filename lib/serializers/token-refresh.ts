@@ -1,5 +1,4 @@
 import { AuthenticationFailed, RefreshTokenBlacklistedError, TokenError } from '../errors';
-import { failClosed } from '../fail-closed';
 import { RefreshToken } from '../tokens/refresh-token';
 import { md5PasswordHash } from '../tokens/token';
 import type { FieldSpec } from './fields';
@@ -78,7 +77,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     if (!users) return null;
     const userId = refresh.get(settings.userIdClaim);
     if (userId === undefined || userId === null || userId === '') return null;
-    const user = await failClosed(users.findById(String(userId)));
+    const user = await this.sj.storage(users.findById(String(userId)));
     if (user === null || user === undefined || !this.sj.userAuthenticationRule(user)) {
       throw new AuthenticationFailed(this.errorMessages.no_active_account, 'no_active_account');
     }

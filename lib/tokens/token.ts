@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, type Duration } from '../duration';
 import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
-import { failClosed } from '../fail-closed';
 import type { Payload } from '../backend';
 import type { ResolvedSettings } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
@@ -213,7 +212,7 @@ export class Token {
 
   /** BlacklistMixin: records this token as outstanding. Resolves to `[row, created]`. */
   async outstand() {
-    return failClosed(this.sj.blacklistApp.outstand(this));
+    return this.sj.storage(this.sj.blacklistApp.outstand(this));
   }
 
   /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
