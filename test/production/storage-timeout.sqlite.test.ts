@@ -1,0 +1,106 @@
+/**
+ * storageTimeout on SQLite (SPEC 8): another process holds the database
+ * file locked for 30 s (`BEGIN EXCLUSIVE`: nothing can read or write;
+ * `BEGIN IMMEDIATE`: reads go on, writes wait). Every refresh answers 503
+ * within the deadline (plus 0.5 s), no rotation is committed behind a 503
+ * (a retried token is still good, no family is blacklisted as reuse), and
+ * once the lock goes the same tokens refresh without a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'chai';
+import { Sequelize } from 'sequelize';
+import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
+import type { TestServer } from '../helpers/server';
+import { failClosedApp } from './fail-closed-app';
+import { pairFor } from '../routes/helpers/app';
+
+const DEADLINE_MS = 1000;
+const SLACK_MS = 500;
+const CLIENTS = 8;
+
+/** A process holding `BEGIN <mode>` on the file for 30 s; resolves once it holds the lock. */
+function lockInAnotherProcess(file: string, mode: 'EXCLUSIVE' | 'IMMEDIATE'): Promise<ChildProcess> {
+  const script = `
+    const { Database } = require(${JSON.stringify(require.resolve('sqlite3'))});
+    const db = new Database(${JSON.stringify(file)});
+    db.run('BEGIN ${mode}', (err) => {
+      if (err) { console.error(err); process.exit(1); }
+      process.stdout.write('locked\\n');
+      setTimeout(() => process.exit(0), 30000);
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the locking process exited with ${code}`)));
+    child.stdout!.once('data', () => resolve(child));
+  });
+}
+
+function release(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+for (const mode of ['EXCLUSIVE', 'IMMEDIATE'] as const) {
+  describe(`storageTimeout on SQLite: another process holds BEGIN ${mode} on the file for 30 s`, function () {
+    this.timeout(60_000);
+    const openDatabase = useTestDatabase();
+    let server: TestServer | undefined;
+    let locker: ChildProcess | undefined;
+    let appSequelize: Sequelize | undefined;
+
+    before(function () {
+      if (testDatabaseUrl() !== undefined) this.skip(); // the server databases: storage-timeout.test.ts
+    });
+
+    afterEach(async () => {
+      if (locker) await release(locker);
+      await server?.close();
+      await appSequelize?.close();
+      server = locker = appSequelize = undefined;
+    });
+
+    it('every refresh answers 503 within the deadline, nothing is committed behind it, the same tokens refresh once released', async () => {
+      const db = await openDatabase();
+      const file = db.url.slice('sqlite://'.length);
+      // Sequelize as it comes (5 tries per query on SQLITE_BUSY): the deadline bounds the request anyway.
+      appSequelize = new Sequelize({ dialect: 'sqlite', storage: file, logging: false });
+      const built = await failClosedApp(appSequelize, { storageTimeout: DEADLINE_MS / 1000 });
+      server = built.server;
+      const pairs = [];
+      for (let i = 0; i < CLIENTS; i++) pairs.push(await pairFor(built.sj));
+
+      locker = await lockInAnotherProcess(file, mode);
+      // Each client tries twice while locked, as a client retrying after its 503 would.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const answers = await Promise.all(pairs.map(({ refresh }) => server!.post('/api/token/refresh/', { refresh })));
+        for (const res of answers) {
+          expect(res.status, JSON.stringify(res.body)).to.equal(503);
+          expect(res.body.code).to.equal('service_unavailable');
+          expect(res.ms, `answered in ${Math.round(res.ms)} ms`).to.be.at.most(DEADLINE_MS + SLACK_MS);
+        }
+      }
+      await release(locker);
+      locker = undefined;
+      // Time for anything still queued behind the lock to run, if it wrongly would.
+      await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS + SLACK_MS));
+
+      const counts = async (table: string) => (await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true }))!.n;
+      expect(await counts('passport_simplejwt_tokenrotation'), 'rotations committed behind a 503').to.equal(0);
+      expect(await counts('token_blacklist_blacklistedtoken'), 'tokens consumed behind a 503').to.equal(0);
+      expect(await counts('token_family_blacklistedtokenfamily'), 'families killed by the outage').to.equal(0);
+
+      // Recovery without restart: every token is still good and rotates now.
+      for (const { refresh, access } of pairs) {
+        const res = await server.post('/api/token/refresh/', { refresh });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body.refresh).to.be.a('string');
+        expect((await server.get('/me', { authorization: `Bearer ${access}` })).status).to.equal(200);
+      }
+      expect(await counts('passport_simplejwt_tokenrotation')).to.equal(CLIENTS);
+    });
+  });
+}
