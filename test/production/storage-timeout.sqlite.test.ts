@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
 import { failClosedApp } from './fail-closed-app';
@@ -88,7 +88,7 @@ for (const mode of ['EXCLUSIVE', 'IMMEDIATE'] as const) {
       // Time for anything still queued behind the lock to run, if it wrongly would.
       await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS + SLACK_MS));
 
-      const counts = async (table: string) => (await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true }))!.n;
+      const counts = async (table: string) => Number((await db.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true, type: QueryTypes.SELECT }))!.n);
       expect(await counts('passport_simplejwt_tokenrotation'), 'rotations committed behind a 503').to.equal(0);
       expect(await counts('token_blacklist_blacklistedtoken'), 'tokens consumed behind a 503').to.equal(0);
       expect(await counts('token_family_blacklistedtokenfamily'), 'families killed by the outage').to.equal(0);

@@ -7,7 +7,7 @@
  * same tokens refresh without a restart. MariaDB runs it too.
  */
 import { expect } from 'chai';
-import { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
 import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
@@ -65,7 +65,7 @@ describe('storageTimeout: the database connection goes half-open (TCP relay stop
     }
     await relay.restore();
 
-    const counts = async (table: string) => Number((await db.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true }))!.n);
+    const counts = async (table: string) => Number((await db.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true, type: QueryTypes.SELECT }))!.n);
     expect(await counts('passport_simplejwt_tokenrotation'), 'rotations committed behind a 503').to.equal(0);
     expect(await counts('token_blacklist_blacklistedtoken'), 'tokens consumed behind a 503').to.equal(0);
     expect(await counts('token_family_blacklistedtokenfamily'), 'families killed by the outage').to.equal(0);
