@@ -7,6 +7,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
 import { SimpleJWT, defineModels, migrate } from '../lib';
+import { TEST_TABLES } from '../test/helpers/database';
 import type { BenchUser } from './server';
 
 export type Store = 'sqlite' | 'postgres';
@@ -37,15 +38,8 @@ export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
   return User;
 }
 
-const APP_TABLES = [
-  'passport_simplejwt_tokenrotation',
-  'token_blacklist_blacklistedtoken',
-  'token_blacklist_outstandingtoken',
-  'token_family_blacklistedtokenfamily',
-  'token_family_tokenfamily',
-  'passport_simplejwt_migrations',
-  'bench_user',
-];
+// The package's tables (as the tests drop them) and the bench's user table.
+const APP_TABLES = [...TEST_TABLES.filter((table) => table !== 'auth_user'), 'bench_user'];
 
 /** Fresh tables, the user row, and `count` refresh tokens per pool recorded as outstanding with their family. */
 export async function prepareStore(store: Store, sqliteFile: string, secret: string, user: BenchUser, pools: Record<string, number>, poolDir: string): Promise<void> {

@@ -13,7 +13,7 @@ import { GroupCommit } from './group-commit';
 import { migrate } from './migrate';
 import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
 import { sqlDialect } from './sql';
-import { deriveTimeouts } from './timeouts';
+import { deriveSqliteBusyTimeout, deriveTimeouts } from './timeouts';
 import { tokenStateQuery } from './token-state';
 
 // One group commit per database: every SimpleJWT instance on it shares the transactions.
@@ -190,6 +190,7 @@ export function sequelizeApps(sj: SimpleJWT): AppStorage {
   const sequelize: Sequelize | undefined = sj.sequelize;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);
+  deriveSqliteBusyTimeout(sequelize, sj.settings.storageTimeout);
   return {
     blacklist: new SequelizeBlacklistApp(sj, sequelize, models),
     family: new SequelizeFamilyApp(sj, models),

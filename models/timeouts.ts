@@ -4,8 +4,8 @@ import type { Sequelize } from 'sequelize';
  * The database's own timeouts, derived from `storageTimeout` (seconds) so
  * that storage gives up about when the request does:
  *
- * - SQLite: the busy timeout of Sequelize's connection (node-sqlite3's
- *   default is 1 s); the rotation writer sets its own per transaction.
+ * - SQLite: see `deriveSqliteBusyTimeout`; the rotation writer sets its
+ *   own per transaction.
  * - PostgreSQL: pg's client-side `query_timeout` for connections opened
  *   from now on, unless `dialectOptions.query_timeout` was set (0: none).
  * - MySQL/MariaDB: mysql2 has no connection-wide query timeout; the
@@ -18,10 +18,18 @@ export function deriveTimeouts(sequelize: Sequelize, storageTimeout: number): vo
     const config = (sequelize.connectionManager as unknown as { config: { dialectOptions?: Record<string, unknown> } }).config;
     config.dialectOptions ??= {};
     config.dialectOptions.query_timeout ??= ms;
-  } else if (dialect === 'sqlite') {
-    sequelize.connectionManager
-      .getConnection({} as never)
-      .then((connection) => (connection as unknown as { configure(option: 'busyTimeout', ms: number): void }).configure('busyTimeout', ms))
-      .catch(() => undefined); // a file that cannot be opened fails the first query instead
   }
+}
+
+/**
+ * SQLite's busy timeout on Sequelize's connection, from `storageTimeout`
+ * (seconds). Called when the apps' storage is first used, so a Sequelize
+ * instance that never serves a request is never opened by the package.
+ */
+export function deriveSqliteBusyTimeout(sequelize: Sequelize, storageTimeout: number): void {
+  if (sequelize.getDialect() !== 'sqlite') return;
+  sequelize.connectionManager
+    .getConnection({} as never)
+    .then((connection) => (connection as unknown as { configure(option: 'busyTimeout', ms: number): void }).configure('busyTimeout', Math.round(storageTimeout * 1000)))
+    .catch(() => undefined); // a file that cannot be opened fails the first query instead
 }

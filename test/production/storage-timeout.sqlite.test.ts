@@ -7,15 +7,12 @@
  * once the lock goes the same tokens refresh without a restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect } from 'chai';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
 import { failClosedApp } from './fail-closed-app';
 import { pairFor } from '../routes/helpers/app';
-
-const DEADLINE_MS = 1000;
-const SLACK_MS = 500;
+import { DEADLINE_MS, SLACK_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from './storage-timeout-checks';
 const CLIENTS = 8;
 
 /** A process holding `BEGIN <mode>` on the file for 30 s; resolves once it holds the lock. */
@@ -75,32 +72,14 @@ for (const mode of ['EXCLUSIVE', 'IMMEDIATE'] as const) {
 
       locker = await lockInAnotherProcess(file, mode);
       // Each client tries twice while locked, as a client retrying after its 503 would.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const answers = await Promise.all(pairs.map(({ refresh }) => server!.post('/api/token/refresh/', { refresh })));
-        for (const res of answers) {
-          expect(res.status, JSON.stringify(res.body)).to.equal(503);
-          expect(res.body.code).to.equal('service_unavailable');
-          expect(res.ms, `answered in ${Math.round(res.ms)} ms`).to.be.at.most(DEADLINE_MS + SLACK_MS);
-        }
-      }
+      for (let attempt = 1; attempt <= 2; attempt++) await expectAll503InTime(server, pairs);
       await release(locker);
       locker = undefined;
       // Time for anything still queued behind the lock to run, if it wrongly would.
       await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS + SLACK_MS));
 
-      const counts = async (table: string) => Number((await db.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { plain: true, raw: true, type: QueryTypes.SELECT }))!.n);
-      expect(await counts('passport_simplejwt_tokenrotation'), 'rotations committed behind a 503').to.equal(0);
-      expect(await counts('token_blacklist_blacklistedtoken'), 'tokens consumed behind a 503').to.equal(0);
-      expect(await counts('token_family_blacklistedtokenfamily'), 'families killed by the outage').to.equal(0);
-
-      // Recovery without restart: every token is still good and rotates now.
-      for (const { refresh, access } of pairs) {
-        const res = await server.post('/api/token/refresh/', { refresh });
-        expect(res.status, JSON.stringify(res.body)).to.equal(200);
-        expect(res.body.refresh).to.be.a('string');
-        expect((await server.get('/me', { authorization: `Bearer ${access}` })).status).to.equal(200);
-      }
-      expect(await counts('passport_simplejwt_tokenrotation')).to.equal(CLIENTS);
+      await expectNothingCommitted(db.sequelize);
+      await expectRecovered(server, db.sequelize, pairs);
     });
   });
 }
