@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   const chains: string[] = [];
   for (let i = 0; i < CHAINS; i++) chains.push(String(await sj.RefreshToken.forUser({ id: i + 1 })));
   const started = Date.now();
-  const rss = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`;
+  const rss = () => {
+    const { rss: resident, heapUsed } = process.memoryUsage();
+    return `${(resident / 2 ** 20).toFixed(1)} MiB (JS heap used ${(heapUsed / 2 ** 20).toFixed(1)} MiB)`;
+  };
   gc();
   console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.loadavg()[0].toFixed(1)} load`);
   console.log(`0 refreshes: RSS ${rss()}`);
