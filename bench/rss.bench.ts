@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     tokenFamilyEnabled: true,
     rotateRefreshTokens: true,
     blacklistAfterRotation: true,
+    // A memory run, not a latency one: on a shared machine a 3 s deadline can pass.
+    storageTimeout: '60s',
   });
   await sj.migrate();
   const serializer = new TokenRefreshSerializer(sj);
