@@ -9,7 +9,7 @@ import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } fr
 import { JWTStrategy, SimpleJWT, errorHandler, sequelizeUserStore, tokenRefreshRouter, type UserStore } from '../lib';
 import { openStore, userModel, type Store } from './stateful';
 
-export type StatelessVariant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt';
+export type StatelessVariant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie';
 /** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
 export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
 export type Variant = StatelessVariant | StatefulVariant;
@@ -66,6 +66,10 @@ function guard(variant: StatelessVariant, secret: string): Handler | null {
       return passport.authenticate('jwt', { session: false });
     case 'simplejwt':
       passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store })));
+      return passport.authenticate('passport-simplejwt', { session: false });
+    case 'simplejwt-cookie':
+      // Cookie mode: no Authorization header, the access token in its cookie (a GET: no CSRF check).
+      passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store }), { cookies: {} }));
       return passport.authenticate('passport-simplejwt', { session: false });
   }
 }

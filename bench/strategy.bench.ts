@@ -39,6 +39,7 @@ const ROWS: Row[] = [
   { variant: 'none', label: 'no auth (ceiling)' },
   { variant: 'passport-jwt-keyobject', label: 'passport-jwt, KeyObject secret' },
   { variant: 'simplejwt', label: 'passport-simplejwt JWTStrategy' },
+  { variant: 'simplejwt-cookie', label: 'passport-simplejwt JWTStrategy, cookie mode (token in the access cookie)' },
   { variant: 'passport-jwt-async', label: 'passport-jwt, KeyObject, async UserStore lookup (reference)' },
   { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
   { variant: 'me-sqlite', label: 'JWTStrategy, user row in SQLite' },
@@ -116,6 +117,11 @@ function stop(app: App): Promise<void> {
   });
 }
 
+/** The request headers carrying `authorization`'s token: the access cookie for the cookie-mode app, else the header itself. */
+function authHeaders(app: App, authorization: string): Record<string, string> {
+  return app.row.variant === 'simplejwt-cookie' ? { cookie: `access=${authorization.replace(/^Bearer /, '')}` } : { authorization };
+}
+
 /** Every app must answer the same user with the token, and auth apps 401 without it: else the numbers mean nothing. */
 async function check(app: App, authorization: string): Promise<void> {
   if (app.refreshPool.length > 0) {
@@ -126,7 +132,7 @@ async function check(app: App, authorization: string): Promise<void> {
     if (res.status !== 200 || keys !== want) throw new Error(`${app.row.variant}: expected 200 with ${want}, got ${res.status} ${JSON.stringify(body)}`);
     return;
   }
-  const ok = await fetch(app.url, { headers: { authorization } });
+  const ok = await fetch(app.url, { headers: authHeaders(app, authorization) });
   const body: unknown = await ok.json();
   if (ok.status !== 200 || JSON.stringify(body) !== JSON.stringify(EXPECTED_USER)) {
     throw new Error(`${app.row.variant}: expected 200 with the user, got ${ok.status} ${JSON.stringify(body)}`);
@@ -175,13 +181,13 @@ async function load(app: App, authorization: string, seconds: number): Promise<S
             {
               setupRequest: (req: autocannon.Request) => {
                 next = (next + 1) % pool.length;
-                return { ...req, headers: { ...req.headers, authorization: pool[next] } };
+                return { ...req, headers: { ...req.headers, ...authHeaders(app, pool[next]) } };
               },
             },
           ],
         }
       : {};
-  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization }, ...rotating });
+  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: authHeaders(app, authorization), ...rotating });
   // A rotation request cut off at the end of a run may have spent its token: skip past any in doubt.
   if (app.refreshPool.length > 1) app.cursor += connections;
   const after = await mark(app);
