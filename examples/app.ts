@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import Passport from 'passport';
 import { DataTypes, Sequelize, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type KeyInput } from '../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type KeyInput, type SimpleJWTOptions } from '../lib';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */
@@ -30,7 +30,18 @@ export interface DemoAppOptions {
   signingKey?: KeyInput;
   /** Log SQL to the console. Default false. */
   logging?: boolean;
+  /** Failed-login throttling. Default {@link DEMO_LOGIN_THROTTLE}; `false` turns it off (the bench compares). */
+  loginThrottle?: SimpleJWTOptions['loginThrottle'];
+  /** How many password checks run at once. Default the package's (2). */
+  loginConcurrency?: number;
 }
+
+/**
+ * The demo's login throttle, as a production app would set it: 5 failed
+ * logins per username, 50 per client address, in 15 minutes; counted in the
+ * database, so every process serving the demo's SQLite file shares them.
+ */
+export const DEMO_LOGIN_THROTTLE = { failures: 5, window: '15m', perAddress: 50, store: 'database' } as const;
 
 /** What {@link createDemoApp} builds; the caller decides whether and where to listen. */
 export interface DemoApp {
@@ -83,6 +94,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     tokenFamilyEnabled: true,
     tokenFamilyCheckOnAccess: true,
     tokenFamilyBlacklistOnReuse: true,
+    loginThrottle: options.loginThrottle ?? DEMO_LOGIN_THROTTLE,
+    ...(options.loginConcurrency === undefined ? {} : { loginConcurrency: options.loginConcurrency }),
   });
   await sj.migrate();
 
