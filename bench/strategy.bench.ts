@@ -17,6 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { fmt, median, option, stopChild } from './support';
 import { SimpleJWT } from '../lib';
 import type { BenchUser, Variant } from './server';
 
@@ -34,14 +35,6 @@ const ROWS: Row[] = [
 ];
 
 const EXPECTED_USER: BenchUser = { id: 1, username: 'demo', is_active: true };
-
-function option(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
 
 const rounds = option('rounds', 5);
 const duration = option('duration', 5);
@@ -67,15 +60,7 @@ function start(row: Row, secret: string, profDir: string | null): Promise<App> {
 }
 
 function stop(app: App): Promise<void> {
-  return new Promise((resolve) => {
-    if (app.child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => app.child.kill('SIGKILL'), 5000);
-    app.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    app.child.send('stop');
-  });
+  return stopChild(app.child);
 }
 
 /** Every app must answer the same user with the token, and auth apps 401 without it: else the numbers mean nothing. */
@@ -139,14 +124,6 @@ async function load(app: App, authorization: string, seconds: number): Promise<S
   const cpuPerRequest = cpu / Math.max(1, after.served - before.served);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');

@@ -29,11 +29,13 @@ interface Limiters {
   perAddress: RateLimiterAbstract | null;
 }
 
-/** Limiter options of one counter: `points` failures in `window` seconds under `prefix`. */
+/** Limiter options of one counter: `points` failures in `duration` seconds under `keyPrefix`. */
 interface CounterOptions {
   keyPrefix: string;
   points: number;
   duration: number;
+  /** Store counters: over this many, the key is blocked in this process until its window ends. */
+  inMemoryBlockOnConsumed?: number;
 }
 
 /** Builds one counter in the configured store; resolves once its table exists. */
@@ -68,12 +70,21 @@ function databaseCounters(sequelize: Sequelize): CounterFactory {
   throw new TypeError(`passport-simplejwt: 'loginThrottle.store' 'database' works on sqlite, postgres and mysql (MariaDB through mysql2), not ${dialect}`);
 }
 
+/**
+ * A store's counters also remember in this process a key over its limit
+ * until its window ends: a flood at a throttled username or address is
+ * answered 429 without a query (rate-limiter-flexible's in-memory block).
+ */
+function blockedInMemory(counters: CounterFactory): CounterFactory {
+  return (o) => counters({ ...o, inMemoryBlockOnConsumed: o.points + 1 });
+}
+
 function countersIn(settings: ResolvedLoginThrottle, sequelize: Sequelize | undefined): CounterFactory {
   const { store } = settings;
   if (store === 'memory') return async (o) => new RateLimiterMemory(o);
-  if (store === 'database') return databaseCounters(sequelize as Sequelize);
+  if (store === 'database') return blockedInMemory(databaseCounters(sequelize as Sequelize));
   // Fail at once while Redis is down or reconnecting, rather than queue logins behind it.
-  return async (o) => new RateLimiterRedis({ ...o, storeClient: store.redis, useRedisPackage: true, rejectIfRedisNotReady: true });
+  return blockedInMemory(async (o) => new RateLimiterRedis({ ...o, storeClient: store.redis, useRedisPackage: true, rejectIfRedisNotReady: true }));
 }
 
 /** A username as a counter key: fixed length, no control characters, whatever was typed. */
