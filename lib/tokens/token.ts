@@ -27,6 +27,11 @@ export function isStorableId(value: unknown): value is string {
   return typeof value === 'string' && STORABLE_ID.test(value);
 }
 
+/** A user id claim the user_id column can take: null, a number (Simple JWT keeps integer ids), or a storable string. */
+function isStorableUserId(value: unknown): boolean {
+  return value === null || typeof value === 'number' || isStorableId(value);
+}
+
 /** uuid4 as 32 hex characters, as Python's `uuid4().hex`. */
 export function uuidHex(): string {
   return randomUUID().replace(/-/g, '');
@@ -167,13 +172,18 @@ export class Token {
   checkClaims(): void {
     // exp is required: no zombie tokens without expiry.
     this.checkExp();
-    const { jtiClaim, tokenTypeClaim, tokenFamilyClaim, apps } = this.sj.settings;
+    const { jtiClaim, tokenTypeClaim, tokenFamilyClaim, userIdClaim, apps } = this.sj.settings;
     if (jtiClaim !== null) {
       if (!this.has(jtiClaim)) throw new TokenError('Token has no id');
       if (!isStorableId(this.payload[jtiClaim])) throw new TokenError('Token is invalid');
     }
     // A family id that is not one would skip the family checks: refused wherever families are stored.
     if (apps.tokenFamily && this.has(tokenFamilyClaim) && !isStorableId(this.payload[tokenFamilyClaim])) throw new TokenError('Token is invalid');
+    // Refresh and sliding tokens are recorded with their user id: it must fit the user_id column.
+    const cls = this.constructor as typeof Token;
+    if (cls.blacklistable && (apps.blacklist || apps.tokenFamily) && this.has(userIdClaim) && !isStorableUserId(this.payload[userIdClaim])) {
+      throw new TokenError('Token is invalid');
+    }
     if (tokenTypeClaim !== null) this.verifyTokenType();
     if ((this.constructor as typeof Token).familyChecked(this.sj.settings)) this.checkFamilyExp();
   }
