@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     console.error('bench: over time, stopping');
     for (const app of apps) app.child.kill('SIGKILL');
     process.exit(2);
-  }, (planned * 2 + 60) * 1000);
+  }, (planned * 4 + 300) * 1000);
   deadline.unref();
 
   try {
