@@ -7,6 +7,8 @@ import type { SimpleJWT } from '../lib/simplejwt';
 import type { SimpleJWTOptions } from '../lib/settings';
 import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
 import { MethodNotAllowed, ParseError } from './http-errors';
+import type { CookieModeOptions } from '../lib/cookie-mode';
+import { cookieView, type ViewCookies } from './cookie-view';
 
 /** Options of the router factories and handlers. */
 export interface TokenViewOptions<U = unknown> {
@@ -14,6 +16,8 @@ export interface TokenViewOptions<U = unknown> {
   serializerClass?: SerializerClass<U>;
   /** Body-size limit in bytes (default {@link DEFAULT_BODY_LIMIT_BYTES}); routers only. */
   bodyLimit?: number;
+  /** Cookie mode: tokens also in `HttpOnly` cookies, read back from them, with CSRF protection. Default off. */
+  cookies?: CookieModeOptions;
 }
 
 /** The methods a token view answers; the `Allow` header of every response. */
@@ -43,6 +47,8 @@ export interface ViewDefinition {
   /** The view authenticates credentials: the instance needs a user store. */
   needsUsers?: boolean;
   defaultSerializer: SerializerClass<never>;
+  /** What the view does in cookie mode. */
+  cookies?: ViewCookies;
 }
 
 function isSerializerClass(value: unknown): value is SerializerClass<never> {
@@ -81,12 +87,14 @@ export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts
   const SerializerCls = resolveSerializerClass(sj, view, opts);
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
   const challenge = challengeFor(sj.settings.authHeaderTypes);
+  const cookies = opts.cookies === undefined ? undefined : cookieView(sj, view, opts.cookies);
   return async (req: Request, res: Response) => {
     res.set('Allow', ALLOWED_METHODS);
     try {
       const serializer: TokenSerializer = new SerializerCls(sj);
-      const body = await serializer.validate(req.body === undefined ? {} : req.body, { req });
-      res.status(STATUS_OK).set(NO_STORE).json(body);
+      const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
+      const body = await serializer.validate(data, { req });
+      res.status(STATUS_OK).set(NO_STORE).json(cookies ? cookies.output(req, res, body) : body);
     } catch (err) {
       sendViewError(res, err, challenge);
     }
