@@ -26,6 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { fmt, median, option, stopChild } from './support';
 import { SimpleJWT } from '../lib';
 import type { BenchUser, Variant } from './server';
 import { prepareStore, readPool, type Store } from './stateful';
@@ -56,14 +57,6 @@ const isStateful = (v: Variant) => v.endsWith('-sqlite') || v.endsWith('-postgre
 const storeOf = (v: Variant): Store => (v.endsWith('-sqlite') ? 'sqlite' : 'postgres');
 
 const EXPECTED_USER: BenchUser = { id: 1, username: 'demo', is_active: true };
-
-function option(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
 
 const rounds = option('rounds', 5);
 const duration = option('duration', 5);
@@ -106,15 +99,7 @@ function nextRefresh(app: App): string {
 }
 
 function stop(app: App): Promise<void> {
-  return new Promise((resolve) => {
-    if (app.child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => app.child.kill('SIGKILL'), 5000);
-    app.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    app.child.send('stop');
-  });
+  return stopChild(app.child);
 }
 
 /** The request headers carrying `authorization`'s token: the access cookie for the cookie-mode app, else the header itself. */
@@ -198,14 +183,6 @@ async function load(app: App, authorization: string, seconds: number): Promise<S
   const cpuPerRequest = cpu / Math.max(1, after.served - before.served);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import Passport from 'passport';
 import { DataTypes, Sequelize, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type CookieModeOptions, type Duration, type KeyInput } from '../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type CookieModeOptions, type Duration, type KeyInput, type SimpleJWTOptions } from '../lib';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */
@@ -31,11 +31,22 @@ export interface DemoAppOptions {
   signingKey?: KeyInput;
   /** Log SQL to the console. Default false. */
   logging?: boolean;
+  /** Failed-login throttling. Default {@link DEMO_LOGIN_THROTTLE}; `false` turns it off (the bench compares). */
+  loginThrottle?: SimpleJWTOptions['loginThrottle'];
+  /** How many password checks run at once. Default the package's (2). */
+  loginConcurrency?: number;
   /** The clock (tests move it to expire access tokens). Default the system clock. */
   now?: () => Date;
   /** Access token lifetime. Default Simple JWT's 5 minutes. */
   accessTokenLifetime?: Duration;
 }
+
+/**
+ * The demo's login throttle, as a production app would set it: 5 failed
+ * logins per username, 50 per client address, in 15 minutes; counted in the
+ * database, so every process serving the demo's SQLite file shares them.
+ */
+export const DEMO_LOGIN_THROTTLE = { failures: 5, window: '15m', perAddress: 50, store: 'database' } as const;
 
 /** Where the login page's cookie-mode token endpoints live (`/api/token/` stays the JSON API of Simple JWT). */
 export const SESSION_PATH = '/api/session/';
@@ -99,6 +110,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     tokenFamilyEnabled: true,
     tokenFamilyCheckOnAccess: true,
     tokenFamilyBlacklistOnReuse: true,
+    loginThrottle: options.loginThrottle ?? DEMO_LOGIN_THROTTLE,
+    ...(options.loginConcurrency === undefined ? {} : { loginConcurrency: options.loginConcurrency }),
     ...(options.now ? { now: options.now } : {}),
     ...(options.accessTokenLifetime === undefined ? {} : { accessTokenLifetime: options.accessTokenLifetime }),
   });

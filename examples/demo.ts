@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERNAME, createDemoApp } from './app';
+import { serverWithTimeouts } from './http-server';
 
 const DEFAULT_PORT = 8000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   const storage = process.env.DEMO_DB || path.join(__dirname, 'demo.sqlite3');
   const { app, sequelize } = await createDemoApp({ storage, signingKey: secretFrom(process.env.JWT_SECRET) });
 
-  const server = app.listen(port, host);
+  // With request, header and keep-alive timeouts (examples/http-server.ts): slow clients are cut off.
+  const server = serverWithTimeouts(app).listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -23,6 +23,28 @@ function copyClaims(claims: Readonly<Payload>): Payload {
   return Object.assign(Object.create(null), claims) as Payload;
 }
 
+/** The times a claim may hold, in seconds: years 1 to 9999, what a Date, Python's datetime and every SQL dialect store. */
+export const MIN_CLAIM_TIME = -62135596800;
+export const MAX_CLAIM_TIME = 253402300799;
+
+/** A time claim storage can take: a number of seconds within years 1 to 9999. */
+function isStorableTime(value: unknown): boolean {
+  return typeof value === 'number' && value >= MIN_CLAIM_TIME && value <= MAX_CLAIM_TIME;
+}
+
+/**
+ * Signed but hostile shapes (SPEC 8), refused at decode so they never reach
+ * storage: a `crit` header (RFC 7515 §4.1.11: we understand no extension, so
+ * any listed one makes the token invalid), or a time claim that is not a
+ * number a Date can hold.
+ */
+function checkHostile(header: Readonly<Record<string, unknown>>, claims: Readonly<Payload>, timeClaims: readonly string[]): void {
+  if (Object.prototype.hasOwnProperty.call(header, 'crit')) throw new TokenBackendError('Token is invalid');
+  for (const claim of timeClaims) {
+    if (Object.prototype.hasOwnProperty.call(claims, claim) && !isStorableTime(claims[claim])) throw new TokenBackendError('Token is invalid');
+  }
+}
+
 function isHmac(algorithm: Algorithm): boolean {
   return algorithm.startsWith('HS');
 }
@@ -109,6 +131,8 @@ export class TokenBackend {
   /** Resolves the verifying key of a token; set when `jwkUrl` is configured. */
   keyResolver?: KeyResolver;
   private readonly jwks?: JwksKeyProvider;
+  /** Claims that hold times (`exp`, `nbf`, `iat` and the family and sliding expiries): checked at decode. */
+  private readonly timeClaims: readonly string[];
 
   constructor(settings: ResolvedSettings, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined, now?: () => Date) {
     this.algorithm = settings.algorithm;
@@ -128,6 +152,7 @@ export class TokenBackend {
     if (this.verifyingKey && settings.jwkUrl === null) this.verified = new VerifiedTokenCache();
     // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails.
     this.verifyAlgorithms = [settings.algorithm];
+    this.timeClaims = [...new Set(['exp', 'nbf', 'iat', settings.tokenFamilyExpirationClaim, settings.slidingTokenRefreshExpClaim])];
   }
 
   /** Signs a claim set, adding `aud` and `iss` when configured. */
@@ -166,21 +191,22 @@ export class TokenBackend {
   }
 
   private read(token: string): Payload {
-    let decoded: unknown;
+    let decoded: jwt.Jwt | null;
     try {
-      decoded = jwt.decode(token);
+      decoded = jwt.decode(token, { complete: true });
     } catch (err) {
       throw new TokenBackendError('Token is invalid', err);
     }
-    if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
-    return copyClaims(decoded);
+    if (!decoded || !isClaimSet(decoded.payload)) throw new TokenBackendError('Token is invalid');
+    checkHostile(decoded.header as unknown as Record<string, unknown>, decoded.payload, this.timeClaims);
+    return copyClaims(decoded.payload);
   }
 
   private verifyWith(token: string, key: KeyObject, now: Date): Payload {
     const clockTimestamp = Math.floor(now.getTime() / 1000);
     const remembered = this.verified?.get(token);
     if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, now);
-    let decoded: unknown;
+    let decoded: jwt.Jwt;
     try {
       // The instance's clock, not the process's: tests and replays control time.
       // A literal of one fixed shape: spreading prepared options here cost ~1.5 µs a request (bench/RESULTS.md).
@@ -191,17 +217,20 @@ export class TokenBackend {
         audience: (this.audience ?? undefined) as string | [string, ...string[]] | undefined,
         issuer: this.issuer ?? undefined,
         clockTimestamp,
+        complete: true,
       });
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
       if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
       throw new TokenBackendError('Token is invalid', err);
     }
-    if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
-    this.checkIssuedAt(decoded, now);
+    const claims = decoded.payload;
+    if (!isClaimSet(claims)) throw new TokenBackendError('Token is invalid');
+    checkHostile(decoded.header as unknown as Record<string, unknown>, claims, this.timeClaims);
+    this.checkIssuedAt(claims, now);
     // jsonwebtoken's result is ours alone: remember it as is, hand out a copy.
-    if (this.verified && typeof decoded.exp === 'number') this.verified.set(token, decoded);
-    return copyClaims(decoded);
+    if (this.verified && typeof claims.exp === 'number') this.verified.set(token, claims);
+    return copyClaims(claims);
   }
 
   /** A remembered token: only its times can have changed, checked as jsonwebtoken checks them (and `iat` as PyJWT). */

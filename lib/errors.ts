@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'method_not_allowed'
+  | 'throttled'
   | 'csrf_failed';
 
 /** Base class of all errors of this package. */
@@ -166,6 +167,21 @@ export class TokenFamilyNotConfigured extends APIError {
 export class ServiceUnavailable extends APIError {
   constructor(detail = 'Service temporarily unavailable, try again later.', inner?: unknown) {
     super(detail, 'service_unavailable', 503, inner);
+  }
+}
+
+/**
+ * 429: too many failed logins for one username or from one address
+ * (`loginThrottle`); Django REST Framework's `Throttled`, with `Retry-After`.
+ */
+export class Throttled extends APIError {
+  /** Seconds until a login may be tried again (the `Retry-After` header). */
+  readonly wait: number;
+
+  constructor(wait: number, inner?: unknown) {
+    super(`Request was throttled. Expected available in ${wait} seconds.`, 'throttled', 429, inner);
+    this.wait = wait;
+    this.headers['Retry-After'] = String(wait);
   }
 }
 

@@ -21,8 +21,24 @@ export {
   DEFAULT_TOKEN_FAMILY_LIFETIME,
   DEFAULT_CACHE_TTL,
   DEFAULT_STORAGE_TIMEOUT,
+  DEFAULT_LOGIN_CONCURRENCY,
+  DEFAULT_LOGIN_THROTTLE_FAILURES,
+  DEFAULT_LOGIN_THROTTLE_PER_ADDRESS,
+  DEFAULT_LOGIN_THROTTLE_WINDOW,
+  DEFAULT_LOGIN_THROTTLE_KEY_PREFIX,
 } from './settings';
-export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
+export type {
+  SimpleJWTOptions,
+  ResolvedSettings,
+  Algorithm,
+  KeyInput,
+  Apps,
+  AuthTokenClass,
+  LoginThrottleOptions,
+  LoginThrottleStore,
+  ResolvedLoginThrottle,
+} from './settings';
+export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, type Payload, type KeyResolver } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
@@ -84,6 +100,7 @@ export {
   NotAuthenticated,
   TokenFamilyNotConfigured,
   ServiceUnavailable,
+  Throttled,
   ValidationError,
   CsrfFailed,
   WWW_AUTHENTICATE,

@@ -14,6 +14,14 @@ export const DEFAULT_TOKEN_FAMILY_LIFETIME = 30 * 24 * 60 * 60;
 export const DEFAULT_CACHE_TTL = 3600;
 /** Default `storageTimeout`, in seconds: the deadline of a request's storage work. */
 export const DEFAULT_STORAGE_TIMEOUT = 3;
+/** How many `users.authenticate()` calls (password hashing) run at once by default. */
+export const DEFAULT_LOGIN_CONCURRENCY = 2;
+/** `loginThrottle` defaults: failed logins per username, per client address, and their window (seconds). */
+export const DEFAULT_LOGIN_THROTTLE_FAILURES = 5;
+export const DEFAULT_LOGIN_THROTTLE_PER_ADDRESS = 50;
+export const DEFAULT_LOGIN_THROTTLE_WINDOW = 15 * 60;
+/** `loginThrottle.keyPrefix` default: the prefix of the counters' keys. */
+export const DEFAULT_LOGIN_THROTTLE_KEY_PREFIX = 'sjwt_login';
 /** What `onLoginFailed` sees instead of the password. */
 export const MASKED_PASSWORD = '********************';
 
@@ -30,6 +38,44 @@ export interface Apps {
   blacklist?: boolean;
   /** `rest_framework_simplejwt.token_family` */
   tokenFamily?: boolean;
+}
+
+/**
+ * Where the failed-login counters of `loginThrottle` live: `'memory'` (one
+ * process), `'database'` (the `sequelize` database: SQLite, PostgreSQL or
+ * MySQL/MariaDB, shared by every process on it), or `{ redis }` with the
+ * official `redis` client, connected (shared by every process on it).
+ */
+export type LoginThrottleStore = 'memory' | 'database' | { redis: object };
+
+/**
+ * `loginThrottle`: too many failed logins for one username, or from one
+ * client address (`req.ip`), within `window` answer 429 before any password
+ * is hashed.
+ *
+ * @example
+ * new SimpleJWT({ ..., loginThrottle: { failures: 5, window: '15m', perAddress: 50, store: 'database' } });
+ */
+export interface LoginThrottleOptions {
+  /** Failed logins allowed per username within the window. Default 5. */
+  failures?: number;
+  /** The window the failures are counted in. Default 15 minutes. */
+  window?: Duration;
+  /** Failed logins allowed per client address within the window; `null`: no per-address limit. Default 50. */
+  perAddress?: number | null;
+  /** Where the counters live. Default `'memory'`. */
+  store?: LoginThrottleStore;
+  /** Prefix of the counters' keys (letters, digits, `_`, `:`, `-`), to share a store between apps. Default `'sjwt_login'`. */
+  keyPrefix?: string;
+}
+
+/** `loginThrottle` after defaults: the window in seconds. */
+export interface ResolvedLoginThrottle {
+  failures: number;
+  window: number;
+  perAddress: number | null;
+  store: LoginThrottleStore;
+  keyPrefix: string;
 }
 
 /** A token class name of the instance, or a class derived from one. */
@@ -104,6 +150,10 @@ export interface SimpleJWTOptions<U = unknown> {
    * MariaDB are derived from it.
    */
   storageTimeout?: Duration;
+  /** Throttling of failed logins at the obtain endpoints (SPEC 8). Default `false`. */
+  loginThrottle?: LoginThrottleOptions | false;
+  /** How many `users.authenticate()` calls (password hashing) run at once; the others wait. Default 2. */
+  loginConcurrency?: number;
   /** The clock; tests inject one instead of sleeping. Defaults to `() => new Date()`. */
   now?: () => Date;
 }
@@ -151,6 +201,9 @@ export interface ResolvedSettings {
   cacheKeyPrefixBlacklistedFamilies: string;
   /** Seconds. */
   storageTimeout: number;
+  /** `null` when throttling is off. */
+  loginThrottle: ResolvedLoginThrottle | null;
+  loginConcurrency: number;
 }
 
 /** Simple JWT settings that no longer exist, and what replaced them. */
@@ -173,7 +226,7 @@ const KNOWN_SETTINGS = new Set<string>([
   'tokenBlacklistSerializer', 'tokenFamilyBlacklistSerializer', 'checkRevokeToken', 'revokeTokenClaim',
   'checkUserIsActive', 'cache', 'cacheBlacklistedRefreshTokens', 'cacheBlacklistedFamilies',
   'cacheTtlBlacklistedRefreshTokens', 'cacheTtlBlacklistedFamilies', 'cacheKeyPrefixBlacklistedRefreshTokens',
-  'cacheKeyPrefixBlacklistedFamilies', 'storageTimeout', 'now',
+  'cacheKeyPrefixBlacklistedFamilies', 'storageTimeout', 'loginThrottle', 'loginConcurrency', 'now',
 ]);
 
 function fail(message: string): never {
@@ -222,6 +275,50 @@ function fn(options: Record<string, unknown>, name: string): void {
 export function normaliseHeaderName(name: string): string {
   const django = /^HTTP_(.+)$/.exec(name);
   return (django ? django[1].replace(/_/g, '-') : name).toLowerCase();
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(`'${name}' must be a positive integer`);
+  return value;
+}
+
+const THROTTLE_KEYS = new Set(['failures', 'window', 'perAddress', 'store', 'keyPrefix']);
+const THROTTLE_KEY_PREFIX = /^[A-Za-z0-9_:-]+$/;
+
+function loginThrottleStore(value: unknown, hasSequelize: boolean): LoginThrottleStore {
+  if (value === undefined || value === 'memory') return 'memory';
+  if (value === 'database') {
+    if (!hasSequelize) fail("'loginThrottle.store' 'database' needs the 'sequelize' setting");
+    return 'database';
+  }
+  const redis = value !== null && typeof value === 'object' ? (value as { redis?: unknown }).redis : undefined;
+  const client = redis as { eval?: unknown; multi?: unknown } | null | undefined;
+  if (client === null || typeof client !== 'object' || typeof client.eval !== 'function' || typeof client.multi !== 'function') {
+    fail("'loginThrottle.store' must be 'memory', 'database' or { redis } with a client of the official 'redis' package");
+  }
+  return { redis: client };
+}
+
+/** `loginThrottle`: false, or an object whose fields take their defaults. */
+function loginThrottle(value: unknown, hasSequelize: boolean): ResolvedLoginThrottle | null {
+  if (value === undefined || value === false) return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail("'loginThrottle' must be false or an object such as { failures: 5, window: '15m', perAddress: 50 }");
+  const options = value as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!THROTTLE_KEYS.has(key)) fail(`unknown setting 'loginThrottle.${key}' (known: ${[...THROTTLE_KEYS].join(', ')})`);
+  }
+  const window = options.window === undefined ? DEFAULT_LOGIN_THROTTLE_WINDOW : parseDuration(options.window);
+  if (window === undefined || window <= 0) fail("'loginThrottle.window' must be a positive number of seconds or a duration string such as '15m'");
+  const keyPrefix = options.keyPrefix ?? DEFAULT_LOGIN_THROTTLE_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string' || !THROTTLE_KEY_PREFIX.test(keyPrefix)) fail("'loginThrottle.keyPrefix' must be letters, digits, '_', ':' or '-'");
+  return {
+    failures: positiveInteger(options.failures, 'loginThrottle.failures', DEFAULT_LOGIN_THROTTLE_FAILURES),
+    window,
+    perAddress: options.perAddress === null ? null : positiveInteger(options.perAddress, 'loginThrottle.perAddress', DEFAULT_LOGIN_THROTTLE_PER_ADDRESS),
+    store: loginThrottleStore(options.store, hasSequelize),
+    keyPrefix,
+  };
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -335,5 +432,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     cacheKeyPrefixBlacklistedRefreshTokens: str(options, 'cacheKeyPrefixBlacklistedRefreshTokens', 'sjwt_brt'),
     cacheKeyPrefixBlacklistedFamilies: str(options, 'cacheKeyPrefixBlacklistedFamilies', 'sjwt_btf'),
     storageTimeout,
+    loginThrottle: loginThrottle(options.loginThrottle, sequelize !== undefined),
+    loginConcurrency: positiveInteger(options.loginConcurrency, 'loginConcurrency', DEFAULT_LOGIN_CONCURRENCY),
   };
 }

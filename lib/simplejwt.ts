@@ -1,9 +1,11 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
+import { Sema } from 'async-sema';
 import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
 import { withinDeadline } from './storage-deadline';
+import { LoginThrottle, unthrottledAttempt, type LoginAttempt } from './login-throttle';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
@@ -77,6 +79,11 @@ export class SimpleJWT<U = unknown> {
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
   private appsImpl?: AppStorage;
+  /** `loginThrottle`, or null when it is off. */
+  readonly loginThrottle: LoginThrottle | null;
+  /** Bounds the `users.authenticate()` calls running at once (`loginConcurrency`). */
+  private readonly loginSlots: Sema;
+
   /** Where blacklisted jtis / families are remembered; null when that cache setting is off. */
   private readonly tokenCacheSlot: CacheSlot | null;
   private readonly familyCacheSlot: CacheSlot | null;
@@ -114,6 +121,8 @@ export class SimpleJWT<U = unknown> {
     this.UntypedToken = bindClass(UntypedToken, this as SimpleJWT);
     this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
     this.tokenUserClass = options.tokenUserClass ?? TokenUser;
+    this.loginThrottle = settings.loginThrottle ? new LoginThrottle(settings.loginThrottle, options.sequelize) : null;
+    this.loginSlots = new Sema(settings.loginConcurrency);
   }
 
   private resolveAuthTokenClasses(input: unknown): TokenClass[] {
@@ -156,6 +165,40 @@ export class SimpleJWT<U = unknown> {
   requireUsers(): UserStore<U> {
     if (!this.users) throw new TypeError("passport-simplejwt: this needs the 'users' setting (a UserStore)");
     return this.users;
+  }
+
+  /**
+   * Counts a login attempt for `username` from the request's address when
+   * `loginThrottle` is on: throws `Throttled` (429) when over the limit,
+   * before any password is checked. Call `succeeded()` on the result when the
+   * credentials were right.
+   *
+   * @example
+   * const attempt = await sj.beginLogin(username, req);
+   * const user = await sj.authenticate({ username, password }, req);
+   * if (sj.userAuthenticationRule(user)) await attempt.succeeded();
+   */
+  async beginLogin(username: string, req?: Request): Promise<LoginAttempt> {
+    // The counters are storage too: bounded by storageTimeout like the rest.
+    return this.loginThrottle ? this.storage(this.loginThrottle.begin(username, req?.ip)) : unthrottledAttempt();
+  }
+
+  /**
+   * `users.authenticate()` with at most `loginConcurrency` calls at once, so
+   * password hashing cannot take every libuv thread from the database driver;
+   * the others wait their turn. A failing store rejects with `ServiceUnavailable`.
+   *
+   * @example
+   * const user = await sj.authenticate({ username, password }, req);
+   */
+  async authenticate(credentials: Record<string, string>, req?: Request): Promise<U | null> {
+    const users = this.requireUsers();
+    await this.loginSlots.acquire();
+    try {
+      return await failClosed(users.authenticate(credentials, req));
+    } finally {
+      this.loginSlots.release();
+    }
   }
 
   /** The user's id as tokens carry it: always a string. */

@@ -1,5 +1,4 @@
 import { AuthenticationFailed } from '../errors';
-import { failClosed } from '../fail-closed';
 import { MASKED_PASSWORD } from '../settings';
 import type { Token } from '../tokens/token';
 import type { FieldSpec } from './fields';
@@ -61,13 +60,16 @@ export class TokenObtainSerializer<U = unknown> extends Serializer<U> {
     const attrs = this.parse(data);
     const field = this.usernameField;
     const username = attrs[field];
-    const users = this.sj.requireUsers();
-    const user = await failClosed(users.authenticate({ [field]: username, password: attrs.password }, context.req));
+    this.sj.requireUsers();
+    // Throttled (429) here, before any password is hashed.
+    const attempt = await this.sj.beginLogin(username, context.req);
+    const user = await this.sj.authenticate({ [field]: username, password: attrs.password }, context.req);
     if (!this.sj.userAuthenticationRule(user)) {
       const onLoginFailed = this.sj.options.onLoginFailed;
       if (onLoginFailed) await onLoginFailed({ [field]: username, password: MASKED_PASSWORD }, context.req);
       throw new AuthenticationFailed(this.errorMessages.no_active_account, 'no_active_account');
     }
+    await attempt.succeeded();
     this.user = user as U;
     return {};
   }

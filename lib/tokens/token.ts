@@ -15,6 +15,23 @@ export interface TokenOptions {
 /** A token class (bound or not), as the factory methods see it. */
 export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
 
+/**
+ * An id storage can take (SPEC 8): a non-empty string of at most 255
+ * characters (the varchar of the jti and family_id columns) with no control
+ * characters or lone surrogates. Simple JWT's are 32 hex characters.
+ */
+const STORABLE_ID = /^[^\p{Cc}\p{Cs}]{1,255}$/u;
+
+/** Whether a jti or family id claim is one storage can take. */
+export function isStorableId(value: unknown): value is string {
+  return typeof value === 'string' && STORABLE_ID.test(value);
+}
+
+/** A user id claim the user_id column can take: null, a number (Simple JWT keeps integer ids), or a storable string. */
+function isStorableUserId(value: unknown): boolean {
+  return value === null || typeof value === 'number' || isStorableId(value);
+}
+
 /** uuid4 as 32 hex characters, as Python's `uuid4().hex`. */
 export function uuidHex(): string {
   return randomUUID().replace(/-/g, '');
@@ -173,8 +190,18 @@ export class Token {
   checkClaims(): void {
     // exp is required: no zombie tokens without expiry.
     this.checkExp();
-    const { jtiClaim, tokenTypeClaim } = this.sj.settings;
-    if (jtiClaim !== null && !this.has(jtiClaim)) throw new TokenError('Token has no id');
+    const { jtiClaim, tokenTypeClaim, tokenFamilyClaim, userIdClaim, apps } = this.sj.settings;
+    if (jtiClaim !== null) {
+      if (!this.has(jtiClaim)) throw new TokenError('Token has no id');
+      if (!isStorableId(this.payload[jtiClaim])) throw new TokenError('Token is invalid');
+    }
+    // A family id that is not one would skip the family checks: refused wherever families are stored.
+    if (apps.tokenFamily && this.has(tokenFamilyClaim) && !isStorableId(this.payload[tokenFamilyClaim])) throw new TokenError('Token is invalid');
+    // Refresh and sliding tokens are recorded with their user id: it must fit the user_id column.
+    const cls = this.constructor as typeof Token;
+    if (cls.blacklistable && (apps.blacklist || apps.tokenFamily) && this.has(userIdClaim) && !isStorableUserId(this.payload[userIdClaim])) {
+      throw new TokenError('Token is invalid');
+    }
     if (tokenTypeClaim !== null) this.verifyTokenType();
     if ((this.constructor as typeof Token).familyChecked(this.sj.settings)) this.checkFamilyExp();
   }

@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { DEMO_PASSWORD, DEMO_USERNAME, createDemoApp, type DemoApp } from '../../examples/app';
 import { verifyPassword } from '../../examples/password';
+import net from 'node:net';
+import { SERVER_TIMEOUTS, serverWithTimeouts } from '../../examples/http-server';
 
 describe('examples/demo app', () => {
   let dir: string;
@@ -137,5 +139,45 @@ describe('examples/demo app', () => {
     const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split('=')[0]);
     expect(cookies).to.deep.equal(['access', 'refresh', 'csrftoken']);
     expect((res.headers['set-cookie'] as unknown as string[])[1]).to.include('Path=/api/session/').and.to.include('HttpOnly');
+  });
+
+  it('throttles failed logins: the 6th try at a username after 5 failures is a 429, even with the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: 'wrong' });
+      expect(res.status).to.equal(401);
+    }
+    const res = await request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
+    expect(res.status).to.equal(429);
+    expect(res.body.code).to.equal('throttled');
+    expect(res.headers['retry-after']).to.match(/^\d+$/);
+  });
+});
+
+describe('examples/http-server: the demo server cuts off slow clients', () => {
+  it('sets request, header and keep-alive timeouts well under Node\'s defaults', () => {
+    expect(SERVER_TIMEOUTS.requestTimeout).to.be.below(300_000);
+    expect(SERVER_TIMEOUTS.headersTimeout).to.be.at.most(SERVER_TIMEOUTS.requestTimeout);
+    const server = serverWithTimeouts(() => {});
+    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout]).to.deep.equal([
+      SERVER_TIMEOUTS.requestTimeout,
+      SERVER_TIMEOUTS.headersTimeout,
+      SERVER_TIMEOUTS.keepAliveTimeout,
+    ]);
+  });
+
+  it('a client that never finishes its headers gets a 408 and its connection closed', async function () {
+    this.timeout(10_000);
+    const server = serverWithTimeouts((_req, res) => res.end('ok'), { requestTimeout: 300, headersTimeout: 300, connectionsCheckingInterval: 50 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.write('POST /api/token/ HTTP/1.1\r\nHost: x\r\n'); // and nothing more
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(answer).to.match(/^HTTP\/1\.1 408 /);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
+import { useTestDatabase } from '../helpers/database';
+import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
+import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../lib/cache/redis-helper';
+
+const OBTAIN = '/api/token/';
+const SLIDING = '/api/token/sliding/';
+const THROTTLED = /^Request was throttled\. Expected available in (\d+) seconds\.$/;
+
+/**
+ * The obtain endpoints of one instance behind a proxy the app trusts, so each
+ * test chooses its client address with X-Forwarded-For; `hashed` counts the
+ * user store's authenticate() calls (where a real store hashes the password).
+ */
+function loginApp(options: Partial<SimpleJWTOptions<TestUser>>) {
+  const users = memoryUsers();
+  const counted = { hashed: 0 };
+  const authenticate = users.authenticate.bind(users);
+  users.authenticate = async (credentials, req) => {
+    counted.hashed++;
+    return authenticate(credentials, req);
+  };
+  const { sj } = makeSJ({ users, ...options });
+  const app = express();
+  app.set('trust proxy', true);
+  app.use(OBTAIN, tokenObtainPairRouter(sj));
+  app.use(SLIDING, tokenObtainSlidingRouter(sj));
+  return { app, sj, counted };
+}
+
+function login(app: express.Express, username: string, password: string, address = '203.0.113.1', path = OBTAIN) {
+  return request(app).post(path).set('X-Forwarded-For', address).send({ username, password });
+}
+
+/** Asserts DRF's 429: body, code, and a `Retry-After` equal to the seconds in the detail, within the window. */
+function expectThrottled(res: request.Response, window: number): void {
+  expect(res.status, JSON.stringify(res.body)).to.equal(429);
+  expect(Object.keys(res.body)).to.deep.equal(['detail', 'code']);
+  expect(res.body.code).to.equal('throttled');
+  const match = THROTTLED.exec(res.body.detail);
+  expect(match, res.body.detail).to.not.equal(null);
+  expect(res.headers['retry-after']).to.equal(match![1]);
+  expect(Number(match![1])).to.be.within(1, window);
+}
+
+/** The behaviour every store must have; `options` chooses the store. */
+function behavesAsAThrottle(throttleOptions: () => Promise<Partial<SimpleJWTOptions<TestUser>>>) {
+  it('the 6th login of a username after 5 failures is a 429 before any password is checked, even a right one', async () => {
+    const { app, counted } = loginApp(await throttleOptions());
+    // Each from its own address: only the username's count is reached.
+    for (let i = 0; i < 5; i++) expect((await login(app, 'alice', 'wrong', `10.9.0.${i}`)).status).to.equal(401);
+    expect(counted.hashed).to.equal(5);
+    expectThrottled(await login(app, 'alice', 'alice-password', '10.9.1.1'), 900);
+    expectThrottled(await login(app, 'alice', 'wrong', '198.51.100.7'), 900); // from any address
+    expect(counted.hashed, 'the hasher ran once throttled').to.equal(5);
+    // Other usernames are not affected.
+    expect((await login(app, 'bob', 'bob-password')).status).to.equal(200);
+  });
+
+  it('a successful login does not count as a failure', async () => {
+    const { app } = loginApp(await throttleOptions());
+    for (let i = 0; i < 4; i++) expect((await login(app, 'alice', 'wrong', `10.8.0.${i}`)).status).to.equal(401);
+    expect((await login(app, 'alice', 'alice-password', '10.8.1.1')).status).to.equal(200);
+    expect((await login(app, 'alice', 'wrong', '10.8.1.2')).status).to.equal(401); // the 5th failure
+    expectThrottled(await login(app, 'alice', 'alice-password', '10.8.1.3'), 900);
+  });
+
+  it('too many failures from one address throttle it for every username; other addresses go on', async () => {
+    const { app, counted } = loginApp(await throttleOptions());
+    for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.9')).status).to.equal(401);
+    expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.9'), 900);
+    expect(counted.hashed).to.equal(3);
+    expect((await login(app, 'alice', 'alice-password', '192.0.2.10')).status).to.equal(200);
+  });
+}
+
+describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
+  const base = { failures: 5, perAddress: 3, window: '15m' };
+
+  describe('memory store', () => {
+    behavesAsAThrottle(async () => ({ loginThrottle: base }));
+
+    it('counts across the obtain views of one instance (pair and sliding)', async () => {
+      const { app } = loginApp({ loginThrottle: base });
+      for (let i = 0; i < 5; i++) expect((await login(app, 'alice', 'wrong', `10.0.0.${i}`, i % 2 ? SLIDING : OBTAIN)).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '10.0.1.1', SLIDING), 900);
+    });
+
+    it('off by default: failures are never throttled', async () => {
+      const { app, counted } = loginApp({});
+      for (let i = 0; i < 60; i++) expect((await login(app, 'alice', 'wrong')).status).to.equal(401); // one address too
+      expect((await login(app, 'alice', 'alice-password')).status).to.equal(200);
+      expect(counted.hashed).to.equal(61);
+    });
+  });
+
+  describe('database store (the test database)', () => {
+    const openDatabase = useTestDatabase();
+
+    behavesAsAThrottle(async () => {
+      const db = await openDatabase();
+      return { sequelize: db.sequelize, loginThrottle: { ...base, store: 'database', keyPrefix: `t${Date.now()}${Math.floor(Math.random() * 1e6)}` } };
+    });
+
+    it('several processes (instances) on one database share the counters', async () => {
+      const db = await openDatabase();
+      const options: Partial<SimpleJWTOptions<TestUser>> = { sequelize: db.sequelize, loginThrottle: { ...base, store: 'database', keyPrefix: `shared${Date.now()}` } };
+      const one = loginApp(options);
+      const two = loginApp(options);
+      for (let i = 0; i < 5; i++) expect((await login(i % 2 ? one.app : two.app, 'alice', 'wrong', `10.1.0.${i}`)).status).to.equal(401);
+      expectThrottled(await login(one.app, 'alice', 'alice-password', '10.1.1.1'), 900);
+      expectThrottled(await login(two.app, 'alice', 'alice-password', '10.1.1.2'), 900);
+    });
+  });
+
+  describe('Redis store (the local Redis, a unique key prefix)', function () {
+    let redis: TestRedisClient | undefined;
+    before(async function () {
+      await requireRedis(this);
+      redis = await connectedClient();
+    });
+    after(async () => {
+      if (redis?.isOpen) redis.destroy();
+    });
+
+    behavesAsAThrottle(async () => ({ loginThrottle: { ...base, store: { redis: redis! }, keyPrefix: uniquePrefix().replace(/[^A-Za-z0-9_:-]/g, '_') } }));
+
+    it('Redis down: the login fails closed with a 503, and no password is checked', async () => {
+      const down = await connectedClient();
+      down.destroy();
+      const { app, counted } = loginApp({ loginThrottle: { ...base, store: { redis: down } } });
+      const res = await login(app, 'alice', 'alice-password');
+      expect(res.status, JSON.stringify(res.body)).to.equal(503);
+      expect(res.body.code).to.equal('service_unavailable');
+      expect(counted.hashed).to.equal(0);
+    });
+  });
+});
+
+describe('authenticate() runs with bounded concurrency, with or without a throttle (SPEC 8)', () => {
+  async function maxInFlight(options: Partial<SimpleJWTOptions<TestUser>>, logins: number): Promise<number> {
+    const users = memoryUsers();
+    let inFlight = 0;
+    let max = 0;
+    users.authenticate = async () => {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      // Stands for a password hash on libuv's threadpool.
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      inFlight--;
+      return null;
+    };
+    const { sj } = makeSJ({ users, ...options });
+    const app = express();
+    app.use(OBTAIN, tokenObtainPairRouter(sj));
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const answers = await Promise.all(Array.from({ length: logins }, (_, i) => request(base).post(OBTAIN).send({ username: `u${i}`, password: 'x' })));
+      expect(answers.map((r) => r.status)).to.deep.equal(Array(logins).fill(401));
+    } finally {
+      server.close();
+    }
+    return max;
+  }
+
+  it('at most 2 at a time by default; every login is still answered', async () => {
+    expect(await maxInFlight({}, 16)).to.equal(2);
+  });
+
+  it('loginConcurrency sets the bound', async () => {
+    expect(await maxInFlight({ loginConcurrency: 5 }, 16)).to.equal(5);
+    expect(await maxInFlight({ loginConcurrency: 1, loginThrottle: { perAddress: 100 } }, 8)).to.equal(1);
+  });
+});
