@@ -17,7 +17,7 @@ export {
 } from './settings';
 export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
 export { parseDuration, type Duration } from './duration';
-export { TokenBackend, type Payload, type KeyResolver } from './backend';
+export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
 export { Token, type TokenOptions, type TokenClass } from './tokens/token';
 export { AccessToken } from './tokens/access-token';
@@ -30,7 +30,8 @@ export { JWTStrategy } from './strategies/jwt-strategy';
 export { JWTStatelessStrategy, JWTTokenUserStrategy } from './strategies/stateless-strategy';
 export type { JWTStrategyOptions, JWTAuthInfo } from './strategies/base-strategy';
 export { parseAuthHeader } from './auth-header';
-export { errorHandler, renderError } from './error-handler';
+export { errorHandler, renderError, type ErrorHandlerOptions } from './error-handler';
+export { DEFAULT_LOGGER, type Logger } from './logger';
 export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
 export type { BlacklistCache } from './cache/blacklist-cache';
 export { MemoryBlacklistCache } from './cache/memory-cache';
@@ -65,6 +66,7 @@ export {
   NotAuthenticated,
   TokenFamilyNotConfigured,
   ServiceUnavailable,
+  ServerError,
   ValidationError,
   WWW_AUTHENTICATE,
   type ErrorCode,
@@ -72,7 +74,7 @@ export {
 } from './errors';
 
 // ---- serializers (SPEC 5) --------------------------------------------------
-export { Serializer, type SerializerClass, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
+export { Serializer, type SerializerClass, type SerializerSettingName, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
 export type { BoundTokenClasses } from './serializers/token-class';
 export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
 export { TokenObtainSerializer } from './serializers/token-obtain';

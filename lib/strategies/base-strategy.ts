@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
+import passport from 'passport';
 import { parseAuthHeader, readAuthHeader } from '../auth-header';
 import { InvalidToken, TokenError, challengeFor, withChallenge, type TokenClassMessage } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
@@ -23,8 +23,9 @@ export interface JWTAuthInfo {
  * header → raw token → validated token → user. Settings are read once here,
  * not per request.
  */
-export abstract class BaseJWTStrategy<U> extends Strategy {
-  name: string;
+// passport.Strategy is passport-strategy's class, taken from the app's own passport (a peer dependency).
+export abstract class BaseJWTStrategy<U> extends passport.Strategy {
+  override name: string;
   readonly sj: SimpleJWT<never>;
   readonly wwwAuthenticateRealm = 'api';
   readonly mediaType = 'application/json';
@@ -94,9 +95,10 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
     }
     if (raw === null) return this.fail(this.authenticateHeader(), 401);
     this.authenticateToken(raw).then(
-      ({ user, token }) => this.success(user, { token } satisfies JWTAuthInfo),
-      // Anything unexpected on the way (a store throwing) must not let a request through.
-      (err: unknown) => this.error(withChallenge(asPackageError(err), this.authenticateHeader())),
+      ({ user, token }) => this.success(user as Express.User, { token } satisfies JWTAuthInfo),
+      // Anything unexpected on the way (a store throwing) must not let a request through:
+      // an outage is a 503, a bug a 500 for the app's error middleware.
+      (err: unknown) => this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
     );
   }
 

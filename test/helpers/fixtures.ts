@@ -1,3 +1,4 @@
+import { Sequelize } from 'sequelize';
 import { SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../lib';
 
 /** A user as the tests' in-memory store keeps it. */
@@ -61,4 +62,13 @@ export function makeSJ(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
   const users = memoryUsers();
   const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, ...options });
   return { sj, clock, users };
+}
+
+/**
+ * Options that turn both apps on over a fresh in-memory SQLite database, not
+ * migrated: for tests of settings and mounting (settings that need an app
+ * are refused without it); migrate it when requests reach storage.
+ */
+export function appsOnMemoryDatabase(): Pick<SimpleJWTOptions, 'sequelize' | 'apps'> {
+  return { sequelize: new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false }), apps: { blacklist: true, tokenFamily: true } };
 }
