@@ -10,19 +10,11 @@ import {
   tokenRouter,
   tokenVerifyRouter,
   type Logger,
-  type SimpleJWTOptions,
 } from '../../lib';
-import { SECRET, appsOnMemoryDatabase, memoryUsers } from '../helpers/fixtures';
+import { appsOnMemoryDatabase, memoryUsers } from '../helpers/fixtures';
 import { keyPair } from '../helpers/keys';
+import { build, refused } from '../helpers/settings';
 
-/** Builds an instance from options as a JavaScript caller could write them. */
-function build(options: Record<string, unknown>): SimpleJWT {
-  return new SimpleJWT({ signingKey: SECRET, ...options } as SimpleJWTOptions);
-}
-
-function refused(options: Record<string, unknown>, message: string): void {
-  expect(() => build(options)).to.throw(TypeError, `passport-simplejwt: ${message}`);
-}
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
