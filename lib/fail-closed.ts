@@ -36,10 +36,17 @@ const OUTAGE_CODES = new Set([
 const PG_CONNECTION_EXCEPTION = /^08[0-9A-Z]{3}$/;
 
 /**
- * Sequelize's pool once `sequelize.close()` ran (an app shutting down while
- * requests are in flight): a plain Error, known only by its message.
+ * Lost connections that drivers report as plain Errors, known only by their
+ * message: pg's socket closed under a query, mysql2's command on a closed
+ * connection, and Sequelize's pool once `sequelize.close()` ran (an app
+ * shutting down while requests are in flight).
  */
-const SEQUELIZE_POOL_CLOSED = /^ConnectionManager\.getConnection was called after the connection manager was closed/;
+const CONNECTION_LOST_MESSAGES = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error and is not queryable/,
+  /^Can't add new command when connection is in closed state/,
+  /^ConnectionManager\.getConnection was called after the connection manager was closed/,
+];
 
 /** Driver codes of a table or column that does not exist: the migrations were not run. */
 const MISSING_SCHEMA_CODES = new Set(['42P01', '42703', 'ER_NO_SUCH_TABLE', 'ER_BAD_FIELD_ERROR']);
@@ -62,7 +69,8 @@ export function isOutage(err: unknown): boolean {
     if (e instanceof OutageError || e instanceof ServiceUnavailable) return true;
     const name = fieldOf(e, 'name');
     if (name !== undefined && OUTAGE_ERROR_NAMES.has(name)) return true;
-    if (SEQUELIZE_POOL_CLOSED.test(fieldOf(e, 'message') ?? '')) return true;
+    const message = fieldOf(e, 'message') ?? '';
+    if (CONNECTION_LOST_MESSAGES.some((lost) => lost.test(message))) return true;
     const code = fieldOf(e, 'code');
     return code !== undefined && (OUTAGE_CODES.has(code) || PG_CONNECTION_EXCEPTION.test(code));
   });

@@ -17,7 +17,7 @@ export {
 } from './settings';
 export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
 export { parseDuration, type Duration } from './duration';
-export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver } from './backend';
+export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
 export { Token, type TokenOptions, type TokenClass } from './tokens/token';
 export { AccessToken } from './tokens/access-token';
