@@ -21,9 +21,9 @@ export interface JWTAuthInfo {
 /**
  * The request path shared by both strategies (Simple JWT's JWTAuthentication):
  * header → raw token → validated token → user. Settings are read once here,
- * not per request.
+ * not per request. The base class is `passport.Strategy` (passport-strategy's
+ * class) from the app's own passport, a peer dependency.
  */
-// passport.Strategy is passport-strategy's class, taken from the app's own passport (a peer dependency).
 export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   override name: string;
   readonly sj: SimpleJWT<never>;
