@@ -218,7 +218,7 @@ export class TokenBackend {
   private verifyWith(token: string, key: KeyObject, now: Date): Payload {
     const clockTimestamp = Math.floor(now.getTime() / 1000);
     const remembered = this.verified?.get(token);
-    if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, clockTimestamp);
+    if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, now);
     let decoded: unknown;
     try {
       // The instance's clock, not the process's: tests and replays control time.
@@ -237,19 +237,33 @@ export class TokenBackend {
       throw new TokenBackendError('Token is invalid', err);
     }
     if (!isClaimSet(decoded)) throw new TokenBackendError('Token is invalid');
+    this.checkIssuedAt(decoded, now);
     // jsonwebtoken's result is ours alone: remember it as is, hand out a copy.
     if (this.verified && typeof decoded.exp === 'number') this.verified.set(token, decoded);
     return copyClaims(decoded);
   }
 
-  /** A remembered token: only its times can have changed, checked as jsonwebtoken checks them. */
-  private checkRememberedTimes(token: string, claims: Readonly<Payload>, clockTimestamp: number): Payload {
+  /** A remembered token: only its times can have changed, checked as jsonwebtoken checks them (and `iat` as PyJWT). */
+  private checkRememberedTimes(token: string, claims: Readonly<Payload>, now: Date): Payload {
+    const clockTimestamp = Math.floor(now.getTime() / 1000);
     if (clockTimestamp >= (claims.exp as number) + this.leeway) {
       this.verified?.delete(token);
       throw new TokenBackendExpiredToken('Token is expired');
     }
     if (typeof claims.nbf === 'number' && claims.nbf > clockTimestamp + this.leeway) throw new TokenBackendError('Token is invalid');
+    this.checkIssuedAt(claims, now);
     return copyClaims(claims);
+  }
+
+  /**
+   * PyJWT (2.10 and later) refuses a token issued in the future: `iat`, when
+   * present, must be a number whose integer part is at most now plus the
+   * leeway. jsonwebtoken does not check `iat` at all.
+   */
+  private checkIssuedAt(claims: Readonly<Payload>, now: Date): void {
+    if (!Object.prototype.hasOwnProperty.call(claims, 'iat')) return;
+    const iat = claims.iat;
+    if (typeof iat !== 'number' || Math.trunc(iat) > now.getTime() / 1000 + this.leeway) throw new TokenBackendError('Token is invalid');
   }
 
   /**

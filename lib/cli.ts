@@ -33,6 +33,8 @@ const EXIT_OK = 0;
 const EXIT_DATABASE = 1;
 const EXIT_USAGE = 2;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Longest wait for the connection to close before exiting anyway. */
+const CLOSE_TIMEOUT_MS = 1_000;
 const COMMANDS = ['migrate', 'flushexpiredtokens', 'flushexpiredfamilies'] as const;
 type Command = (typeof COMMANDS)[number];
 
@@ -96,6 +98,35 @@ function redact(url: string): string {
   return url.replace(/^([a-z0-9+.-]+:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');
 }
 
+/**
+ * An error as one line of stderr: its message, plus the driver's when
+ * Sequelize's own says less (a failing trigger is just "Validation error").
+ */
+function oneLine(error: unknown): string {
+  const err = error as { message?: unknown; parent?: unknown; cause?: unknown };
+  let text = typeof err?.message === 'string' ? err.message : String(error);
+  const inner = err?.parent ?? err?.cause;
+  if (inner instanceof Error && !text.includes(inner.message)) text = `${text}: ${inner.message}`;
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/**
+ * Closes the connection, waiting at most CLOSE_TIMEOUT_MS: Sequelize's
+ * SQLite close never settles for a file that failed to open, and a promise
+ * that never settles lets Node exit early with code 0, the failure lost.
+ */
+async function closeWithin(sequelize: Sequelize, ms = CLOSE_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([sequelize.close().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A Sequelize for `url`, or a usage error naming what is wrong with it. */
 function connect(url: string, mustExist: boolean): Sequelize {
   const colon = url.indexOf(':');
@@ -126,7 +157,7 @@ function connect(url: string, mustExist: boolean): Sequelize {
     return new Sequelize(parsed.toString(), { ...common, dialect, dialectOptions });
   } catch (err) {
     // A missing driver package (pg, mysql2) surfaces here.
-    throw new CliError(`cannot use the database at ${redact(url)}: ${(err as Error).message}`, EXIT_DATABASE);
+    throw new CliError(`cannot use the database at ${redact(url)}: ${oneLine(err)}`, EXIT_DATABASE);
   }
 }
 
@@ -143,7 +174,7 @@ async function execute(args: Args, sequelize: Sequelize, print: (line: string) =
   try {
     await sequelize.authenticate();
   } catch (err) {
-    throw new CliError(`cannot connect to the database: ${(err as Error).message}`, EXIT_DATABASE);
+    throw new CliError(`cannot connect to the database: ${oneLine(err)}`, EXIT_DATABASE);
   }
   switch (args.command) {
     case 'migrate': {
@@ -200,10 +231,10 @@ export async function runCli(
       if (e.exitCode === EXIT_USAGE) err("Run 'passport-simplejwt --help' for usage.");
       return e.exitCode;
     }
-    err(`passport-simplejwt: database error: ${(e as Error).message}`);
+    err(`passport-simplejwt: database error: ${oneLine(e)}`);
     return EXIT_DATABASE;
   } finally {
-    await sequelize?.close().catch(() => undefined);
+    if (sequelize) await closeWithin(sequelize);
   }
 }
 

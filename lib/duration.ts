@@ -29,6 +29,20 @@ export function parseDuration(value: unknown): number | undefined {
   return Number(match[1]) * factor;
 }
 
+/**
+ * Like {@link parseDuration}, but a duration may also be negative (`-60`,
+ * `'-1h'`), as the lifetime given to `Token.setExp` to make a token that is
+ * already expired. Settings never accept one.
+ */
+export function parseSignedDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trimStart().startsWith('-')) {
+    const magnitude = parseDuration(value.trimStart().slice(1));
+    return magnitude === undefined ? undefined : -magnitude;
+  }
+  return parseDuration(value);
+}
+
 /** Like {@link parseDuration}, but throws a TypeError naming `what`. */
 export function toSeconds(value: unknown, what: string): number {
   const seconds = parseDuration(value);

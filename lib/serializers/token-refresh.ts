@@ -1,9 +1,8 @@
-import { AuthenticationFailed, RefreshTokenBlacklistedError, TokenError } from '../errors';
-import { failClosed } from '../fail-closed';
+import { RefreshTokenBlacklistedError, TokenError } from '../errors';
 import { RefreshToken } from '../tokens/refresh-token';
-import { md5PasswordHash } from '../tokens/token';
 import type { FieldSpec } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
+import { recheckUser, USER_RECHECK_MESSAGES } from './user-recheck';
 
 /** The 200 body of the refresh view: `refresh` only when rotating. */
 export interface TokenRefreshBody {
@@ -39,10 +38,7 @@ export interface TokenRefreshBody {
  */
 export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   static tokenClass: typeof RefreshToken = RefreshToken;
-  static override defaultErrorMessages: Readonly<Record<string, string>> = {
-    no_active_account: 'No active account found for the given token.',
-    password_changed: "The user's password has been changed.",
-  };
+  static override defaultErrorMessages: Readonly<Record<string, string>> = USER_RECHECK_MESSAGES;
 
   override get fields(): ReadonlyArray<FieldSpec> {
     return [{ name: 'refresh' }];
@@ -74,19 +70,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
    * Skipped (null) when the instance has no user store or the token no user id.
    */
   protected async checkUser(refresh: RefreshToken): Promise<U | null> {
-    const { users, settings } = this.sj;
-    if (!users) return null;
-    const userId = refresh.get(settings.userIdClaim);
-    if (userId === undefined || userId === null || userId === '') return null;
-    const user = await failClosed(users.findById(String(userId)));
-    if (user === null || user === undefined || !this.sj.userAuthenticationRule(user)) {
-      throw new AuthenticationFailed(this.errorMessages.no_active_account, 'no_active_account');
-    }
-    if (settings.checkRevokeToken && refresh.get(settings.revokeTokenClaim) !== md5PasswordHash(this.sj.passwordHashOf(user))) {
-      if (settings.apps.blacklist) await refresh.blacklist();
-      throw new AuthenticationFailed(this.errorMessages.password_changed, 'password_changed');
-    }
-    return user;
+    return recheckUser(this.sj, refresh, this.errorMessages);
   }
 
   /**

@@ -31,6 +31,8 @@ export class JWTStrategy<U = unknown> extends BaseJWTStrategy<U> {
   async getUser(token: Token): Promise<U> {
     const sj = this.sj as unknown as SimpleJWT<U>;
     const { userIdClaim, checkUserIsActive, checkRevokeToken, revokeTokenClaim } = sj.settings;
+    // Present but null: Simple JWT looks the user up and finds nobody; only a missing claim is unrecognizable.
+    if (token.get(userIdClaim) === null) throw new AuthenticationFailed('User not found', 'user_not_found');
     const id = userIdClaimOf(token, userIdClaim);
     let user: U | null;
     try {

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { parseDuration, type Duration } from '../duration';
+import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
 import { failClosed } from '../fail-closed';
+import type { OutstandingTokenRecord } from '../apps';
 import type { Payload } from '../backend';
 import type { ResolvedSettings } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
@@ -66,9 +67,10 @@ export class Token {
 
   constructor(token?: string | null, options: TokenOptions = {}) {
     const cls = this.constructor as typeof Token;
+    // Checked before the binding: the base Token, bound or not, is a TokenError as in Simple JWT.
+    const lifetime = cls.tokenType === null ? undefined : cls.lifetimeSeconds();
+    if (lifetime === undefined) throw new TokenError('Cannot create token with no type or lifetime');
     const sj = boundInstance(cls);
-    const lifetime = cls.lifetimeSeconds();
-    if (cls.tokenType === null || lifetime === undefined) throw new TokenError('Cannot create token with no type or lifetime');
     this.token = token ?? null;
     this.currentTime = sj.now();
 
@@ -173,9 +175,15 @@ export class Token {
     if (claim !== null) this.payload[claim] = uuidHex();
   }
 
+  /**
+   * Sets `claim` (default `exp`) to `fromTime` (default: when this object was
+   * made) plus `lifetime` (default: the class's lifetime). The lifetime may
+   * be zero or negative (`-60`, `'-1h'`): a token already expired, as a
+   * negative timedelta in Simple JWT.
+   */
   setExp(claim = 'exp', fromTime?: Date, lifetime?: Duration): void {
     const from = fromTime ?? this.currentTime;
-    const seconds = lifetime === undefined ? (this.constructor as typeof Token).lifetimeSeconds() : parseDuration(lifetime);
+    const seconds = lifetime === undefined ? (this.constructor as typeof Token).lifetimeSeconds() : parseSignedDuration(lifetime);
     if (seconds === undefined) throw new TypeError(`passport-simplejwt: invalid lifetime '${String(lifetime)}'`);
     this.payload[claim] = toEpoch(new Date(from.getTime() + seconds * 1000));
   }
@@ -193,8 +201,13 @@ export class Token {
     if (value <= now - this.sj.settings.leeway) throw new TokenError(`Token '${claim}' claim has expired`);
   }
 
-  /** BlacklistMixin: records this token as outstanding. Resolves to `[row, created]`. */
-  async outstand() {
+  /**
+   * BlacklistMixin: records this token as outstanding. Resolves to
+   * `[row, created]`, or to null without touching storage when the
+   * blacklist app is off (as `forUser` then records nothing).
+   */
+  async outstand(): Promise<[OutstandingTokenRecord, boolean] | null> {
+    if (!this.sj.settings.apps.blacklist) return null;
     return failClosed(this.sj.blacklistApp.outstand(this));
   }
 

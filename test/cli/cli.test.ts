@@ -30,6 +30,34 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
+/** Asserts what a cron job relies on when the work was not done: exit 1 and exactly one line on stderr. */
+function expectFailed(run: Run, message: RegExp, what: string): void {
+  expect(run.code, `${what}: ${run.stderr}`).to.equal(1);
+  const lines = run.stderr.split('\n').filter((line) => line !== '');
+  expect(lines, `${what}: ${run.stderr}`).to.have.length(1);
+  expect(lines[0], what).to.match(/^passport-simplejwt: /).and.match(message);
+  expect(run.stderr.endsWith('\n'), what).to.equal(true);
+}
+
+/** Makes deleting the row whose `column` is 'poison' from `table` fail: a query failing half-way through a flush. */
+async function poisonDeletes(db: TestDatabase, table: string, column: string): Promise<void> {
+  const name = `poison_${table}`;
+  if (db.dialect === 'sqlite') {
+    await db.sequelize.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} WHEN OLD.${column} = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`);
+  } else if (db.dialect === 'postgres') {
+    await db.sequelize.query(
+      `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN IF OLD.${column} = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN OLD; END $$ LANGUAGE plpgsql`,
+    );
+    await db.sequelize.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+  } else {
+    await db.sequelize.query(
+      `CREATE TRIGGER ${name} BEFORE DELETE ON ${table} FOR EACH ROW BEGIN IF OLD.${column} = 'poison' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned row'; END IF; END`,
+    );
+  }
+}
+
+const COMMAND_NAMES = ['migrate', 'flushexpiredtokens', 'flushexpiredfamilies'];
+
 async function seedTokens(db: TestDatabase) {
   const { OutstandingToken, BlacklistedToken, TokenRotation } = defineModels(db.sequelize);
   const make = (jti: string, expires_at: Date) => OutstandingToken.create({ jti, token: `token-${jti}`, user_id: '1', created_at: PAST, expires_at });
@@ -92,6 +120,70 @@ describe('passport-simplejwt CLI', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('every failure exits 1 with one line on stderr, so a cron job never reports success for work not done', () => {
+    it('cannot open: a SQLite path that is a directory, or lies under a file', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sjwt-cli-'));
+      try {
+        const file = join(dir, 'plain-file');
+        writeFileSync(file, 'not a directory');
+        // (the flush commands check that the file exists first: see the test above)
+        const cases = [...COMMAND_NAMES.map((command) => [command, `sqlite://${dir}`]), ['migrate', `sqlite://${join(file, 'db.sqlite3')}`]];
+        const runs = await Promise.all(cases.map(([command, url]) => cli([command, '--database', url])));
+        for (const [i, [command, url]] of cases.entries()) {
+          expectFailed(runs[i], /SQLITE_CANTOPEN|does not exist|ENOTDIR|EEXIST/, `${command} ${url}`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('cannot connect: nothing listens on the PostgreSQL or MySQL port', async () => {
+      const cases = [
+        ['migrate', 'postgres://postgres@127.0.0.1:1/none'],
+        ['flushexpiredtokens', 'mysql://root@127.0.0.1:1/none'],
+        ['flushexpiredfamilies', 'mariadb://root@127.0.0.1:1/none'],
+      ];
+      const runs = await Promise.all(cases.map(([command, url]) => cli([command, '--database', url])));
+      for (const [i, [command, url]] of cases.entries()) {
+        expectFailed(runs[i], /cannot connect to the database: .*ECONNREFUSED/, `${command} ${url}`);
+      }
+    });
+
+    it('tables missing: the flush commands on a database never migrated', async () => {
+      const db = await openDatabase({ migrate: false });
+      await db.sequelize.authenticate(); // SQLite: the file exists, empty
+      const tokens = await cli(['flushexpiredtokens', '--database', db.url]);
+      expectFailed(tokens, /table 'token_blacklist_outstandingtoken' does not exist \(run 'passport-simplejwt migrate' first\)/, 'flushexpiredtokens');
+      const families = await cli(['flushexpiredfamilies', '--database', db.url]);
+      expectFailed(families, /table 'token_family_tokenfamily' does not exist/, 'flushexpiredfamilies');
+    });
+
+    it('a query failing half-way: flushexpiredtokens, flushexpiredfamilies', async () => {
+      const db = await openDatabase();
+      const { OutstandingToken, TokenFamily } = defineModels(db.sequelize);
+      for (const jti of ['t1', 't2', 'poison']) await OutstandingToken.create({ jti, token: `token-${jti}`, user_id: '1', created_at: PAST, expires_at: PAST });
+      for (const family_id of ['f1', 'f2', 'poison']) await TokenFamily.create({ family_id, user_id: '1', created_at: PAST, expires_at: PAST });
+      await poisonDeletes(db, 'token_blacklist_outstandingtoken', 'jti');
+      await poisonDeletes(db, 'token_family_tokenfamily', 'family_id');
+      const tokens = await cli(['flushexpiredtokens', '--database', db.url, '--batch-size', '1']);
+      expectFailed(tokens, /database error: .*poisoned row/, 'flushexpiredtokens');
+      expect(tokens.stdout).to.equal('');
+      const families = await cli(['flushexpiredfamilies', '--database', db.url, '--batch-size', '1']);
+      expectFailed(families, /database error: .*poisoned row/, 'flushexpiredfamilies');
+      expect(await OutstandingToken.count({ where: { jti: 'poison' } })).to.equal(1);
+      expect(await TokenFamily.count({ where: { family_id: 'poison' } })).to.equal(1);
+    });
+
+    it('a query failing half-way: migrate after its first migration', async () => {
+      const db = await openDatabase({ migrate: false });
+      // A side table left in a shape the second migration cannot index.
+      await db.sequelize.query('CREATE TABLE passport_simplejwt_tokenrotation (id INTEGER PRIMARY KEY)');
+      const run = await cli(['migrate', '--database', db.url, '--apps', 'blacklist']);
+      expectFailed(run, /database error: Migration token_blacklist\.0002_token_rotation \(up\) failed/, 'migrate');
+      expect(await db.sequelize.getQueryInterface().tableExists('token_blacklist_outstandingtoken')).to.equal(true);
+    });
   });
 
   it('migrate creates the tables (DATABASE_URL works as well as --database), then has nothing to do', async () => {

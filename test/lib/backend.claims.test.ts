@@ -63,6 +63,20 @@ describe('TokenBackend: audience, issuer, leeway, jsonEncoder', () => {
       expect(() => new sj.AccessToken(raw)).to.throw(ExpiredTokenError, 'Token is expired');
     });
 
+    it('refuses a token issued in the future beyond the leeway (iat, as PyJWT >= 2.10)', () => {
+      const { sj, clock } = make({ leeway: 30 });
+      const now = Math.floor(clock.now().getTime() / 1000);
+      const issuedAt = (iat: unknown) => jwt.sign(JSON.stringify({ token_type: 'access', jti: 'x', exp: now + 3600, iat }), SECRET);
+      expect(() => new sj.AccessToken(issuedAt(now + 30))).not.to.throw();
+      expect(() => new sj.AccessToken(issuedAt(now + 30.9))).not.to.throw(); // PyJWT compares int(iat)
+      expect(() => new sj.AccessToken(issuedAt(now + 31))).to.throw(TokenError, 'Token is invalid');
+      expect(() => new sj.AccessToken(issuedAt(1e300))).to.throw(TokenError, 'Token is invalid');
+      expect(() => new sj.AccessToken(issuedAt('1'))).to.throw(TokenError, 'Token is invalid');
+      expect(() => sj.backend.decode(issuedAt(now + 31), true, clock.now())).to.throw(TokenBackendError, 'Token is invalid');
+      const strict = make().sj; // no leeway: one second ahead is too far
+      expect(() => new strict.AccessToken(issuedAt(now + 1))).to.throw(TokenError, 'Token is invalid');
+    });
+
     it('the backend itself reports expiry as TokenBackendExpiredToken', () => {
       const { sj, clock } = make();
       const raw = String(new sj.AccessToken());

@@ -21,6 +21,16 @@ describe('verified tokens are remembered, their times are not', () => {
     expect(() => new sj.AccessToken(raw)).to.throw(ExpiredTokenError, 'Token is expired');
   });
 
+  it('a token seen before whose iat is now in the future beyond the leeway is refused (the clock went back)', () => {
+    const { sj, clock } = makeSJ({ leeway: 10 });
+    const raw = accessFor(sj);
+    new sj.AccessToken(raw);
+    clock.advance(-10); // iat is now + 10: inside the leeway
+    expect(new sj.AccessToken(raw).get('user_id')).to.equal('1');
+    clock.advance(-1);
+    expect(() => new sj.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
+  });
+
   it('a remembered token is still refused by another instance, another key, or once altered', () => {
     const { sj } = makeSJ();
     const other = makeSJ({ signingKey: 'another-secret-of-enough-length-0123456789abcdef' }).sj;

@@ -48,7 +48,7 @@ describe('blacklist app (token_blacklist tables)', () => {
   it('outstand() is get-or-create by jti', async () => {
     const { sj, alice } = await setup();
     const refresh = await sj.RefreshToken.forUser(alice);
-    const [row, created] = await refresh.outstand();
+    const [row, created] = (await refresh.outstand())!;
     expect(created).to.equal(false);
     expect(row.jti).to.equal(refresh.jti());
   });

@@ -21,6 +21,20 @@ describe('token family app (token_family tables)', () => {
     return { db, ...made, alice: made.users.users.get('1')!, bob: made.users.users.get('2')! };
   }
 
+  it('with both apps on, forUser(), outstand() and verify() return promises that resolve', async () => {
+    const { sj, alice } = await setup({ tokenFamilyCheckOnAccess: true });
+    const pending = sj.RefreshToken.forUser(alice);
+    expect(pending).to.be.instanceOf(Promise);
+    const refresh = await pending;
+    const outstanding = refresh.outstand();
+    expect(outstanding).to.be.instanceOf(Promise);
+    expect((await outstanding)![0].jti).to.equal(refresh.jti());
+    for (const call of [refresh.verify(), new sj.AccessToken(String(refresh.accessToken)).verify()]) {
+      expect(call).to.be.instanceOf(Promise);
+      await call;
+    }
+  });
+
   /** What rotation (the refresh serializer) does at token level: a new token with the family claims carried over. */
   function rotated<T extends { payload: Record<string, unknown> }>(sj: ReturnType<typeof makeSJ>['sj'], from: T) {
     const next = new sj.RefreshToken();

@@ -26,6 +26,15 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
     expect(res.headers['cache-control']).to.equal('no-store');
   });
 
+  it('a refresh token issued in the future (iat beyond leeway): 401 Token is invalid, as PyJWT >= 2.10', async () => {
+    const { sj, app, clock } = setup({ leeway: 60 });
+    const token = await sj.RefreshToken.forUser({ id: 1 });
+    token.setIat('iat', new Date(clock.now().getTime() + 61_000));
+    expect401(await request(app).post(PATH).send({ refresh: String(token) }), 'Token is invalid');
+    token.setIat('iat', new Date(clock.now().getTime() + 60_000));
+    expect((await request(app).post(PATH).send({ refresh: String(token) })).status).to.equal(200);
+  });
+
   it('keeps custom claims of the refresh token in the access token', async () => {
     const { sj, app } = setup();
     const token = await sj.RefreshToken.forUser({ id: 1 });

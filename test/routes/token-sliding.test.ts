@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { tokenObtainSlidingRouter, tokenRefreshSlidingRouter, TokenRefreshSlidingSerializer, SlidingToken, type SimpleJWTOptions } from '../../lib';
+import { AuthenticationFailed, tokenObtainSlidingRouter, tokenRefreshSlidingRouter, TokenRefreshSlidingSerializer, SlidingToken, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { appWith, expect400, expect401, pairFor } from './helpers/app';
@@ -108,8 +108,56 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
     expect(res.body.renewed).to.equal(true);
   });
 
+  describe('the user is checked again, as at the pair refresh', () => {
+    it('deleted user: 401 no_active_account', async () => {
+      const { sj, app, users } = setup();
+      const token = await sj.SlidingToken.forUser(users.users.get('1')!);
+      users.users.delete('1');
+      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'No active account found for the given token.', 'no_active_account');
+    });
+
+    it('user made inactive: 401 no_active_account; with checkUserIsActive off: renewed', async () => {
+      const { sj, app, users } = setup();
+      const token = await sj.SlidingToken.forUser(users.users.get('1')!);
+      users.users.get('1')!.isActive = false;
+      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'No active account found for the given token.', 'no_active_account');
+      const lax = setup({ checkUserIsActive: false });
+      const laxToken = await lax.sj.SlidingToken.forUser(lax.users.users.get('3')!);
+      expect((await request(lax.app).post(REFRESH).send({ token: String(laxToken) })).status).to.equal(200);
+    });
+
+    it('checkRevokeToken: unchanged password → 200; changed → 401 password_changed', async () => {
+      const { sj, app, users } = setup({ checkRevokeToken: true });
+      const token = await sj.SlidingToken.forUser(users.users.get('1')!);
+      expect((await request(app).post(REFRESH).send({ token: String(token) })).status).to.equal(200);
+      users.users.get('1')!.password = 'new-password';
+      expect401(await request(app).post(REFRESH).send({ token: String(token) }), "The user's password has been changed.", 'password_changed');
+    });
+
+    it('the serializer itself refuses, so a custom view over it does too', async () => {
+      const { sj, users } = setup();
+      const token = await sj.SlidingToken.forUser(users.users.get('2')!);
+      users.users.delete('2');
+      let caught: unknown;
+      await new TokenRefreshSlidingSerializer(sj).validate({ token: String(token) }).catch((err) => (caught = err));
+      expect(caught).to.be.instanceOf(AuthenticationFailed);
+      expect((caught as AuthenticationFailed).code).to.equal('no_active_account');
+    });
+  });
+
   describe('with the blacklist app (the test database)', () => {
     const openDatabase = useTestDatabase();
+
+    it('password changed with checkRevokeToken: 401 password_changed and the sliding token is blacklisted', async () => {
+      const db = await openDatabase();
+      const { sj, app, users } = setup({ sequelize: db.sequelize, apps: { blacklist: true }, checkRevokeToken: true });
+      const token = await sj.SlidingToken.forUser(users.users.get('1')!);
+      users.users.get('1')!.password = 'changed';
+      expect401(await request(app).post(REFRESH).send({ token: String(token) }), "The user's password has been changed.", 'password_changed');
+      expect(await sj.isBlacklisted(token.jti())).to.equal(true);
+      users.users.get('1')!.password = 'alice-password';
+      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'Token is blacklisted');
+    });
 
     it('a blacklisted sliding token: 401 Token is blacklisted', async () => {
       const db = await openDatabase();

@@ -99,7 +99,22 @@ describe('strategies: the user behind the token', () => {
     expect(seen).to.deep.equal(['2']);
   });
 
-  for (const [what, userId] of [['an object', { $gt: '' }], ['an array', ['1']], ['a boolean', true], ['null', null]] as const) {
+  it('a user_id claim that is present but null: 401 user_not_found (the lookup finds nobody), the store never asked', async () => {
+    let asked = false;
+    const users = { ...memoryUsers(), async findById() { asked = true; return null; } };
+    const { sj, clock } = makeSJ({ users });
+    const iat = Math.floor(clock.now().getTime() / 1000);
+    const raw = jwt.sign({ token_type: 'access', exp: iat + 60, iat, jti: 'x', user_id: null }, SECRET);
+    for (const mode of MODES) {
+      const res = await request(appWith(new JWTStrategy(sj), mode)).get('/me').set('Authorization', `Bearer ${raw}`);
+      expect(res.status).to.equal(401);
+      expect(res.headers['www-authenticate']).to.equal(CHALLENGE);
+      expect(res.body).to.deep.equal({ detail: 'User not found', code: 'user_not_found' });
+    }
+    expect(asked).to.equal(false);
+  });
+
+  for (const [what, userId] of [['an object', { $gt: '' }], ['an array', ['1']], ['a boolean', true]] as const) {
     it(`a user_id claim that is ${what}: 401 token_not_valid, and the store is never asked`, async () => {
       let asked = false;
       const users = { ...memoryUsers(), async findById() { asked = true; return null; } };

@@ -155,9 +155,22 @@ describe('Token (the methods of SPEC 3)', () => {
       expect(() => new NoLifetime()).to.throw(TokenError, 'Cannot create token with no type or lifetime');
     });
 
-    it('the unbound base classes say how to get a bound one', () => {
+    it('the base Token (no type, no lifetime), bound or not, is a TokenError as in Simple JWT', () => {
+      const { sj } = makeSJ();
+      expect(() => new Token()).to.throw(TokenError, 'Cannot create token with no type or lifetime');
+      expect(() => new Token(String(new sj.AccessToken()))).to.throw(TokenError, 'Cannot create token with no type or lifetime');
+      class Typed extends Token {
+        static override tokenType: string | null = 'custom';
+      }
+      expect(() => new Typed()).to.throw(TokenError, 'Cannot create token with no type or lifetime');
+      class Plain extends Token {}
+      const [Bound] = new SimpleJWT({ ...sj.options, authTokenClasses: [Plain] }).authTokenClasses;
+      expect(Bound.sj).to.not.equal(undefined);
+      expect(() => new Bound()).to.throw(TokenError, 'Cannot create token with no type or lifetime');
+    });
+
+    it('the unbound base classes with a type say how to get a bound one', () => {
       expect(() => new AccessToken()).to.throw(TypeError, 'passport-simplejwt: AccessToken is not bound to a SimpleJWT instance; use sj.AccessToken or a subclass of it');
-      expect(() => new Token()).to.throw(TypeError, 'passport-simplejwt: Token is not bound to a SimpleJWT instance');
     });
   });
 
@@ -244,6 +257,23 @@ describe('Token (the methods of SPEC 3)', () => {
       expect(() => token.setExp('exp', undefined, 'soon')).to.throw(TypeError, "invalid lifetime 'soon'");
     });
 
+    it('setExp() takes a zero or negative lifetime: a token already expired (settings stay validated)', () => {
+      const { sj, clock } = makeSJ();
+      const now = epoch(clock.now());
+      const token = new sj.AccessToken();
+      token.setExp('exp', clock.now(), -60);
+      expect(token.get('exp')).to.equal(now - 60);
+      expect(() => new sj.AccessToken(String(token))).to.throw(ExpiredTokenError, 'Token is expired');
+      token.setExp('exp', clock.now(), '-1h');
+      expect(token.get('exp')).to.equal(now - 3600);
+      token.setExp('exp', clock.now(), 0);
+      expect(token.get('exp')).to.equal(now);
+      expect(() => new sj.AccessToken(String(token))).to.throw(ExpiredTokenError, 'Token is expired');
+      expect(() => token.setExp('exp', undefined, '-soon')).to.throw(TypeError, "invalid lifetime '-soon'");
+      expect(() => makeSJ({ accessTokenLifetime: -60 })).to.throw(TypeError, "'accessTokenLifetime'");
+      expect(() => makeSJ({ accessTokenLifetime: '-1h' })).to.throw(TypeError, "'accessTokenLifetime'");
+    });
+
     it("checkExp(): Token has no '<claim>' claim / Token '<claim>' claim has expired", () => {
       const { sj, clock } = makeSJ();
       const token = new sj.AccessToken();
@@ -312,17 +342,35 @@ describe('Token (the methods of SPEC 3)', () => {
   });
 
   describe('apps off: the persistence seams', () => {
-    it('outstand() and blacklist() say the app is off; blacklistFamily() needs a family id', async () => {
+    it('outstand() resolves to null and records nothing, as forUser() does (SPEC 3)', async () => {
+      const { sj } = makeSJ();
+      for (const token of [new sj.RefreshToken(), new sj.SlidingToken(), new sj.AccessToken()]) {
+        const outstanding = token.outstand();
+        expect(outstanding).to.be.instanceOf(Promise);
+        expect(await outstanding).to.equal(null);
+      }
+    });
+
+    it('forUser(), outstand() and verify() return promises that resolve', async () => {
+      const { sj, users } = makeSJ();
+      const pending = sj.RefreshToken.forUser(users.users.get('1')!);
+      expect(pending).to.be.instanceOf(Promise);
+      const refresh = await pending;
+      for (const call of [refresh.outstand(), refresh.verify(), new sj.AccessToken(String(refresh.accessToken)).verify()]) {
+        expect(call).to.be.instanceOf(Promise);
+        await call;
+      }
+    });
+
+    it('blacklist() says the app is off; blacklistFamily() needs a family id', async () => {
       const { sj } = makeSJ();
       const token = new sj.RefreshToken();
       const errors: unknown[] = [];
-      await token.outstand().catch((err) => errors.push(err));
       await token.blacklist().catch((err) => errors.push(err));
       await token.blacklistFamily().catch((err) => errors.push(err));
       expect((errors[0] as Error).message).to.equal('passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })');
-      expect((errors[1] as Error).message).to.equal('passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })');
-      expect(errors[2]).to.be.instanceOf(TokenError);
-      expect((errors[2] as Error).message).to.equal('Token has no family ID');
+      expect(errors[1]).to.be.instanceOf(TokenError);
+      expect((errors[1] as Error).message).to.equal('Token has no family ID');
     });
 
     it('getFamilyId() / getFamilyExpirationDate()', () => {

@@ -15,12 +15,11 @@ describe('UntypedToken', () => {
     const other = new SimpleJWT({ signingKey: 'a-completely-different-secret-value' });
     expect(() => new sj.UntypedToken(String(new other.RefreshToken()))).to.throw(TokenError, 'Token is invalid');
     const raw = String(new sj.AccessToken());
-    clock.advance(301);
-    expect(() => new sj.UntypedToken(raw)).to.throw(ExpiredTokenError, 'Token is expired');
     const noJti = new sj.AccessToken();
     noJti.delete('jti');
-    clock.advance(-301);
     expect(() => new sj.UntypedToken(String(noJti))).to.throw(TokenError, 'Token has no id');
+    clock.advance(301);
+    expect(() => new sj.UntypedToken(raw)).to.throw(ExpiredTokenError, 'Token is expired');
   });
 
   it('has type untyped and lifetime 0', () => {
