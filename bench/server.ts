@@ -8,7 +8,7 @@ import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { JWTStrategy, SimpleJWT, errorHandler, type UserStore } from '../lib';
 
-export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt';
+export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie';
 
 export interface BenchUser {
   id: number;
@@ -62,6 +62,10 @@ function guard(variant: Variant, secret: string): Handler | null {
       return passport.authenticate('jwt', { session: false });
     case 'simplejwt':
       passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store })));
+      return passport.authenticate('passport-simplejwt', { session: false });
+    case 'simplejwt-cookie':
+      // Cookie mode: no Authorization header, the access token in its cookie (a GET: no CSRF check).
+      passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store }), { cookies: {} }));
       return passport.authenticate('passport-simplejwt', { session: false });
   }
 }

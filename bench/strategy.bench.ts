@@ -29,6 +29,7 @@ const ROWS: Row[] = [
   { variant: 'none', label: 'no auth (ceiling)' },
   { variant: 'passport-jwt-keyobject', label: 'passport-jwt, KeyObject secret' },
   { variant: 'simplejwt', label: 'passport-simplejwt JWTStrategy' },
+  { variant: 'simplejwt-cookie', label: 'passport-simplejwt JWTStrategy, cookie mode (token in the access cookie)' },
   { variant: 'passport-jwt-async', label: 'passport-jwt, KeyObject, async UserStore lookup (reference)' },
   { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
 ];
@@ -78,9 +79,14 @@ function stop(app: App): Promise<void> {
   });
 }
 
+/** The request headers carrying `authorization`'s token: the access cookie for the cookie-mode app, else the header itself. */
+function authHeaders(app: App, authorization: string): Record<string, string> {
+  return app.row.variant === 'simplejwt-cookie' ? { cookie: `access=${authorization.replace(/^Bearer /, '')}` } : { authorization };
+}
+
 /** Every app must answer the same user with the token, and auth apps 401 without it: else the numbers mean nothing. */
 async function check(app: App, authorization: string): Promise<void> {
-  const ok = await fetch(app.url, { headers: { authorization } });
+  const ok = await fetch(app.url, { headers: authHeaders(app, authorization) });
   const body: unknown = await ok.json();
   if (ok.status !== 200 || JSON.stringify(body) !== JSON.stringify(EXPECTED_USER)) {
     throw new Error(`${app.row.variant}: expected 200 with the user, got ${ok.status} ${JSON.stringify(body)}`);
@@ -124,13 +130,13 @@ async function load(app: App, authorization: string, seconds: number): Promise<S
             {
               setupRequest: (req: autocannon.Request) => {
                 next = (next + 1) % pool.length;
-                return { ...req, headers: { ...req.headers, authorization: pool[next] } };
+                return { ...req, headers: { ...req.headers, ...authHeaders(app, pool[next]) } };
               },
             },
           ],
         }
       : {};
-  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: { authorization }, ...rotating });
+  const result = await autocannon({ url: app.url, connections, duration: seconds, headers: authHeaders(app, authorization), ...rotating });
   const after = await mark(app);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${app.row.variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);

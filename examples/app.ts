@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import express, { type Express } from 'express';
 import Passport from 'passport';
 import { DataTypes, Sequelize, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type KeyInput } from '../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type CookieModeOptions, type Duration, type KeyInput } from '../lib';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */
@@ -30,7 +31,21 @@ export interface DemoAppOptions {
   signingKey?: KeyInput;
   /** Log SQL to the console. Default false. */
   logging?: boolean;
+  /** The clock (tests move it to expire access tokens). Default the system clock. */
+  now?: () => Date;
+  /** Access token lifetime. Default Simple JWT's 5 minutes. */
+  accessTokenLifetime?: Duration;
 }
+
+/** Where the login page's cookie-mode token endpoints live (`/api/token/` stays the JSON API of Simple JWT). */
+export const SESSION_PATH = '/api/session/';
+
+/**
+ * Cookie mode of the login page: tokens never in a body the page's script
+ * could read. `secure: false` because the demo serves plain HTTP on
+ * 127.0.0.1 (any other host still gets Secure cookies).
+ */
+export const DEMO_COOKIES: CookieModeOptions = { omitFromBody: true, secure: false };
 
 /** What {@link createDemoApp} builds; the caller decides whether and where to listen. */
 export interface DemoApp {
@@ -58,8 +73,9 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
 /**
  * Builds the demo: SQLite file, `User` model with the seeded demo user,
  * SimpleJWT with the blacklist and family apps (migrated), the token
- * endpoints at `/api/token/`, the Passport strategy, a protected
- * `GET /api/me/` and `POST /api/logout-all/`.
+ * endpoints at `/api/token/` and, in cookie mode, at `/api/session/`, the
+ * Passport strategy (header or cookie), a protected `GET /api/me/`,
+ * `POST /api/logout-all/` and the login page at `/`.
  */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: options.storage, logging: options.logging ? console.log : false });
@@ -83,12 +99,15 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     tokenFamilyEnabled: true,
     tokenFamilyCheckOnAccess: true,
     tokenFamilyBlacklistOnReuse: true,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.accessTokenLifetime === undefined ? {} : { accessTokenLifetime: options.accessTokenLifetime }),
   });
   await sj.migrate();
 
   // One Passport per app, not the module singleton: several demo apps (tests) can live in one process.
   const passport = new Passport.Authenticator();
-  passport.use(new JWTStrategy(sj));
+  // The Authorization header as always, else the access cookie of the login page (with the CSRF check).
+  passport.use(new JWTStrategy(sj, { cookies: DEMO_COOKIES }));
   const auth = jwtAuth('passport-simplejwt', { passport });
 
   const app = express();
@@ -96,6 +115,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
 
   // POST /api/token/, refresh/, verify/, blacklist/, family/blacklist/, sliding/, sliding/refresh/
   app.use('/api/token/', tokenRouter(sj));
+  // The same views in cookie mode for the login page, plus /api/session/logout/.
+  app.use(SESSION_PATH, tokenRouter(sj, { cookies: DEMO_COOKIES }));
+  // The login page at / (plain HTML and a script, no build step).
+  app.use(express.static(path.join(__dirname, 'public')));
 
   app.get('/api/me/', auth, (req, res) => {
     const user = req.user as DemoUser;

@@ -49,6 +49,8 @@ async function main(): Promise<void> {
       '',
       `Demo user: ${DEMO_USERNAME} / ${DEMO_PASSWORD}`,
       '',
+      `Login page (tokens in HttpOnly cookies): ${url}/`,
+      '',
       'Try:',
       `  curl -s ${url}/api/me/                                  # 401, no token`,
       `  curl -s ${url}/api/token/ ${json} -d '{"username": "${DEMO_USERNAME}", "password": "${DEMO_PASSWORD}"}'`,

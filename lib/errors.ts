@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'parse_error'
   | 'unsupported_media_type'
   | 'payload_too_large'
-  | 'method_not_allowed';
+  | 'method_not_allowed'
+  | 'csrf_failed';
 
 /** Base class of all errors of this package. */
 export class SimpleJWTError extends Error {
@@ -216,5 +217,19 @@ export class ValidationError extends APIError {
 
   override toJSON(): Record<string, unknown> {
     return { ...this.fields };
+  }
+}
+
+/**
+ * 403: a request authenticated by a cookie failed the CSRF check (Django
+ * REST Framework's `CSRF Failed: <reason>`).
+ */
+export class CsrfFailed extends APIError {
+  /** Why, as Django words it ("CSRF token missing."). */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(`CSRF Failed: ${reason}`, 'csrf_failed', 403);
+    this.reason = reason;
   }
 }

@@ -30,6 +30,17 @@ export { JWTStrategy } from './strategies/jwt-strategy';
 export { JWTStatelessStrategy, JWTTokenUserStrategy } from './strategies/stateless-strategy';
 export type { JWTStrategyOptions, JWTAuthInfo } from './strategies/base-strategy';
 export { parseAuthHeader } from './auth-header';
+export { ExtractJwt, type JwtFromRequest } from './extract-jwt';
+export {
+  resolveCookieMode,
+  DEFAULT_ACCESS_COOKIE,
+  DEFAULT_REFRESH_COOKIE,
+  DEFAULT_SLIDING_COOKIE,
+  DEFAULT_CSRF_COOKIE,
+  DEFAULT_CSRF_HEADER,
+  type CookieModeOptions,
+  type ResolvedCookieMode,
+} from './cookie-mode';
 export { errorHandler, renderError, type ErrorHandlerOptions } from './error-handler';
 export { DEFAULT_LOGGER, type Logger } from './logger';
 export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
@@ -68,6 +79,7 @@ export {
   ServiceUnavailable,
   ServerError,
   ValidationError,
+  CsrfFailed,
   WWW_AUTHENTICATE,
   type ErrorCode,
   type TokenClassMessage,
@@ -84,6 +96,7 @@ export { TokenRefreshSerializer, type TokenRefreshBody } from './serializers/tok
 export { TokenRefreshSlidingSerializer } from './serializers/token-refresh-sliding';
 export { TokenVerifySerializer } from './serializers/token-verify';
 export { TokenBlacklistSerializer } from './serializers/token-blacklist';
+export { TokenLogoutSerializer } from './serializers/token-logout';
 export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBlacklistBody } from './serializers/token-family-blacklist';
 
 // ---- views: router factories and handlers (SPEC 6) -------------------------
@@ -94,6 +107,7 @@ export { tokenRefreshSlidingRouter, tokenRefreshSliding } from '../routes/token-
 export { tokenVerifyRouter, tokenVerify } from '../routes/token-verify';
 export { tokenBlacklistRouter, tokenBlacklist } from '../routes/token-blacklist';
 export { tokenFamilyBlacklistRouter, tokenFamilyBlacklist } from '../routes/token-family-blacklist';
+export { tokenLogoutRouter, tokenLogout } from '../routes/token-logout';
 export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
 export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';
 export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';

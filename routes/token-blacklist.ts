@@ -8,6 +8,7 @@ const VIEW: ViewDefinition = {
   description: 'Blacklists a refresh token (log out).',
   settings: ['tokenBlacklistSerializer'],
   defaultSerializer: TokenBlacklistSerializer,
+  cookies: { reads: { field: 'refresh', from: ['refresh'] } },
 };
 
 /**

@@ -8,6 +8,7 @@ const VIEW: ViewDefinition = {
   description: 'Blacklists the whole family of a refresh token (every rotation of one login).',
   settings: ['tokenFamilyBlacklistSerializer'],
   defaultSerializer: TokenFamilyBlacklistSerializer,
+  cookies: { reads: { field: 'refresh', from: ['refresh'] } },
 };
 
 /**

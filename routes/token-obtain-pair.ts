@@ -10,6 +10,7 @@ const VIEW: ViewDefinition = {
   needsUsers: true,
   settings: ['tokenObtainPairSerializer', 'tokenObtainSerializer'],
   defaultSerializer: TokenObtainPairSerializer,
+  cookies: { login: true, writes: true },
 };
 
 /**

@@ -10,6 +10,7 @@ const VIEW: ViewDefinition = {
   needsUsers: true,
   settings: ['tokenObtainSlidingSerializer'],
   defaultSerializer: TokenObtainSlidingSerializer,
+  cookies: { login: true, writes: true },
 };
 
 /**

@@ -9,6 +9,7 @@ const VIEW: ViewDefinition = {
   description: 'Renews the expiry of a sliding token while its refresh period lasts.',
   settings: ['tokenRefreshSlidingSerializer'],
   defaultSerializer: TokenRefreshSlidingSerializer,
+  cookies: { reads: { field: 'token', from: ['sliding'] }, writes: true },
 };
 
 /**

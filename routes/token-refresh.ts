@@ -9,6 +9,7 @@ const VIEW: ViewDefinition = {
   description: 'Exchanges a valid refresh token for a new access token (and, with rotation, a new refresh token).',
   settings: ['tokenRefreshSerializer'],
   defaultSerializer: TokenRefreshSerializer,
+  cookies: { reads: { field: 'refresh', from: ['refresh'] }, writes: true },
 };
 
 /**

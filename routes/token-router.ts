@@ -2,6 +2,9 @@ import { Router } from 'express';
 import type { SimpleJWT } from '../lib/simplejwt';
 import { tokenBlacklistRouter } from './token-blacklist';
 import { tokenFamilyBlacklistRouter } from './token-family-blacklist';
+import type { CookieModeOptions } from '../lib/cookie-mode';
+import { rememberTokenPath } from './cookie-view';
+import { tokenLogoutRouter } from './token-logout';
 import { tokenObtainPairRouter } from './token-obtain-pair';
 import { tokenObtainSlidingRouter } from './token-obtain-sliding';
 import { tokenRefreshRouter } from './token-refresh';
@@ -18,6 +21,12 @@ export interface TokenRouterOptions {
   sliding?: boolean;
   /** Body-size limit in bytes for every view. */
   bodyLimit?: number;
+  /**
+   * Cookie mode for every view (tokens also in `HttpOnly` cookies, read back
+   * from them with CSRF protection) and a `/logout/` view. The refresh
+   * cookie's `Path` defaults to this router's mount path. Default off.
+   */
+  cookies?: CookieModeOptions;
 }
 
 /** Whether one of the instance's `authTokenClasses` is a sliding token class. */
@@ -38,6 +47,7 @@ function acceptsSlidingTokens(sj: SimpleJWT<never>): boolean {
  * | `/blacklist/` | blacklist | with the blacklist app |
  * | `/family/blacklist/` | family blacklist | with `tokenFamilyEnabled` |
  * | `/sliding/`, `/sliding/refresh/` | sliding obtain, refresh | when `authTokenClasses` accepts sliding tokens (or `sliding: true`) |
+ * | `/logout/` | log out (blacklist, clear the cookies) | in cookie mode (`cookies`) |
  *
  * Serializers come from the settings (`tokenObtainPairSerializer`, …); mount
  * the single routers to pass `serializerClass` to one view.
@@ -50,8 +60,15 @@ function acceptsSlidingTokens(sj: SimpleJWT<never>): boolean {
 export function tokenRouter<U>(sj: SimpleJWT<U>, options: TokenRouterOptions = {}): Router {
   const { apps, tokenFamilyEnabled } = sj.settings;
   const sliding = options.sliding ?? acceptsSlidingTokens(sj as unknown as SimpleJWT<never>);
-  const opts = options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit };
+  const opts = {
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
+  };
   const router = Router();
+  if (options.cookies !== undefined) {
+    router.use(rememberTokenPath());
+    router.use('/logout/', tokenLogoutRouter(sj, opts));
+  }
   router.use('/refresh/', tokenRefreshRouter(sj, opts));
   router.use('/verify/', tokenVerifyRouter(sj, opts));
   if (apps.blacklist) router.use('/blacklist/', tokenBlacklistRouter(sj, opts));

@@ -8,6 +8,7 @@ const VIEW: ViewDefinition = {
   description: 'Tells whether a token is valid; says nothing about what it may be used for.',
   settings: ['tokenVerifySerializer'],
   defaultSerializer: TokenVerifySerializer,
+  cookies: { reads: { field: 'token', from: ['access', 'sliding'] } },
 };
 
 /**

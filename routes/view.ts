@@ -6,6 +6,8 @@ import { asPackageError } from '../lib/fail-closed';
 import type { SimpleJWT } from '../lib/simplejwt';
 import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
 import { MethodNotAllowed, ParseError } from './http-errors';
+import type { CookieModeOptions } from '../lib/cookie-mode';
+import { cookieView, type ViewCookies } from './cookie-view';
 
 /** Options of the router factories and handlers. */
 export interface TokenViewOptions<U = unknown> {
@@ -13,6 +15,8 @@ export interface TokenViewOptions<U = unknown> {
   serializerClass?: SerializerClass<U>;
   /** Body-size limit in bytes (default {@link DEFAULT_BODY_LIMIT_BYTES}); routers only. */
   bodyLimit?: number;
+  /** Cookie mode: tokens also in `HttpOnly` cookies, read back from them, with CSRF protection. Default off. */
+  cookies?: CookieModeOptions;
 }
 
 /** The methods a token view answers; the `Allow` header of every response. */
@@ -34,6 +38,8 @@ export interface ViewDefinition {
   /** The view signs tokens: the instance needs a signing key (not a verify-only instance). */
   signs?: boolean;
   defaultSerializer: SerializerClass<never>;
+  /** What the view does in cookie mode. */
+  cookies?: ViewCookies;
 }
 
 function isSerializerClass(value: unknown): value is SerializerClass<never> {
@@ -78,12 +84,14 @@ export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts
   }
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
   const challenge = challengeFor(sj.settings.authHeaderTypes);
+  const cookies = opts.cookies === undefined ? undefined : cookieView(sj, view, opts.cookies);
   return async (req: Request, res: Response, next: NextFunction) => {
     res.set('Allow', ALLOWED_METHODS);
     try {
       const serializer: TokenSerializer = new SerializerCls(sj);
-      const body = await serializer.validate(req.body === undefined ? {} : req.body, { req });
-      res.status(STATUS_OK).set(NO_STORE).json(body);
+      const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
+      const body = await serializer.validate(data, { req });
+      res.status(STATUS_OK).set(NO_STORE).json(cookies ? cookies.output(req, res, body) : body);
     } catch (err) {
       sendViewError(sj as unknown as SimpleJWT<never>, res, next, err, challenge);
     }

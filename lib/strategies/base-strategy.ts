@@ -5,12 +5,33 @@ import { InvalidToken, TokenError, challengeFor, withChallenge, type TokenClassM
 import type { SimpleJWT } from '../simplejwt';
 import type { Token, TokenClass } from '../tokens/token';
 import { asPackageError } from '../fail-closed';
+import { resolveCookieMode, type CookieModeOptions, type ResolvedCookieMode } from '../cookie-mode';
+import { isCookieValue, readCookie } from '../cookies';
+import { checkCsrf } from '../csrf';
+import type { JwtFromRequest } from '../extract-jwt';
 
 /** Options of the strategies. */
 export interface JWTStrategyOptions {
   /** Register under another name than the default. */
   name?: string;
+  /**
+   * Where the raw token is (an {@link ExtractJwt} extractor or any
+   * `(req) => string | null`). Default: the `authHeaderName` header with one
+   * of `authHeaderTypes`, as Simple JWT reads it. A token that is the value
+   * of one of the request's cookies needs the CSRF check on unsafe methods.
+   */
+  jwtFromRequest?: JwtFromRequest;
+  /**
+   * Cookie mode (the options given to `tokenRouter`): when the header (or
+   * `jwtFromRequest`) has no token, the access cookie, then the sliding
+   * cookie; unsafe requests authenticated so need the CSRF check
+   * (`csrfCookie`, `csrfHeader`, `csrfTrustedOrigins`). Default off.
+   */
+  cookies?: CookieModeOptions;
 }
+
+/** CSRF names and no trusted origins, for a `jwtFromRequest` reading a cookie without cookie mode. */
+const DEFAULT_CSRF_MODE: ResolvedCookieMode = resolveCookieMode({}, null);
 
 /** What a successful authentication puts in `req.authInfo`. */
 export interface JWTAuthInfo {
@@ -34,6 +55,10 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   private readonly tokenClasses: ReadonlyArray<TokenClass>;
   /** With `jwkUrl` the key may have to be fetched before the synchronous decode. */
   private readonly remoteKeys: boolean;
+  private readonly jwtFromRequest: JwtFromRequest | undefined;
+  private readonly cookieMode: ResolvedCookieMode | undefined;
+  /** Only a token found elsewhere than the auth header can have come from a cookie. */
+  private readonly mayUseCookies: boolean;
 
   constructor(sj: SimpleJWT<never>, defaultName: string, options: JWTStrategyOptions = {}) {
     super();
@@ -41,7 +66,14 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
       throw new TypeError("passport-simplejwt: the strategy option 'name' must be a non-empty string");
     }
+    if (options.jwtFromRequest !== undefined && typeof options.jwtFromRequest !== 'function') {
+      throw new TypeError("passport-simplejwt: the strategy option 'jwtFromRequest' must be a function (req) => string | null");
+    }
     this.name = options.name ?? defaultName;
+    this.jwtFromRequest = options.jwtFromRequest;
+    // The routers warn about `secure: false`; the strategy sets no cookie.
+    this.cookieMode = options.cookies === undefined ? undefined : resolveCookieMode(options.cookies, null);
+    this.mayUseCookies = this.jwtFromRequest !== undefined || this.cookieMode !== undefined;
     this.sj = sj;
     this.headerName = sj.settings.authHeaderName;
     this.schemes = new Set(sj.settings.authHeaderTypes);
@@ -83,17 +115,33 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   /** The user the validated token stands for. */
   abstract getUser(token: Token): Promise<U>;
 
-  override authenticate(req: Request): void {
-    const header = this.getHeader(req);
+  /** The raw token: `jwtFromRequest`, else the auth header; then, in cookie mode, the access or sliding cookie. */
+  extractToken(req: Request): string | null {
     let raw: string | null = null;
-    if (header !== undefined) {
-      try {
-        raw = this.getRawToken(header);
-      } catch (err) {
-        return this.error(withChallenge(err as Error, this.authenticateHeader()));
-      }
+    if (this.jwtFromRequest) {
+      const found: unknown = this.jwtFromRequest(req);
+      if (typeof found === 'string' && found !== '') raw = found;
+    } else {
+      const header = this.getHeader(req);
+      if (header !== undefined) raw = this.getRawToken(header);
+    }
+    if (raw === null && this.cookieMode) raw = readCookie(req, this.cookieMode.accessCookie) ?? readCookie(req, this.cookieMode.slidingCookie);
+    return raw;
+  }
+
+  override authenticate(req: Request): void {
+    let raw: string | null;
+    try {
+      raw = this.extractToken(req);
+    } catch (err) {
+      return this.error(withChallenge(err as Error, this.authenticateHeader()));
     }
     if (raw === null) return this.fail(this.authenticateHeader(), 401);
+    // A browser sends cookies by itself, also on a request another site made: such requests must prove they are the page's.
+    if (this.mayUseCookies && isCookieValue(req, raw)) {
+      const refused = checkCsrf(req, this.cookieMode ?? DEFAULT_CSRF_MODE);
+      if (refused) return this.error(refused);
+    }
     this.authenticateToken(raw).then(
       ({ user, token }) => this.success(user as Express.User, { token } satisfies JWTAuthInfo),
       // Anything unexpected on the way (a store throwing) must not let a request through:

@@ -119,4 +119,23 @@ describe('examples/demo app', () => {
     const renewed = await request(demo.app).post('/api/token/sliding/refresh/').send({ token: obtain.body.token });
     expect(renewed.status).to.equal(200);
   });
+  it('serves the login page at / and its script, with no token anywhere in them', async () => {
+    const page = await request(demo.app).get('/');
+    expect(page.status).to.equal(200);
+    expect(page.headers['content-type']).to.match(/text\/html/);
+    expect(page.text).to.include('<form id="login">').and.to.include('<script src="/app.js">');
+    const script = await request(demo.app).get('/app.js');
+    expect(script.status).to.equal(200);
+    expect(script.text).to.include("'X-CSRFToken'");
+    expect(script.text).to.not.match(/localStorage|sessionStorage/);
+  });
+
+  it('the login page\'s endpoints at /api/session/ answer in cookie mode: tokens only in HttpOnly cookies', async () => {
+    const res = await request(demo.app).post('/api/session/').set('Host', '127.0.0.1:8000').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({});
+    const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split('=')[0]);
+    expect(cookies).to.deep.equal(['access', 'refresh', 'csrftoken']);
+    expect((res.headers['set-cookie'] as unknown as string[])[1]).to.include('Path=/api/session/').and.to.include('HttpOnly');
+  });
 });

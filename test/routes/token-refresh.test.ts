@@ -3,7 +3,7 @@ import request from 'supertest';
 import { defineModels, SimpleJWT, TokenRefreshSerializer, tokenRefreshRouter, type RefreshToken, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, SECRET, type TestUser } from '../helpers/fixtures';
-import { appWith, expect401, pairFor } from './helpers/app';
+import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from './helpers/app';
 
 const PATH = '/api/token/refresh/';
 
@@ -185,15 +185,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
 
   async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
     const db = await openDatabase();
-    const made = makeSJ({
-      sequelize: db.sequelize,
-      apps: { blacklist: true, tokenFamily: true },
-      rotateRefreshTokens: true,
-      blacklistAfterRotation: true,
-      tokenFamilyEnabled: true,
-      tokenFamilyBlacklistOnReuse: true,
-      ...options,
-    });
+    const made = makeSJ({ sequelize: db.sequelize, ...ROTATING_FAMILY_OPTIONS, ...options });
     return { db, ...made, models: defineModels(db.sequelize), app: appWith(tokenRefreshRouter(made.sj), PATH) };
   }
 

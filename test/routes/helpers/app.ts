@@ -3,6 +3,15 @@ import express, { type Router } from 'express';
 import type { Response } from 'supertest';
 import { TokenObtainPairSerializer, type SimpleJWT } from '../../../lib';
 
+/** Both apps on with rotation, blacklisting after it and family reuse detection: a production setup (needs `sequelize`). */
+export const ROTATING_FAMILY_OPTIONS = {
+  apps: { blacklist: true, tokenFamily: true },
+  rotateRefreshTokens: true,
+  blacklistAfterRotation: true,
+  tokenFamilyEnabled: true,
+  tokenFamilyBlacklistOnReuse: true,
+} as const;
+
 /** An Express app with `router` mounted where Simple JWT's urls.py customarily puts it, and a JSON 404 after it. */
 export function appWith(router: Router, mount = '/api/token/') {
   const app = express();
