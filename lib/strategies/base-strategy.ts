@@ -134,7 +134,7 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     try {
       raw = this.extractToken(req);
     } catch (err) {
-      return this.error(withChallenge(err as Error, this.authenticateHeader()));
+      return this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
     }
     if (raw === null) return this.fail(this.authenticateHeader(), 401);
     // A browser sends cookies by itself, also on a request another site made: such requests must prove they are the page's.

@@ -192,6 +192,23 @@ describe('unexpected errors: 500 through next(err), logged with their cause; out
     }
   });
 
+  it('a jwtFromRequest extractor with a bug: 500 for the app\'s error middleware, never a pass', async () => {
+    const logger = recordingLogger();
+    const { sj } = makeSJ({ logger });
+    const passport = new Passport.Authenticator();
+    passport.use(
+      new JWTStrategy(sj, {
+        jwtFromRequest: (req) => (req.query as unknown as { t: { trim(): string } }).t.trim(),
+      }),
+    );
+    const { app, seen } = appWithOwnErrorMiddleware((a) => {
+      a.get('/me', jwtAuth('passport-simplejwt', { passport }), (_req, res) => {
+        res.json({});
+      });
+    });
+    expectServerError(await request(app).get('/me'), seen, logger, /Cannot read properties of undefined \(reading 'trim'\)/);
+  });
+
   describe('jwtAuth(name): the strategy must be registered', () => {
     it('a name nobody registered: 500 at the first request, and the log says how to register it', async () => {
       const logger = recordingLogger();
