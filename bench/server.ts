@@ -6,9 +6,13 @@ import { createSecretKey } from 'node:crypto';
 import express, { type Handler } from 'express';
 import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { JWTStrategy, SimpleJWT, errorHandler, type UserStore } from '../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, sequelizeUserStore, tokenRefreshRouter, type UserStore } from '../lib';
+import { openStore, userModel, type Store } from './stateful';
 
-export type Variant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie';
+export type StatelessVariant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie';
+/** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
+export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
+export type Variant = StatelessVariant | StatefulVariant;
 
 export interface BenchUser {
   id: number;
@@ -24,7 +28,7 @@ const store: UserStore<BenchUser> = {
   authenticate: async () => null,
 };
 
-function guard(variant: Variant, secret: string): Handler | null {
+function guard(variant: StatelessVariant, secret: string): Handler | null {
   const passport = new Passport.Authenticator();
   const verify = (payload: { user_id?: unknown }, done: VerifiedCallback) => done(null, users.get(String(payload.user_id)) ?? false);
   switch (variant) {
@@ -70,15 +74,49 @@ function guard(variant: Variant, secret: string): Handler | null {
   }
 }
 
+/** The app of a stateful variant: the package on SQLite or PostgreSQL, every app on, the user row in the database. */
+function statefulApp(variant: StatefulVariant, secret: string): express.Express {
+  const [path, store] = variant.split('-') as ['me' | 'refresh' | 'rotate', Store];
+  const sequelize = openStore(store, process.env.BENCH_SQLITE ?? '');
+  const User = userModel(sequelize);
+  const sj = new SimpleJWT({
+    signingKey: secret,
+    sequelize,
+    users: sequelizeUserStore(User, { verifyPassword: () => false }),
+    apps: { blacklist: true, tokenFamily: true },
+    tokenFamilyEnabled: true,
+    rotateRefreshTokens: path === 'rotate',
+    blacklistAfterRotation: true,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  if (path === 'me') {
+    const passport = new Passport.Authenticator();
+    passport.use(new JWTStrategy(sj));
+    app.get('/api/me/', passport.authenticate('passport-simplejwt', { session: false }), (req, res) => {
+      const user = req.user as { get(key: string): unknown };
+      res.json({ id: user.get('id'), username: user.get('username'), is_active: Boolean(user.get('is_active')) });
+    });
+  } else {
+    app.use('/api/token/refresh/', tokenRefreshRouter(sj));
+  }
+  return app;
+}
+
 function main(): void {
   const variant = process.argv[2] as Variant;
   const secret = process.env.BENCH_SECRET;
   if (!secret) throw new Error('BENCH_SECRET is not set');
-  const app = express();
-  app.disable('x-powered-by');
-  const auth = guard(variant, secret);
-  if (auth) app.get('/api/me/', auth, (req, res) => void res.json(req.user));
-  else app.get('/api/me/', (_req, res) => void res.json(users.get('1')));
+  let app: express.Express;
+  if (variant.includes('-sqlite') || variant.includes('-postgres')) {
+    app = statefulApp(variant as StatefulVariant, secret);
+  } else {
+    app = express();
+    app.disable('x-powered-by');
+    const auth = guard(variant as StatelessVariant, secret);
+    if (auth) app.get('/api/me/', auth, (req, res) => void res.json(req.user));
+    else app.get('/api/me/', (_req, res) => void res.json(users.get('1')));
+  }
   app.use(errorHandler());
 
   const server = app.listen(0, '127.0.0.1', () => {

@@ -10,15 +10,25 @@
  * the same token, as a client does during a token's life; --tokens=100000
  * cycles through that many distinct tokens, more than the verified-token
  * cache holds, so every request pays the full signature check).
+ *
+ * The stateful rows (issue #9), in the same interleaved run: `GET /api/me/`
+ * with the user row in the database, `POST /api/token/refresh/` without
+ * rotation, and refresh with rotation + blacklist + family spending a fresh
+ * refresh token per request (a pool signed up front and recorded as earlier
+ * logins would have), each on an SQLite file and on PostgreSQL (BENCH_PG_URL,
+ * default the test_i9 database; its tables are dropped and re-created).
+ * --only=a,b runs only those variants; --pool sets the rotation pool size
+ * (default: enough for 2,500/s over the whole run).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SimpleJWT } from '../lib';
 import type { BenchUser, Variant } from './server';
+import { prepareStore, readPool, type Store } from './stateful';
 
 interface Row {
   variant: Variant;
@@ -32,7 +42,18 @@ const ROWS: Row[] = [
   { variant: 'simplejwt-cookie', label: 'passport-simplejwt JWTStrategy, cookie mode (token in the access cookie)' },
   { variant: 'passport-jwt-async', label: 'passport-jwt, KeyObject, async UserStore lookup (reference)' },
   { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
+  { variant: 'me-sqlite', label: 'JWTStrategy, user row in SQLite' },
+  { variant: 'refresh-sqlite', label: 'refresh, no rotation, apps on, SQLite' },
+  { variant: 'rotate-sqlite', label: 'refresh + rotation + blacklist + family, SQLite' },
+  { variant: 'me-postgres', label: 'JWTStrategy, user row in PostgreSQL' },
+  { variant: 'refresh-postgres', label: 'refresh, no rotation, apps on, PostgreSQL' },
+  { variant: 'rotate-postgres', label: 'refresh + rotation + blacklist + family, PostgreSQL' },
 ];
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const rows = ROWS.filter((r) => r.variant === 'none' || !only || only.includes(r.variant));
+const isStateful = (v: Variant) => v.endsWith('-sqlite') || v.endsWith('-postgres');
+const storeOf = (v: Variant): Store => (v.endsWith('-sqlite') ? 'sqlite' : 'postgres');
 
 const EXPECTED_USER: BenchUser = { id: 1, username: 'demo', is_active: true };
 
@@ -50,21 +71,38 @@ const warmup = option('warmup', 3);
 const connections = option('connections', 50);
 const tokenCount = option('tokens', 1);
 const profiled = process.argv.find((a) => a.startsWith('--prof='))?.slice('--prof='.length);
+const poolSize = option('pool', Math.ceil((warmup + rounds * duration) * 2500));
 
 interface App {
   row: Row;
   child: ChildProcess;
   url: string;
+  /** Refresh tokens to present, one per request for rotation (spent), one for a plain refresh; empty for `GET /api/me/`. */
+  refreshPool: string[];
+  cursor: number;
 }
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sjwt-bench-'));
+const sqliteFile = path.join(dataDir, 'bench.sqlite3');
 
 function start(row: Row, secret: string, profDir: string | null): Promise<App> {
   const execArgv = ['--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
-  const child = fork(path.join(__dirname, 'server.ts'), [row.variant], { execArgv, env: { ...process.env, BENCH_SECRET: secret } });
+  const child = fork(path.join(__dirname, 'server.ts'), [row.variant], { execArgv, env: { ...process.env, BENCH_SECRET: secret, BENCH_SQLITE: sqliteFile } });
+  const refreshing = row.variant.startsWith('refresh-') || row.variant.startsWith('rotate-');
+  const refreshPool = refreshing ? readPool(dataDir, row.variant) : [];
+  const urlPath = refreshing ? '/api/token/refresh/' : '/api/me/';
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${row.variant} exited with ${code} before listening`)));
-    child.once('message', (msg) => resolve({ row, child, url: `http://127.0.0.1:${(msg as { port: number }).port}/api/me/` }));
+    child.once('message', (msg) => resolve({ row, child, url: `http://127.0.0.1:${(msg as { port: number }).port}${urlPath}`, refreshPool, cursor: 0 }));
   });
+}
+
+/** The next refresh token of a refreshing app: each rotation spends one; a plain refresh presents its one token again. */
+function nextRefresh(app: App): string {
+  if (app.refreshPool.length === 1) return app.refreshPool[0];
+  if (app.cursor >= app.refreshPool.length) throw new Error(`${app.row.variant}: the pool of ${app.refreshPool.length} refresh tokens is spent (raise --pool)`);
+  return app.refreshPool[app.cursor++];
 }
 
 function stop(app: App): Promise<void> {
@@ -86,6 +124,14 @@ function authHeaders(app: App, authorization: string): Record<string, string> {
 
 /** Every app must answer the same user with the token, and auth apps 401 without it: else the numbers mean nothing. */
 async function check(app: App, authorization: string): Promise<void> {
+  if (app.refreshPool.length > 0) {
+    const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh: nextRefresh(app) }) });
+    const body = (await res.json()) as Record<string, unknown>;
+    const keys = Object.keys(body).sort().join(',');
+    const want = app.row.variant.startsWith('rotate-') ? 'access,refresh' : 'access';
+    if (res.status !== 200 || keys !== want) throw new Error(`${app.row.variant}: expected 200 with ${want}, got ${res.status} ${JSON.stringify(body)}`);
+    return;
+  }
   const ok = await fetch(app.url, { headers: authHeaders(app, authorization) });
   const body: unknown = await ok.json();
   if (ok.status !== 200 || JSON.stringify(body) !== JSON.stringify(EXPECTED_USER)) {
@@ -123,8 +169,13 @@ let next = 0;
 
 async function load(app: App, authorization: string, seconds: number): Promise<Sample> {
   const before = await mark(app);
-  const rotating =
-    pool.length > 1
+  const rotating = app.refreshPool.length > 0
+    ? {
+        method: 'POST' as const,
+        headers: { 'content-type': 'application/json' },
+        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ refresh: nextRefresh(app) }) }) }],
+      }
+    : pool.length > 1
       ? {
           requests: [
             {
@@ -137,6 +188,8 @@ async function load(app: App, authorization: string, seconds: number): Promise<S
         }
       : {};
   const result = await autocannon({ url: app.url, connections, duration: seconds, headers: authHeaders(app, authorization), ...rotating });
+  // A rotation request cut off at the end of a run may have spent its token: skip past any in doubt.
+  if (app.refreshPool.length > 1) app.cursor += connections;
   const after = await mark(app);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${app.row.variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
@@ -162,7 +215,16 @@ async function main(): Promise<void> {
   pool = [authorization];
   for (let i = 1; i < tokenCount; i++) pool.push(`Bearer ${String((await minter.RefreshToken.forUser(EXPECTED_USER)).accessToken)}`);
 
-  const planned = ROWS.length * (warmup + rounds * duration);
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const wanted = rows.filter((r) => isStateful(r.variant) && storeOf(r.variant) === store);
+    if (wanted.length === 0) continue;
+    const pools = Object.fromEntries(
+      wanted.filter((r) => !r.variant.startsWith('me-')).map((r) => [r.variant, r.variant.startsWith('rotate-') ? poolSize : 1]),
+    );
+    await prepareStore(store, sqliteFile, secret, EXPECTED_USER, pools, dataDir);
+  }
+
+  const planned = rows.length * (warmup + rounds * duration);
   const profDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'sjwt-prof-')) : null;
   console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
   console.log(`# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections, ${fmt(pool.length)} distinct token(s); about ${planned} s of load`);
@@ -177,12 +239,12 @@ async function main(): Promise<void> {
   deadline.unref();
 
   try {
-    for (const row of ROWS) apps.push(await start(row, secret, row.variant === profiled ? profDir : null));
+    for (const row of rows) apps.push(await start(row, secret, row.variant === profiled ? profDir : null));
     for (const app of apps) await check(app, authorization);
     for (const app of apps) await load(app, authorization, warmup);
 
     const samples = new Map<Variant, { rps: number[]; p50: number[]; p99: number[]; cpu: number[] }>(
-      ROWS.map((r) => [r.variant, { rps: [], p50: [], p99: [], cpu: [] }]),
+      rows.map((r) => [r.variant, { rps: [], p50: [], p99: [], cpu: [] }]),
     );
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
@@ -201,24 +263,26 @@ async function main(): Promise<void> {
     const med = (v: Variant) => median(samples.get(v)!.rps);
     const medCpu = (v: Variant) => median(samples.get(v)!.cpu);
     const ceiling = med('none');
-    const peer = med('passport-jwt-keyobject');
+    const hasPeer = rows.some((r) => r.variant === 'passport-jwt-keyobject');
+    const peer = hasPeer ? med('passport-jwt-keyobject') : NaN;
     // Ratios are "how much of X we serve": for CPU that is X's CPU per request over ours.
     console.log('\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) | app CPU µs/req | CPU vs passport-jwt (KeyObject) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const row of ROWS) {
+    for (const row of rows) {
       const s = samples.get(row.variant)!;
       const m = med(row.variant);
-      const vsPeer = row.variant === 'none' ? '' : fmt(m / peer, 2);
-      const cpuVsPeer = row.variant === 'none' ? '' : fmt(medCpu('passport-jwt-keyobject') / medCpu(row.variant), 2);
+      const vsPeer = row.variant === 'none' || !hasPeer ? '' : fmt(m / peer, 2);
+      const cpuVsPeer = row.variant === 'none' || !hasPeer ? '' : fmt(medCpu('passport-jwt-keyobject') / medCpu(row.variant), 2);
       console.log(
         `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...s.rps))} – ${fmt(Math.max(...s.rps))} | ${fmt(median(s.p50))} / ${fmt(median(s.p99))} | ${fmt(m / ceiling, 2)} | ${vsPeer} | ${fmt(medCpu(row.variant), 1)} | ${cpuVsPeer} |`,
       );
     }
-    console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} by req/s, ${fmt(medCpu('passport-jwt-keyobject') / medCpu('simplejwt'), 2)} by CPU per request (target >= 1.00)`);
+    if (rows.some((r) => r.variant === 'simplejwt') && hasPeer) console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} by req/s, ${fmt(medCpu('passport-jwt-keyobject') / medCpu('simplejwt'), 2)} by CPU per request (target >= 1.00)`);
   } finally {
     await Promise.all(apps.map(stop));
     clearTimeout(deadline);
     if (profDir) console.log(`CPU profile of '${profiled}' in ${profDir}`);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -20,9 +20,10 @@ export interface BlacklistApp {
    * nothing. Resolves to true for the one call that consumed `token`, false
    * when it was already consumed (then nothing is written). The database
    * decides (a unique constraint), so concurrent callers in several
-   * processes agree on one winner.
+   * processes agree on one winner. With `deadline` (epoch milliseconds),
+   * a rotation not committed by then is never run or is rolled back, and rejects.
    */
-  rotate(token: Token, successor: Token): Promise<boolean>;
+  rotate(token: Token, successor: Token, deadline?: number): Promise<boolean>;
   /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
   successorOf(jti: string): Promise<TokenRotationRecord | null>;
 }

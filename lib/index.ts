@@ -2,6 +2,12 @@
  * passport-simplejwt: JSON Web Token authentication for Express + Passport,
  * the Node counterpart of Django REST Framework's Simple JWT.
  */
+import { useDefaultStorage } from './simplejwt';
+import { sequelizeStorage } from '../models/sequelize-apps';
+
+// The entry wires the layers: the Sequelize storage behind the `sequelize` setting and `sj.migrate()`.
+useDefaultStorage(sequelizeStorage);
+
 export { SimpleJWT, failClosed } from './simplejwt';
 export {
   resolveSettings,
@@ -14,6 +20,7 @@ export {
   DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME,
   DEFAULT_TOKEN_FAMILY_LIFETIME,
   DEFAULT_CACHE_TTL,
+  DEFAULT_STORAGE_TIMEOUT,
 } from './settings';
 export type { SimpleJWTOptions, ResolvedSettings, Algorithm, KeyInput, Apps, AuthTokenClass } from './settings';
 export { parseDuration, type Duration } from './duration';
@@ -53,6 +60,7 @@ export {
   type RedisBlacklistCacheOptions,
 } from './cache/redis-cache';
 export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord, TokenRotationRecord } from './apps';
+export type { AppStorage, StorageProvider, TokenState } from './storage';
 
 // ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
 export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';

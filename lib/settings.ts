@@ -14,6 +14,8 @@ export const DEFAULT_SLIDING_TOKEN_LIFETIME = 5 * 60;
 export const DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME = 24 * 60 * 60;
 export const DEFAULT_TOKEN_FAMILY_LIFETIME = 30 * 24 * 60 * 60;
 export const DEFAULT_CACHE_TTL = 3600;
+/** Default `storageTimeout`, in seconds: the deadline of a request's storage work. */
+export const DEFAULT_STORAGE_TIMEOUT = 3;
 /** What `onLoginFailed` sees instead of the password. */
 export const MASKED_PASSWORD = '********************';
 
@@ -169,6 +171,13 @@ export interface SimpleJWTOptions<U = unknown> {
   cacheKeyPrefixBlacklistedFamilies?: string;
   /** Receives unexpected errors (with their `cause` chain) and configuration warnings: an object with `error` and `warn` (pino, winston…). Default `console`. */
   logger?: Logger;
+  /**
+   * The deadline of a request's storage work (database and cache), default 3 s:
+   * past it the request answers 503 and nothing it wrote is committed. The
+   * SQLite busy timeout and the client-side query timeouts on PostgreSQL and
+   * MariaDB are derived from it.
+   */
+  storageTimeout?: Duration;
   /** The clock; tests inject one instead of sleeping. Default `() => new Date()`. */
   now?: () => Date;
 }
@@ -214,6 +223,8 @@ export interface ResolvedSettings {
   cacheTtlBlacklistedFamilies: number;
   cacheKeyPrefixBlacklistedRefreshTokens: string;
   cacheKeyPrefixBlacklistedFamilies: string;
+  /** Seconds. */
+  storageTimeout: number;
 }
 
 /** Simple JWT settings that no longer exist, and what replaced them. */
@@ -236,7 +247,7 @@ const KNOWN_SETTINGS = new Set<string>([
   'tokenBlacklistSerializer', 'tokenFamilyBlacklistSerializer', 'checkRevokeToken', 'revokeTokenClaim',
   'checkUserIsActive', 'cache', 'cacheBlacklistedRefreshTokens', 'cacheBlacklistedFamilies',
   'cacheTtlBlacklistedRefreshTokens', 'cacheTtlBlacklistedFamilies', 'cacheKeyPrefixBlacklistedRefreshTokens',
-  'cacheKeyPrefixBlacklistedFamilies', 'logger', 'now',
+  'cacheKeyPrefixBlacklistedFamilies', 'logger', 'storageTimeout', 'now',
 ]);
 
 function fail(message: string): never {
@@ -379,6 +390,9 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     }
   }
 
+  const storageTimeout = duration(options, 'storageTimeout', DEFAULT_STORAGE_TIMEOUT);
+  if (!(storageTimeout > 0)) fail("'storageTimeout' must be a positive duration");
+
   return {
     apps,
     accessTokenLifetime: duration(options, 'accessTokenLifetime', DEFAULT_ACCESS_TOKEN_LIFETIME),
@@ -418,6 +432,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     cacheTtlBlacklistedFamilies: duration(options, 'cacheTtlBlacklistedFamilies', DEFAULT_CACHE_TTL),
     cacheKeyPrefixBlacklistedRefreshTokens: str(options, 'cacheKeyPrefixBlacklistedRefreshTokens', 'sjwt_brt'),
     cacheKeyPrefixBlacklistedFamilies: str(options, 'cacheKeyPrefixBlacklistedFamilies', 'sjwt_btf'),
+    storageTimeout,
   };
 }
 

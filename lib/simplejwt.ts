@@ -1,10 +1,9 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
-import { migrate } from '../models/migrate';
-import { sequelizeApps } from '../models/sequelize-apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
+import { withinDeadline } from './storage-deadline';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { DEFAULT_LOGGER, type Logger } from './logger';
@@ -16,6 +15,22 @@ import { SlidingToken } from './tokens/sliding-token';
 import { Token, type TokenClass } from './tokens/token';
 import { UntypedToken } from './tokens/untyped-token';
 import type { UserStore } from './user-store';
+import type { AppStorage, StorageProvider, TokenState } from './storage';
+
+// The package entry installs the Sequelize storage here: lib/ itself never imports models/.
+let defaultStorage: StorageProvider | undefined;
+
+/** Installs the storage the `sequelize` setting and `migrate()` use (the package entry does, with the Sequelize one). */
+export function useDefaultStorage(provider: StorageProvider): void {
+  defaultStorage = provider;
+}
+
+function requireDefaultStorage(): StorageProvider {
+  if (!defaultStorage) throw new TypeError("passport-simplejwt: no storage installed; import the package entry ('passport-simplejwt')");
+  return defaultStorage;
+}
+
+const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
 
 /** A class bound to one instance: same behaviour, its own settings and keys. */
 function bindClass<C extends typeof Token>(base: C, sj: SimpleJWT): C {
@@ -64,7 +79,7 @@ export class SimpleJWT<U = unknown> {
   /** Builds the stateless user (`tokenUserClass`). */
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
-  private appsImpl?: { blacklist: BlacklistApp; family: FamilyApp };
+  private appsImpl?: AppStorage;
   /** Where blacklisted jtis / families are remembered; null when that cache setting is off. */
   private readonly tokenCacheSlot: CacheSlot | null;
   private readonly familyCacheSlot: CacheSlot | null;
@@ -84,6 +99,7 @@ export class SimpleJWT<U = unknown> {
       this.users = options.users;
     }
     this.sequelize = options.sequelize;
+    if (this.sequelize) defaultStorage?.configure?.(this.sequelize, this.settings.storageTimeout);
     const cache = options.cache as Partial<BlacklistCache> | undefined;
     if (cache !== undefined && (typeof cache?.has !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function')) {
       throw new TypeError("passport-simplejwt: 'cache' must have has(), set() and delete()");
@@ -184,16 +200,53 @@ export class SimpleJWT<U = unknown> {
 
   // ---- the apps' storage (blacklist, token family) ---------------------------
 
-  /** Installs the storage of the apps; `models/` calls this. */
-  useApps(apps: { blacklist: BlacklistApp; family: FamilyApp }): void {
+  /** Installs the storage of the apps (by default the Sequelize one on the `sequelize` setting, made on first use). */
+  useApps(apps: AppStorage): void {
     this.appsImpl = apps;
   }
 
-  private apps(): { blacklist: BlacklistApp; family: FamilyApp } {
-    if (!this.appsImpl) {
-      this.appsImpl = sequelizeApps(this as SimpleJWT);
-    }
+  private apps(): AppStorage {
+    this.appsImpl ??= requireDefaultStorage().apps(this as SimpleJWT);
     return this.appsImpl;
+  }
+
+  /**
+   * What storage holds about a presented token, for the apps that are on:
+   * whether `jti` is blacklisted (null: not asked), whether `familyId` is
+   * (null: not asked), and the rotation that consumed it. One round trip
+   * when the storage offers `tokenState`; the cache's positive entries first.
+   *
+   * @example
+   * const { blacklisted, familyBlacklisted } = await sj.tokenState(token.jti(), token.getFamilyId());
+   */
+  tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+    return this.storage(this.readTokenState(jti, familyId));
+  }
+
+  private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+    const tokenSlot = jti === null ? null : this.tokenCacheSlot;
+    const familySlot = familyId === null ? null : this.familyCacheSlot;
+    if (tokenSlot && (await failClosed(this.cache.has(`${tokenSlot.prefix}:${jti}`)))) return { ...NOTHING_STORED, blacklisted: true };
+    if (familySlot && (await failClosed(this.cache.has(`${familySlot.prefix}:${familyId}`)))) {
+      // The jti is still asked: a blacklisted jti is answered before its family.
+      const state = jti === null ? NOTHING_STORED : await this.readTokenState(jti, null);
+      return { ...state, familyBlacklisted: true };
+    }
+    const apps = this.apps();
+    const askJti = jti !== null && this.settings.apps.blacklist ? jti : null;
+    const askFamily = familyId !== null && this.settings.apps.tokenFamily ? familyId : null;
+    if (askJti === null && askFamily === null) return NOTHING_STORED;
+    let state: TokenState;
+    if (apps.tokenState) {
+      state = await failClosed(apps.tokenState(askJti, askFamily));
+    } else {
+      const blacklisted = askJti !== null && (await failClosed(apps.blacklist.isBlacklisted(askJti)));
+      const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
+      state = { blacklisted, familyBlacklisted, rotation: null };
+    }
+    if (state.blacklisted) await this.rememberBlacklisted(tokenSlot, jti!);
+    if (state.familyBlacklisted) await this.rememberBlacklisted(familySlot, familyId!);
+    return state;
   }
 
   /** The blacklist app's storage; throws when the app is off. */
@@ -208,8 +261,23 @@ export class SimpleJWT<U = unknown> {
     return this.apps().family;
   }
 
+  /**
+   * Storage work of a request, bounded by `storageTimeout`: its answer, or
+   * `ServiceUnavailable` (503) once the time is up or when storage fails.
+   *
+   * @example
+   * const user = await sj.storage(users.findById(id));
+   */
+  storage<T>(work: Promise<T>): Promise<T> {
+    return withinDeadline(work, this.settings.storageTimeout * 1000);
+  }
+
   /** Whether `id` is blacklisted: the cache's positive entries first (when that cache is on), then the database. */
-  private async blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
+  private blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
+    return this.storage(this.lookupPerCache(slot, id, lookup));
+  }
+
+  private async lookupPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
     if (!slot) return failClosed(lookup());
     const key = `${slot.prefix}:${id}`;
     if (await failClosed(this.cache.has(key))) return true;
@@ -220,7 +288,7 @@ export class SimpleJWT<U = unknown> {
 
   /** Remembers in the cache (when that cache is on) that `id` is blacklisted. */
   private async rememberBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
-    if (slot) await failClosed(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+    if (slot) await this.storage(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
   }
 
   /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
@@ -230,7 +298,7 @@ export class SimpleJWT<U = unknown> {
 
   /** Blacklists a token (idempotent) and remembers it in the cache. */
   async blacklistToken(token: Token) {
-    const result = await failClosed(this.blacklistApp.blacklist(token));
+    const result = await this.storage(this.blacklistApp.blacklist(token));
     await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return result;
   }
@@ -246,7 +314,8 @@ export class SimpleJWT<U = unknown> {
    * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
    */
   async rotateToken(token: Token, successor: Token): Promise<boolean> {
-    const consumed = await failClosed(this.blacklistApp.rotate(token, successor));
+    // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
+    const consumed = await this.storage(this.blacklistApp.rotate(token, successor, Date.now() + this.settings.storageTimeout * 1000));
     await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
     return consumed;
   }
@@ -260,7 +329,7 @@ export class SimpleJWT<U = unknown> {
    * const rotation = await sj.successorOf(presented.jti());
    */
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    return failClosed(this.blacklistApp.successorOf(jti));
+    return this.storage(this.blacklistApp.successorOf(jti));
   }
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
@@ -271,7 +340,7 @@ export class SimpleJWT<U = unknown> {
   /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
   async blacklistFamilyOf(token: Token, familyId: string) {
     const userId = token.get(this.settings.userIdClaim);
-    const result = await failClosed(
+    const result = await this.storage(
       this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
     );
     await this.rememberBlacklisted(this.familyCacheSlot, familyId);
@@ -309,7 +378,7 @@ export class SimpleJWT<U = unknown> {
    */
   async migrate(): Promise<string[]> {
     if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
-    return migrate(this.sequelize, this.settings.apps);
+    return requireDefaultStorage().migrate(this.sequelize, this.settings.apps);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Model, ModelStatic } from 'sequelize';
+import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
 
 /**
  * How the package reaches the app's users (Django's User model and
@@ -37,6 +37,13 @@ export interface SequelizeUserStoreOptions<U> {
   verifyPassword: (plain: string, user: U) => boolean | Promise<boolean>;
   /** Attribute set to now on login with updateLastLogin. Default `'last_login'`, or `'lastLogin'` if the model has it. */
   lastLoginField?: string;
+  /**
+   * The attributes `findById` loads on the request path (what `req.user`
+   * holds). Default: every attribute of the model, as `findByPk` loads.
+   * The primary key, `is_active`/`isActive` and the password field are
+   * always loaded when the model has them.
+   */
+  attributes?: string[];
 }
 
 /** Bits of each integer key type: an id out of range finds no user instead of a database error. */
@@ -83,10 +90,11 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
     if (decoy) await options.verifyPassword(password, decoy);
   };
 
+  const findByPk = primaryKeyLookup(model, options.attributes, passwordField, range !== undefined);
   return {
     async findById(id) {
       if (typeof id !== 'string' || !validId(id)) return null;
-      return model.findByPk(id);
+      return findByPk(id);
     },
     async authenticate(credentials) {
       const username = credentials[usernameField];
@@ -109,5 +117,34 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
       user.set(lastLoginField as never, new Date() as never);
       await user.save({ fields: [lastLoginField as never] });
     },
+  };
+}
+
+/**
+ * The request path's user lookup: one SELECT of the wanted columns by
+ * primary key, built once, the id a bound parameter; rows become instances
+ * as `findByPk` makes them, without building the query each time. A model
+ * with a default scope or soft deletes (`paranoid`) keeps `findByPk`, which
+ * applies them.
+ */
+function primaryKeyLookup<M extends Model>(model: ModelStatic<M>, wanted: string[] | undefined, passwordField: string, integerKey: boolean): (id: string) => Promise<M | null> {
+  const options = model.options as { defaultScope?: object; paranoid?: boolean };
+  const scoped = options.defaultScope !== undefined && Object.keys(options.defaultScope).length > 0;
+  const sequelize = model.sequelize;
+  if (scoped || options.paranoid || !sequelize) return (id) => model.findByPk(id);
+  const attributes = model.getAttributes() as Record<string, { field?: string }>;
+  const names = wanted === undefined
+    ? Object.keys(attributes)
+    : [...new Set([model.primaryKeyAttribute, 'is_active', 'isActive', passwordField, ...wanted])].filter((name) => name in attributes);
+  for (const name of wanted ?? []) if (!(name in attributes)) throw new TypeError(`passport-simplejwt: sequelizeUserStore 'attributes': the model has no attribute '${name}'`);
+  const qi = sequelize.getQueryInterface();
+  const quote = (name: string) => qi.quoteIdentifier(name);
+  const column = (name: string) => attributes[name].field ?? name;
+  const table = qi.queryGenerator as unknown as { quoteTable(table: unknown): string };
+  const sql = `SELECT ${names.map((name) => `${quote(column(name))} AS ${quote(name)}`).join(', ')} FROM ${table.quoteTable(model.getTableName())} WHERE ${quote(column(model.primaryKeyAttribute))} = $1`;
+  return (id) => {
+    // An integer key is bound as a number where it is exact (the drivers compare it as the column's type).
+    const key = integerKey && Number.isSafeInteger(Number(id)) ? Number(id) : id;
+    return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: QueryTypes.SELECT, plain: true }) as Promise<M | null>;
   };
 }

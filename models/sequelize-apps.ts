@@ -1,5 +1,6 @@
-import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { BlacklistApp, FamilyApp, TokenRotationRecord } from '../lib/apps';
+import type { AppStorage, StorageProvider } from '../lib/storage';
 import type { SimpleJWT } from '../lib/simplejwt';
 import type { Token } from '../lib/tokens/token';
 import type { BlacklistedToken } from './blacklisted-token';
@@ -8,7 +9,24 @@ import { defineModels, type SimpleJWTModels } from './define-models';
 import { insertOrGet } from './insert-or-get';
 import type { OutstandingToken } from './outstanding-token';
 import type { TokenFamily } from './token-family';
-import { serialisedWrite, writeTransactionOptions } from './write-lock';
+import { GroupCommit } from './group-commit';
+import { migrate } from './migrate';
+import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
+import { sqlDialect } from './sql';
+import { deriveSqliteBusyTimeout, deriveTimeouts } from './timeouts';
+import { tokenStateQuery } from './token-state';
+
+// One group commit per database: every SimpleJWT instance on it shares the transactions.
+const groupCommits = new WeakMap<Sequelize, GroupCommit<Rotation, boolean>>();
+
+function groupCommitOf(sequelize: Sequelize, now: () => Date): GroupCommit<Rotation, boolean> {
+  let group = groupCommits.get(sequelize);
+  if (!group) {
+    group = new GroupCommit(rotationBatch(sequelize, now));
+    groupCommits.set(sequelize, group);
+  }
+  return group;
+}
 
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
@@ -44,32 +62,17 @@ class SequelizeBlacklistApp implements BlacklistApp {
   }
 
   /**
-   * One transaction: the blacklist row of `token` (its unique `token_id`
-   * decides the winner), the successor's outstanding row, the rotation row.
-   * A concurrent insert of the same blacklist row waits on the winner's lock
-   * and then fails, so a loser that reads afterwards sees the winner's
-   * rotation. The unique violation rolls the whole transaction back (on
-   * PostgreSQL it has aborted it anyway): a loser writes nothing.
+   * Group commit: this rotation shares a transaction with those that queued
+   * while the previous one ran; the unique blacklist row of `token` decides
+   * the winner (see `rotationBatch`). A loser writes nothing. Past
+   * `deadline` (default: the instance's storageTimeout from now) it is never
+   * run, or rolled back, and rejects.
    */
-  async rotate(token: Token, successor: Token): Promise<boolean> {
-    const { OutstandingToken, BlacklistedToken, TokenRotation } = this.models;
-    const predecessor = (await OutstandingToken.findOne({ attributes: ['id'], where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
-    return serialisedWrite(this.sequelize, async () => {
-      // Reading first only spares a doomed transaction to a request that comes late; the insert below decides.
-      if ((await BlacklistedToken.count({ where: { token_id: predecessor.id } })) > 0) return false;
-      const rotatedAt = this.sj.now();
-      try {
-        await this.sequelize.transaction(writeTransactionOptions(this.sequelize), async (transaction) => {
-          await BlacklistedToken.create({ token_id: predecessor.id, blacklisted_at: rotatedAt }, { transaction });
-          const next = await this.createOutstanding(successor, transaction);
-          await TokenRotation.create({ token_id: predecessor.id, successor_id: next.id, rotated_at: rotatedAt }, { transaction });
-        });
-        return true;
-      } catch (err) {
-        if (err instanceof UniqueConstraintError) return false;
-        throw err;
-      }
-    });
+  async rotate(token: Token, successor: Token, deadline?: number): Promise<boolean> {
+    const dialect = sqlDialect(this.sequelize);
+    const { userIdClaim, storageTimeout } = this.sj.settings;
+    const rotation: Rotation = { token: outstandingValues(dialect, token, userIdClaim), successor: outstandingValues(dialect, successor, userIdClaim) };
+    return groupCommitOf(this.sequelize, this.sj.now).submit(rotation, deadline ?? Date.now() + storageTimeout * 1000);
   }
 
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {
@@ -183,9 +186,21 @@ class SequelizeFamilyApp implements FamilyApp {
  * @example
  * sj.useApps(sequelizeApps(sj));
  */
-export function sequelizeApps(sj: SimpleJWT): { blacklist: BlacklistApp; family: FamilyApp } {
+export function sequelizeApps(sj: SimpleJWT): AppStorage {
   const sequelize: Sequelize | undefined = sj.sequelize;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);
-  return { blacklist: new SequelizeBlacklistApp(sj, sequelize, models), family: new SequelizeFamilyApp(sj, models) };
+  deriveSqliteBusyTimeout(sequelize, sj.settings.storageTimeout);
+  return {
+    blacklist: new SequelizeBlacklistApp(sj, sequelize, models),
+    family: new SequelizeFamilyApp(sj, models),
+    tokenState: tokenStateQuery(sequelize, sj.settings.apps),
+  };
 }
+
+/** The package's default storage: the apps on the `sequelize` setting, and their migrations. The package entry installs it. */
+export const sequelizeStorage: StorageProvider = {
+  apps: sequelizeApps,
+  migrate: (sequelize, apps) => migrate(sequelize, apps),
+  configure: deriveTimeouts,
+};

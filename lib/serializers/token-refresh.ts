@@ -136,7 +136,8 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   protected async reuseSuccessor(refresh: RefreshToken): Promise<RefreshToken | null> {
     const interval = this.sj.settings.refreshTokenReuseInterval;
     if (interval <= 0) return null;
-    const rotation = await this.sj.successorOf(refresh.jti());
+    // verify() read the rotation with the blacklist check; read it again only if it found none.
+    const rotation = refresh.storedRotation ?? (await this.sj.successorOf(refresh.jti()));
     if (rotation === null || rotation.successorRotated) return null;
     const elapsed = (this.sj.now().getTime() - rotation.rotatedAt.getTime()) / 1000;
     if (elapsed > interval) return null;

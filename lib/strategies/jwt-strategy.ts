@@ -1,6 +1,5 @@
 import { AuthenticationFailed, InvalidToken } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
-import { asPackageError } from '../fail-closed';
 import { md5PasswordHash, type Token } from '../tokens/token';
 import type { UserStore } from '../user-store';
 import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';
@@ -34,13 +33,8 @@ export class JWTStrategy<U = unknown> extends BaseJWTStrategy<U> {
     // Present but null: Simple JWT looks the user up and finds nobody; only a missing claim is unrecognizable.
     if (token.get(userIdClaim) === null) throw new AuthenticationFailed('User not found', 'user_not_found');
     const id = userIdClaimOf(token, userIdClaim);
-    let user: U | null;
-    try {
-      // Inline rather than failClosed(): one async layer less on every request, same 503 on a failing store.
-      user = await this.users.findById(id);
-    } catch (err) {
-      throw asPackageError(err);
-    }
+    // Bounded by storageTimeout: a store that hangs answers 503, as one that fails.
+    const user = await sj.storage(this.users.findById(id));
     if (user === null || user === undefined) throw new AuthenticationFailed('User not found', 'user_not_found');
     if (checkUserIsActive && !sj.isUserActive(user)) throw new AuthenticationFailed('User is inactive', 'user_inactive');
     if (checkRevokeToken && token.get(revokeTokenClaim) !== md5PasswordHash(sj.passwordHashOf(user))) {

@@ -1,5 +1,4 @@
 import type { ResolvedSettings } from '../settings';
-import { failClosed } from '../fail-closed';
 import { AccessToken } from './access-token';
 import { Token, toEpoch, uuidHex, type TokenClass } from './token';
 
@@ -63,6 +62,6 @@ export class RefreshToken extends Token {
       expiresAt = new Date(token.currentTime.getTime() + tokenFamilyLifetime * 1000);
       token.set(tokenFamilyExpirationClaim, toEpoch(expiresAt));
     }
-    await failClosed(sj.familyApp.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt));
+    await sj.storage(sj.familyApp.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt));
   }
 }

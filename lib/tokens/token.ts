@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
-import { failClosed } from '../fail-closed';
-import type { OutstandingTokenRecord } from '../apps';
+import type { OutstandingTokenRecord, TokenRotationRecord } from '../apps';
 import type { Payload } from '../backend';
 import type { ResolvedSettings } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
@@ -149,9 +148,26 @@ export class Token {
     this.checkClaims();
     const cls = this.constructor as typeof Token;
     const { settings } = this.sj;
-    if (cls.blacklistable && settings.apps.blacklist) await this.checkBlacklist();
-    if (cls.familyChecked(settings)) await this.checkFamilyBlacklist();
+    const blacklistChecked = cls.blacklistable && settings.apps.blacklist;
+    const familyChecked = cls.familyChecked(settings);
+    if (!blacklistChecked && !familyChecked) return;
+    if (this.checkBlacklist !== Token.prototype.checkBlacklist || this.checkFamilyBlacklist !== Token.prototype.checkFamilyBlacklist) {
+      // A subclass customised a check: run the checks one by one, as it expects.
+      if (blacklistChecked) await this.checkBlacklist();
+      if (familyChecked) await this.checkFamilyBlacklist();
+      return;
+    }
+    // Both checks (and the rotation the reuse interval needs) in one round trip.
+    const state = await this.sj.tokenState(blacklistChecked ? this.jti() : null, familyChecked ? this.getFamilyId() : null);
+    if (state.blacklisted) {
+      this.storedRotation = state.rotation;
+      throw new RefreshTokenBlacklistedError('Token is blacklisted');
+    }
+    if (state.familyBlacklisted) throw new TokenError('Token family is blacklisted');
   }
+
+  /** The rotation that consumed this token, as `verify()` found it (undefined: not read). Internal: the reuse interval reads it. */
+  storedRotation?: TokenRotationRecord | null;
 
   /** The checks that need no I/O: `exp`, `jti`, type, family expiry. Run by the constructor. */
   checkClaims(): void {
@@ -208,7 +224,7 @@ export class Token {
    */
   async outstand(): Promise<[OutstandingTokenRecord, boolean] | null> {
     if (!this.sj.settings.apps.blacklist) return null;
-    return failClosed(this.sj.blacklistApp.outstand(this));
+    return this.sj.storage(this.sj.blacklistApp.outstand(this));
   }
 
   /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */

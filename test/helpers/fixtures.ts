@@ -1,5 +1,6 @@
 import { Sequelize } from 'sequelize';
 import { SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../lib';
+import { redisCacheOptions } from './redis-blacklist-cache';
 
 /** A user as the tests' in-memory store keeps it. */
 export interface TestUser {
@@ -56,11 +57,15 @@ export function defaultUsers(): TestUser[] {
   ];
 }
 
-/** A SimpleJWT with the test secret, an in-memory user store and a frozen clock. */
+/**
+ * A SimpleJWT with the test secret, an in-memory user store and a frozen
+ * clock; in the Redis cache run (TEST_BLACKLIST_CACHE=redis), with its
+ * blacklist cache in Redis.
+ */
 export function makeSJ(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
   const clock = new Clock();
   const users = memoryUsers();
-  const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, ...options });
+  const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, ...redisCacheOptions(options), ...options });
   return { sj, clock, users };
 }
 

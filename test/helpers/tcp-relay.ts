@@ -12,6 +12,8 @@ export interface TcpRelay {
   cut(): Promise<void>;
   /** Destroys every relayed connection and keeps accepting new ones without ever answering (a database host that hangs). */
   blackhole(): void;
+  /** Keeps every relayed connection open but stops forwarding (what each side sends is dropped), and holds new ones unanswered: a half-open database. */
+  stall(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,6 +21,7 @@ export interface TcpRelay {
 export async function startRelay(targetHost: string, targetPort: number): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   let holding = false;
+  let stalled = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -33,8 +36,9 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
+      // Forwarded by hand rather than piped, so that stall() can drop the traffic of live connections.
+      client.on('data', (chunk: Buffer) => void (stalled || upstream.write(chunk)));
+      upstream.on('data', (chunk: Buffer) => void (stalled || client.write(chunk)));
     });
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -59,8 +63,13 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
       holding = true;
       for (const socket of sockets) socket.destroy();
     },
+    stall() {
+      stalled = true;
+      holding = true;
+    },
     async restore() {
       holding = false;
+      stalled = false;
       for (const socket of sockets) socket.destroy(); // the held ones
       if (server) return;
       server = newServer();

@@ -119,10 +119,45 @@ describe('jwkUrl (remote JWKS)', () => {
     expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)).status).to.equal(401);
   });
 
+  it('a token verified with a key of the set is checked again once its kid names another key: no verified-token memory for JWKS', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    const iat = Math.floor(clock.now().getTime() / 1000);
+    // One and the same token string, alive for longer than the key set's cache.
+    const raw = jwt.sign({ ...claims(clock), exp: iat + 3 * JWKS_CACHE_MAX_AGE }, keyPair('rsa').privatePem, { algorithm: 'RS256', keyid: 'k1' });
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    server.keys = [{ kid: 'k1', pair: keyPair('rsa-b'), alg: 'RS256' }]; // the kid now names another key
+    clock.advance(JWKS_CACHE_MAX_AGE);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(401);
+  });
+
   it('a token without kid is verified when the set has exactly one key', async () => {
     const { sj, clock } = make();
     const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), undefined)}`);
     expect(res.status).to.equal(200);
+  });
+
+  it('a token without kid is refused when the set has several keys, whichever of them signed it', async () => {
+    server.keys = [
+      { kid: 'k1', pair: keyPair('rsa'), alg: 'RS256' },
+      { kid: 'k2', pair: keyPair('rsa-b'), alg: 'RS256' },
+    ];
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    for (const pair of [keyPair('rsa'), keyPair('rsa-b')]) {
+      const res = await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, pair, undefined)}`);
+      expect(res.status).to.equal(401);
+      expect(res.body.code).to.equal('token_not_valid');
+    }
+    // The same keys under their kid are accepted: only the missing kid is refused.
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)).status).to.equal(200);
+    // And through the API: the key stays unresolved, so verify() refuses it.
+    const raw = sign(clock, keyPair('rsa'), undefined);
+    await sj.prepareKey(raw);
+    const err = await new sj.AccessToken(raw).verify().then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TokenError);
+    expect((err as Error).message).to.equal('Token is invalid');
   });
 
   it('ES256 keys from the set work too', async () => {

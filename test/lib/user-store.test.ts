@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { DataTypes, Model, Sequelize, type InferAttributes, type InferCreationAttributes, type CreationOptional } from 'sequelize';
+import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type CreationOptional } from 'sequelize';
 import request from 'supertest';
 import { JWTStrategy, SimpleJWT, sequelizeUserStore } from '../../lib';
+import { openTestDatabase, useTestDatabase } from '../helpers/database';
 import { SECRET } from '../helpers/fixtures';
 import { appWith } from '../helpers/http';
 
@@ -13,8 +14,9 @@ class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare last_login: CreationOptional<Date | null>;
 }
 
+/** The test database (SQLite, or TEST_DATABASE_URL's server) with a Django-like user table. */
 async function database() {
-  const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+  const { sequelize } = await openTestDatabase({ migrate: false });
   // Each test defines the model on its own Sequelize instance.
   const Users = class extends User {};
   Users.init(
@@ -34,7 +36,8 @@ async function database() {
   return { sequelize, Users, alice, carol, verifyPassword };
 }
 
-describe('sequelizeUserStore (SQLite)', () => {
+describe('sequelizeUserStore (on the test database)', () => {
+  useTestDatabase(); // closes (and removes) each test's database after it
   it('findById finds by primary key given as a string, null when absent', async () => {
     const { sequelize, Users, alice, verifyPassword } = await database();
     try {

@@ -37,7 +37,7 @@ describe('cache of blacklisted jtis and families (positive entries only)', () =>
   });
 
   it('remembers a blacklisted family under its prefix, with its TTL', async () => {
-    const { db, sj, clock, alice } = await setup({ cacheBlacklistedFamilies: true, cacheTtlBlacklistedFamilies: 60, cacheKeyPrefixBlacklistedFamilies: 'fam' });
+    const { db, sj, clock, alice } = await setup({ cache: undefined, cacheBlacklistedFamilies: true, cacheTtlBlacklistedFamilies: 60, cacheKeyPrefixBlacklistedFamilies: 'fam' }); // the default cache: on the frozen clock
     const refresh = await sj.RefreshToken.forUser(alice);
     await refresh.blacklistFamily();
     expect(await sj.cache.has(`fam:${refresh.getFamilyId()}`)).to.equal(true);
@@ -48,7 +48,7 @@ describe('cache of blacklisted jtis and families (positive entries only)', () =>
   });
 
   it('with caching off (the default) the database alone decides', async () => {
-    const { db, sj, alice } = await setup();
+    const { db, sj, alice } = await setup({ cache: undefined }); // the defaults, also in the Redis cache run
     const refresh = await sj.RefreshToken.forUser(alice);
     await refresh.blacklist();
     expect(await sj.cache.has(`sjwt_brt:${refresh.jti()}`)).to.equal(false);

@@ -308,6 +308,9 @@ describe('RedisBlacklistCache', function () {
   });
 
   describe('Redis down or unreachable: rejects quickly (fail closed)', function () {
+    // The SimpleJWTs here have a healthy, migrated database: only the cache can answer 503.
+    const openDatabase = useTestDatabase();
+
     it('a client pointed at a closed port', async function () {
       const port = await closedPort();
       const dead = (await import('redis')).createClient({ url: `redis://127.0.0.1:${port}` });
@@ -365,8 +368,11 @@ describe('RedisBlacklistCache', function () {
       dead.on('error', () => {});
       clients.push(dead);
       dead.connect().catch(() => {});
-      const { sj } = cachedSJ(new RedisBlacklistCache(dead));
+      const db = await openDatabase();
+      const { sj } = cachedSJ(new RedisBlacklistCache(dead), { sequelize: db.sequelize });
       const refresh = new sj.RefreshToken();
+      const healthy = cachedSJ(new RedisBlacklistCache(redis, { keyPrefix: prefix }), { sequelize: db.sequelize }).sj;
+      expect(await healthy.isBlacklisted(refresh.jti())).to.equal(false); // the database answers
       for (const op of [sj.isBlacklisted(refresh.jti()), new sj.RefreshToken(refresh.toString()).verify(), sj.isFamilyBlacklisted('fam')]) {
         const { error, ms } = await rejectionOf(op);
         expect(error).to.be.instanceOf(ServiceUnavailable);
@@ -381,7 +387,8 @@ describe('RedisBlacklistCache', function () {
       await relay.start();
       try {
         const c = await client(relay.url, { disableOfflineQueue: true });
-        const { sj } = cachedSJ(new RedisBlacklistCache(c, { keyPrefix: prefix }), { tokenFamilyCheckOnAccess: true });
+        const db = await openDatabase();
+        const { sj } = cachedSJ(new RedisBlacklistCache(c, { keyPrefix: prefix }), { sequelize: db.sequelize, tokenFamilyCheckOnAccess: true });
         const strategy = new JWTStrategy(sj, { name: `redis-test-${prefix}` });
         const auth = new passport.Passport();
         auth.use(strategy);

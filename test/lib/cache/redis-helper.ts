@@ -43,6 +43,31 @@ export function uniquePrefix(): string {
   return `sjwt-test:${randomBytes(6).toString('hex')}:`;
 }
 
+/**
+ * Call inside a `describe`: a connected client for the suite (skipped, or
+ * failed in CI, without Redis) and a fresh key prefix for each test, whose
+ * keys are deleted after it.
+ */
+export function useRedisPrefix(): { readonly redis: TestRedisClient; readonly prefix: string } {
+  const state = {} as { redis: TestRedisClient; prefix: string };
+  before(async function () {
+    await requireRedis(this);
+    state.redis = await connectedClient();
+  });
+  beforeEach(() => {
+    state.prefix = uniquePrefix();
+  });
+  afterEach(async () => {
+    if (!state.redis?.isReady) return;
+    const keys = await state.redis.keys(`${state.prefix}*`);
+    if (keys.length > 0) await state.redis.del(keys);
+  });
+  after(() => {
+    if (state.redis?.isOpen) state.redis.destroy();
+  });
+  return state;
+}
+
 /** A port on 127.0.0.1 nothing listens on (bound once, then released). */
 export async function closedPort(): Promise<number> {
   const server = net.createServer();

@@ -1,0 +1,85 @@
+/**
+ * The stateful bench apps' storage: an SQLite file or the PostgreSQL
+ * database of BENCH_PG_URL, holding the blacklist and family tables and a
+ * user row, and a pool of refresh tokens recorded as earlier logins would
+ * have (outstanding and family rows), so each rotation spends a fresh one.
+ */
+import { writeFileSync, readFileSync } from 'node:fs';
+import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
+import { SimpleJWT, defineModels, migrate } from '../lib';
+import { TEST_TABLES } from '../test/helpers/database';
+import type { BenchUser } from './server';
+
+export type Store = 'sqlite' | 'postgres';
+
+/** The PostgreSQL database of the bench (a pool of several connections). */
+export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test_i9';
+const PG_POOL = 10;
+
+export class BenchUserRow extends Model {}
+
+export function openStore(store: Store, sqliteFile: string): Sequelize {
+  return store === 'sqlite'
+    ? new Sequelize({ dialect: 'sqlite', storage: sqliteFile, logging: false })
+    : new Sequelize(BENCH_PG_URL, { logging: false, pool: { max: PG_POOL, min: PG_POOL } });
+}
+
+export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
+  const User = class extends BenchUserRow {};
+  User.init(
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true },
+      username: { type: DataTypes.STRING(150), allowNull: false },
+      password: { type: DataTypes.STRING(128), allowNull: false },
+      is_active: { type: DataTypes.BOOLEAN, allowNull: false },
+    },
+    { sequelize, tableName: 'bench_user', timestamps: false },
+  );
+  return User;
+}
+
+// The package's tables (as the tests drop them) and the bench's user table.
+const APP_TABLES = [...TEST_TABLES.filter((table) => table !== 'auth_user'), 'bench_user'];
+
+/** Fresh tables, the user row, and `count` refresh tokens per pool recorded as outstanding with their family. */
+export async function prepareStore(store: Store, sqliteFile: string, secret: string, user: BenchUser, pools: Record<string, number>, poolDir: string): Promise<void> {
+  const sequelize = openStore(store, sqliteFile);
+  try {
+    const qi = sequelize.getQueryInterface();
+    for (const table of APP_TABLES) await qi.dropTable(table);
+    await migrate(sequelize, { blacklist: true, tokenFamily: true });
+    const User = userModel(sequelize);
+    await User.sync();
+    await User.create({ ...user, password: 'unused' });
+    const { OutstandingToken, TokenFamily } = defineModels(sequelize);
+    // Minted with the key and no storage; the rows an earlier login would have written are inserted in bulk.
+    const minter = new SimpleJWT({ signingKey: secret, refreshTokenLifetime: '1d', tokenFamilyEnabled: true, tokenFamilyLifetime: '30d' });
+    for (const [name, count] of Object.entries(pools)) {
+      const tokens: string[] = [];
+      for (let start = 0; start < count; start += 1000) {
+        const outstanding = [];
+        const families = [];
+        for (let i = start; i < Math.min(count, start + 1000); i++) {
+          const token = new minter.RefreshToken();
+          token.set('user_id', String(user.id));
+          const familyId = `${name}${i}`.padEnd(32, 'f');
+          token.set('family_id', familyId);
+          token.set('family_exp', Math.floor(token.currentTime.getTime() / 1000) + 30 * 86400);
+          const encoded = String(token);
+          tokens.push(encoded);
+          outstanding.push({ jti: token.jti(), user_id: String(user.id), token: encoded, created_at: token.currentTime, expires_at: new Date(Number(token.get('exp')) * 1000) });
+          families.push({ family_id: familyId, user_id: String(user.id), created_at: token.currentTime, expires_at: new Date(Date.now() + 30 * 86400e3) });
+        }
+        await OutstandingToken.bulkCreate(outstanding);
+        await TokenFamily.bulkCreate(families);
+      }
+      writeFileSync(`${poolDir}/${name}.json`, JSON.stringify(tokens));
+    }
+  } finally {
+    await sequelize.close();
+  }
+}
+
+export function readPool(poolDir: string, name: string): string[] {
+  return JSON.parse(readFileSync(`${poolDir}/${name}.json`, 'utf8')) as string[];
+}

@@ -1,0 +1,62 @@
+/**
+ * storageTimeout on PostgreSQL (SPEC 8): the database connection goes
+ * half-open (the TCP relay keeps the sockets but stops forwarding, as a
+ * dropped route or a frozen host does). Every refresh answers 503 within
+ * the deadline (plus 0.5 s), no rotation is committed behind a 503, no
+ * family is blacklisted by the outage, and once traffic flows again the
+ * same tokens refresh without a restart. MariaDB runs it too.
+ */
+import { Sequelize } from 'sequelize';
+import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
+import type { TestServer } from '../helpers/server';
+import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
+import { failClosedApp } from './fail-closed-app';
+import { pairFor } from '../routes/helpers/app';
+import { DEADLINE_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from './storage-timeout-checks';
+const CLIENTS = 8;
+
+describe('storageTimeout: the database connection goes half-open (TCP relay stops forwarding)', function () {
+  this.timeout(60_000);
+  const openDatabase = useTestDatabase();
+  const url = testDatabaseUrl();
+  let relay: TcpRelay | undefined;
+  let server: TestServer | undefined;
+  let appSequelize: Sequelize | undefined;
+
+  before(function () {
+    if (url === undefined) this.skip(); // SQLite: storage-timeout.sqlite.test.ts
+  });
+
+  afterEach(async () => {
+    await relay?.restore();
+    await server?.close();
+    await appSequelize?.close().catch(() => undefined);
+    await relay?.close();
+    server = appSequelize = relay = undefined;
+  });
+
+  it('every refresh answers 503 within the deadline, nothing is committed behind it, the same tokens refresh once traffic flows', async () => {
+    const db = await openDatabase();
+    const target = new URL(url!);
+    relay = await startRelay(target.hostname, Number(target.port || (db.dialect === 'postgres' ? 5432 : 3306)));
+    const viaRelay = new URL(url!);
+    viaRelay.hostname = '127.0.0.1';
+    viaRelay.port = String(relay.port);
+    // Sequelize as it comes, pool and all: storageTimeout is what bounds the request.
+    appSequelize = new Sequelize(viaRelay.toString().replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: 10 } });
+    const built = await failClosedApp(appSequelize, { storageTimeout: DEADLINE_MS / 1000 });
+    server = built.server;
+    const pairs = [];
+    for (let i = 0; i < CLIENTS; i++) pairs.push(await pairFor(built.sj));
+    // Connections open and in the pool, as in a running app.
+    await Promise.all(pairs.map(({ access }) => server!.get('/me', { authorization: `Bearer ${access}` })));
+
+    relay.stall();
+    for (let attempt = 1; attempt <= 2; attempt++) await expectAll503InTime(server, pairs);
+    await relay.restore();
+
+    await expectNothingCommitted(db.sequelize);
+    // The pool drops the dead connections on its own; the first requests may still meet one.
+    await expectRecovered(server, db.sequelize, pairs, 5);
+  });
+});
