@@ -8,8 +8,15 @@ import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
 /** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
 export type Payload = Record<string, unknown>;
 
+/** The JOSE header of a token, as the key resolver sees it. */
+export interface JwtHeader {
+  alg?: string;
+  kid?: string;
+  typ?: string;
+}
+
 /** Resolves the verifying key for a token when keys are remote (JWKS). */
-export type KeyResolver = (header: jwt.JwtHeader) => KeyObject | undefined;
+export type KeyResolver = (header: JwtHeader) => KeyObject | undefined;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -74,6 +81,22 @@ function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string):
   }
 }
 
+/** The shortest HMAC secret accepted, in bytes (the output size of SHA-256, RFC 7518 section 3.2). */
+export const MIN_HMAC_SECRET_BYTES = 32;
+
+/** A PEM block or a JSON Web Key, which an HMAC algorithm must never take as its secret. */
+function looksAsymmetric(text: string): boolean {
+  if (/-----BEGIN [A-Z ]*KEY-----/.test(text) || /-----BEGIN CERTIFICATE-----/.test(text)) return true;
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return parsed !== null && typeof parsed === 'object' && 'kty' in parsed;
+  } catch {
+    return false;
+  }
+}
+
 /** Turns key material into a KeyObject once, so no request pays for parsing it. */
 function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: unknown, jwkUrl: string | null) {
   const empty = (k: unknown) => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
@@ -82,8 +105,16 @@ function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: un
   }
   if (isHmac(algorithm)) {
     if (empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
+    if (!(signingKey instanceof KeyObject) && looksAsymmetric(Buffer.from(signingKey as string | Buffer).toString('utf8'))) {
+      // A public key used as an HMAC secret lets anyone who has it sign tokens.
+      fail(`'signingKey' is a PEM or JWK key, but ${algorithm} takes a shared secret: set 'algorithm' to RS*, ES* or PS* for a key pair`);
+    }
     const key = signingKey instanceof KeyObject ? signingKey : createSecretKey(Buffer.from(signingKey as string | Buffer));
     if (key.type !== 'secret') fail(`'signingKey' must be a secret for ${algorithm}, not a ${key.type} key`);
+    const bytes = key.symmetricKeySize ?? 0;
+    if (bytes < MIN_HMAC_SECRET_BYTES) {
+      fail(`'signingKey' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`);
+    }
     return { signing: key, verifying: key };
   }
   let signing: KeyObject | undefined;
@@ -133,6 +164,8 @@ export class TokenBackend {
   private readonly jwks?: JwksKeyProvider;
   /** Claims that hold times (`exp`, `nbf`, `iat` and the family and sliding expiries): checked at decode. */
   private readonly timeClaims: readonly string[];
+  /** The length of the HMAC secret in bytes; null for RS/ES/PS. */
+  readonly hmacSecretBytes: number | null;
 
   constructor(settings: ResolvedSettings, signingKey: KeyInput | undefined, verifyingKey: KeyInput | undefined, now?: () => Date) {
     this.algorithm = settings.algorithm;
@@ -143,6 +176,7 @@ export class TokenBackend {
     const keys = prepareKeys(settings.algorithm, signingKey, verifyingKey, settings.jwkUrl);
     this.signingKey = keys.signing;
     this.verifyingKey = keys.verifying;
+    this.hmacSecretBytes = keys.signing?.type === 'secret' ? (keys.signing.symmetricKeySize ?? 0) : null;
     if (settings.jwkUrl !== null) {
       const jwks = new JwksKeyProvider(settings.jwkUrl, now);
       this.jwks = jwks;
@@ -153,6 +187,11 @@ export class TokenBackend {
     // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails.
     this.verifyAlgorithms = [settings.algorithm];
     this.timeClaims = [...new Set(['exp', 'nbf', 'iat', settings.tokenFamilyExpirationClaim, settings.slidingTokenRefreshExpClaim])];
+  }
+
+  /** Whether this backend can sign: false on a verify-only instance (a public key or `jwkUrl` only). */
+  get canSign(): boolean {
+    return this.signingKey !== undefined;
   }
 
   /** Signs a claim set, adding `aud` and `iss` when configured. */

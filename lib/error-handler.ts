@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { APIError, InvalidToken, NotAuthenticated, SimpleJWTError, TokenBackendError, TokenError, withChallenge } from './errors';
+import { APIError, InvalidToken, NotAuthenticated, ServerError, SimpleJWTError, TokenBackendError, TokenError, withChallenge } from './errors';
+import { DEFAULT_LOGGER, describeError, type Logger } from './logger';
 
 /** A package error as the HTTP error it renders as: token and backend errors become InvalidToken with their message. */
 export function toAPIError(err: SimpleJWTError): APIError {
@@ -19,6 +20,12 @@ export function sendError(res: Response, err: SimpleJWTError): void {
   res.status(status).set(headers).json(body);
 }
 
+/** Options of {@link errorHandler}. */
+export interface ErrorHandlerOptions {
+  /** Where 500s are logged. Default: the `logger` setting of the instance that raised the error (itself `console` by default). */
+  logger?: Logger;
+}
+
 /** Passport's error for `failWithError: true` when no strategy authenticated the request. */
 function isPassportAuthenticationError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AuthenticationError' && (err as { status?: unknown }).status === 401;
@@ -26,17 +33,22 @@ function isPassportAuthenticationError(err: unknown): boolean {
 
 /**
  * Express error middleware that renders the package's errors (401, 501, 503…)
- * as Simple JWT's JSON bodies and passes every other error on. With
- * Passport's `failWithError: true`, a request without credentials is
- * rendered as the 401 `not_authenticated` body too.
+ * as Simple JWT's JSON bodies and passes every other error on. A 500
+ * `ServerError` (something unexpected behind a view, a strategy or
+ * `jwtAuth()`) is logged with its whole `cause` chain through the `logger`
+ * setting and answered `{"detail": "A server error occurred.", "code":
+ * "server_error"}`, never with a stack trace. With Passport's
+ * `failWithError: true`, a request without credentials is rendered as the
+ * 401 `not_authenticated` body too.
  *
  * @example
  * app.get('/api/me/', passport.authenticate('passport-simplejwt', { session: false, failWithError: true }), handler);
  * app.use(errorHandler());
  */
-export function errorHandler(): ErrorRequestHandler {
+export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
+    if (err instanceof ServerError) (options.logger ?? err.logger ?? DEFAULT_LOGGER).error(describeError(err));
     if (err instanceof SimpleJWTError) return sendError(res, err);
     if (isPassportAuthenticationError(err)) {
       // Passport already set the strategy's challenge on the response: keep it.

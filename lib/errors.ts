@@ -1,3 +1,5 @@
+import type { Logger } from './logger';
+
 /**
  * Every error the package raises. Each class has a stable `code` (the `code`
  * of the JSON body it renders as) and an HTTP `status`; match on the class or
@@ -17,6 +19,7 @@ export type ErrorCode =
   | 'user_inactive'
   | 'token_family_not_configured'
   | 'service_unavailable'
+  | 'server_error'
   | 'invalid'
   | 'parse_error'
   | 'unsupported_media_type'
@@ -31,15 +34,22 @@ export class SimpleJWTError extends Error {
   code: ErrorCode;
   /** HTTP status this error renders as. */
   status: number;
-  /** The underlying error, when this one wraps another. */
-  inner?: unknown;
 
-  constructor(message: string, code: ErrorCode, status: number, inner?: unknown) {
-    super(message);
+  /** `cause` (ES2022) is the error this one wraps, when it wraps one. */
+  constructor(message: string, code: ErrorCode, status: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.status = status;
-    if (inner !== undefined) this.inner = inner;
+  }
+
+  /**
+   * The underlying error: the same as `cause`.
+   *
+   * @deprecated Read the standard `cause` property instead; `inner` will be removed in 1.0.
+   */
+  get inner(): unknown {
+    return this.cause;
   }
 }
 
@@ -47,36 +57,36 @@ export class SimpleJWTError extends Error {
 
 /** A token failed a check. Rendered by the views as 401 `token_not_valid`. */
 export class TokenError extends SimpleJWTError {
-  constructor(message = 'Token is invalid', inner?: unknown) {
-    super(message, 'token_not_valid', 401, inner);
+  constructor(message = 'Token is invalid', cause?: unknown) {
+    super(message, 'token_not_valid', 401, cause);
   }
 }
 
 /** The token's `exp` has passed. */
 export class ExpiredTokenError extends TokenError {
-  constructor(message = 'Token is expired', inner?: unknown) {
-    super(message, inner);
+  constructor(message = 'Token is expired', cause?: unknown) {
+    super(message, cause);
   }
 }
 
 /** A blacklisted refresh token was presented (rotation reuse). */
 export class RefreshTokenBlacklistedError extends TokenError {
-  constructor(message = 'Token is blacklisted', inner?: unknown) {
-    super(message, inner);
+  constructor(message = 'Token is blacklisted', cause?: unknown) {
+    super(message, cause);
   }
 }
 
 /** The backend could not sign or verify a token. */
 export class TokenBackendError extends SimpleJWTError {
-  constructor(message = 'Token is invalid', inner?: unknown) {
-    super(message, 'token_backend_error', 401, inner);
+  constructor(message = 'Token is invalid', cause?: unknown) {
+    super(message, 'token_backend_error', 401, cause);
   }
 }
 
 /** The backend found the signature valid but the token expired. */
 export class TokenBackendExpiredToken extends TokenBackendError {
-  constructor(message = 'Token is expired', inner?: unknown) {
-    super(message, inner);
+  constructor(message = 'Token is expired', cause?: unknown) {
+    super(message, cause);
   }
 }
 
@@ -96,8 +106,8 @@ export class APIError extends SimpleJWTError {
   /** Extra response headers. */
   headers: Record<string, string> = {};
 
-  constructor(detail: string, code: ErrorCode, status: number, inner?: unknown) {
-    super(detail, code, status, inner);
+  constructor(detail: string, code: ErrorCode, status: number, cause?: unknown) {
+    super(detail, code, status, cause);
     this.detail = detail;
   }
 
@@ -126,8 +136,8 @@ export function withChallenge<E>(err: E, challenge: string): E {
 
 /** 401: credentials or token refused. */
 export class AuthenticationFailed extends APIError {
-  constructor(detail = 'Incorrect authentication credentials.', code: ErrorCode = 'authentication_failed', inner?: unknown) {
-    super(detail, code, 401, inner);
+  constructor(detail = 'Incorrect authentication credentials.', code: ErrorCode = 'authentication_failed', cause?: unknown) {
+    super(detail, code, 401, cause);
     this.headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
   }
 }
@@ -136,8 +146,8 @@ export class AuthenticationFailed extends APIError {
 export class InvalidToken extends AuthenticationFailed {
   messages?: TokenClassMessage[];
 
-  constructor(detail = 'Token is invalid or expired', messages?: TokenClassMessage[], inner?: unknown) {
-    super(detail, 'token_not_valid', inner);
+  constructor(detail = 'Token is invalid or expired', messages?: TokenClassMessage[], cause?: unknown) {
+    super(detail, 'token_not_valid', cause);
     if (messages) this.messages = messages;
   }
 
@@ -165,8 +175,33 @@ export class TokenFamilyNotConfigured extends APIError {
 
 /** 503: the database or cache failed; nothing was accepted (fail closed). */
 export class ServiceUnavailable extends APIError {
-  constructor(detail = 'Service temporarily unavailable, try again later.', inner?: unknown) {
-    super(detail, 'service_unavailable', 503, inner);
+  constructor(detail = 'Service temporarily unavailable, try again later.', cause?: unknown) {
+    super(detail, 'service_unavailable', 503, cause);
+  }
+}
+
+/**
+ * 500: something unexpected failed (a bug in the app's hooks or store or in
+ * this package, tables that were never migrated, a misconfiguration found
+ * late). The views and `jwtAuth()` pass it to Express's `next(err)` and the
+ * strategies to Passport's `error()`, so the app's own error middleware sees
+ * it; `errorHandler()` answers `{"detail": "A server error occurred.", "code":
+ * "server_error"}` and logs it with its `cause` chain. `message` says what
+ * went wrong (for the log), `detail` never does (for the client).
+ *
+ * @example
+ * app.use((err, req, res, next) => {
+ *   if (err instanceof ServerError) report(err.cause);
+ *   next(err);
+ * });
+ */
+export class ServerError extends APIError {
+  /** Where `errorHandler()` logs this error: the `logger` of the instance that raised it (default `console`). */
+  declare logger?: Logger;
+
+  constructor(message: string, cause?: unknown) {
+    super('A server error occurred.', 'server_error', 500, cause);
+    this.message = `passport-simplejwt: ${message}`;
   }
 }
 

@@ -40,7 +40,7 @@ export type {
 } from './settings';
 export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
-export { TokenBackend, type Payload, type KeyResolver } from './backend';
+export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
 export { Token, type TokenOptions, type TokenClass } from './tokens/token';
 export { AccessToken } from './tokens/access-token';
@@ -64,7 +64,8 @@ export {
   type CookieModeOptions,
   type ResolvedCookieMode,
 } from './cookie-mode';
-export { errorHandler, renderError } from './error-handler';
+export { errorHandler, renderError, type ErrorHandlerOptions } from './error-handler';
+export { DEFAULT_LOGGER, type Logger } from './logger';
 export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
 export type { BlacklistCache } from './cache/blacklist-cache';
 export { MemoryBlacklistCache } from './cache/memory-cache';
@@ -101,6 +102,7 @@ export {
   TokenFamilyNotConfigured,
   ServiceUnavailable,
   Throttled,
+  ServerError,
   ValidationError,
   CsrfFailed,
   WWW_AUTHENTICATE,
@@ -109,7 +111,7 @@ export {
 } from './errors';
 
 // ---- serializers (SPEC 5) --------------------------------------------------
-export { Serializer, type SerializerClass, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
+export { Serializer, type SerializerClass, type SerializerSettingName, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
 export type { BoundTokenClasses } from './serializers/token-class';
 export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
 export { TokenObtainSerializer } from './serializers/token-obtain';

@@ -1,6 +1,6 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
+import type { JwtHeader } from './backend';
 import { ServiceUnavailable } from './errors';
 
 /** Seconds a fetched key set is trusted before it is fetched again (as jwks-rsa's cacheMaxAge). */
@@ -10,8 +10,33 @@ export const JWKS_COOLDOWN = 30;
 /** Milliseconds a key set request may take before the key server counts as down. */
 export const JWKS_TIMEOUT_MS = 5000;
 
+/** The key types a JWKS may hold for the algorithms we verify (RS/PS: RSA, ES: EC). */
+const SIGNING_KEY_TYPES = new Set(['RSA', 'EC']);
+
 /**
- * The verifying keys of `jwkUrl`, fetched with `jwks-rsa` and kept as
+ * The signing keys of a JSON Web Key Set (RFC 7517): RSA and EC keys whose
+ * `use` is `sig` or absent, as `KeyObject`s with their `kid`. Node's own
+ * JWK import does the parsing.
+ */
+function signingKeysOf(set: unknown): Array<{ kid: string | undefined; key: KeyObject }> {
+  const keys = set !== null && typeof set === 'object' ? (set as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(keys)) throw new Error("the key set has no 'keys' array");
+  const found: Array<{ kid: string | undefined; key: KeyObject }> = [];
+  for (const jwk of keys as Array<Record<string, unknown>>) {
+    if (jwk === null || typeof jwk !== 'object' || !SIGNING_KEY_TYPES.has(jwk.kty as string)) continue;
+    if (jwk.use !== undefined && jwk.use !== 'sig') continue;
+    try {
+      found.push({ kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) });
+    } catch {
+      // A key Node cannot import cannot verify anything: skip it, as jwks-rsa does.
+    }
+  }
+  if (found.length === 0) throw new Error('the key set contains no signing keys');
+  return found;
+}
+
+/**
+ * The verifying keys of `jwkUrl`, fetched with Node's `fetch` and kept as
  * `KeyObject`s. `resolve()` is synchronous (the backend calls it while
  * decoding); `prepare()` fetches the set when a token's key is not known.
  * A key server that fails rejects with `ServiceUnavailable` (fail closed).
@@ -21,17 +46,16 @@ export class JwksKeyProvider {
   private all: KeyObject[] = [];
   private fetchedAt: number | null = null;
   private pending: Promise<void> | null = null;
-  private readonly client: JwksClient;
+  private readonly url: string;
   private readonly now: () => Date;
 
   constructor(url: string, now: () => Date = () => new Date()) {
-    // Caching is ours (on the instance's clock); jwks-rsa fetches and parses.
-    this.client = new JwksClient({ jwksUri: url, cache: false, rateLimit: false, timeout: JWKS_TIMEOUT_MS });
+    this.url = url;
     this.now = now;
   }
 
   /** The cached key for a token header, or undefined (unknown kid, or the set is stale). */
-  resolve(header: jwt.JwtHeader): KeyObject | undefined {
+  resolve(header: JwtHeader): KeyObject | undefined {
     if (this.fetchedAt === null || this.now().getTime() - this.fetchedAt >= JWKS_CACHE_MAX_AGE * 1000) return undefined;
     if (typeof header.kid === 'string') return this.byKid.get(header.kid);
     // No kid: only an unambiguous set of one key will do (as jwks-rsa).
@@ -40,7 +64,7 @@ export class JwksKeyProvider {
 
   /** Fetches the key set unless the token's key is cached or a fetch just happened. */
   async prepare(token: string): Promise<void> {
-    let header: jwt.JwtHeader | undefined;
+    let header: JwtHeader | undefined;
     try {
       header = jwt.decode(token, { complete: true })?.header;
     } catch {
@@ -55,21 +79,19 @@ export class JwksKeyProvider {
   }
 
   private async fetch(): Promise<void> {
-    let keys: Awaited<ReturnType<JwksClient['getSigningKeys']>>;
+    let keys: Array<{ kid: string | undefined; key: KeyObject }>;
     try {
-      keys = await this.client.getSigningKeys();
+      const res = await fetch(this.url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(JWKS_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`the key server answered HTTP ${res.status}`);
+      keys = signingKeysOf(await res.json());
     } catch (err) {
-      throw new ServiceUnavailable(undefined, err);
+      // No usable key set, whatever the reason: nothing can be verified, so fail closed.
+      throw new ServiceUnavailable(undefined, new Error(`passport-simplejwt: cannot get the key set of 'jwkUrl' (${this.url})`, { cause: err }));
     }
     const byKid = new Map<string, KeyObject>();
-    const all: KeyObject[] = [];
-    for (const key of keys) {
-      const object = createPublicKey(key.getPublicKey());
-      all.push(object);
-      if (typeof key.kid === 'string') byKid.set(key.kid, object);
-    }
+    for (const { kid, key } of keys) if (kid !== undefined) byKid.set(kid, key);
     this.byKid = byKid;
-    this.all = all;
+    this.all = keys.map(({ key }) => key);
     this.fetchedAt = this.now().getTime();
   }
 }

@@ -4,6 +4,8 @@ import { parseDuration, type Duration } from './duration';
 import type { UserStore } from './user-store';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import type { Token } from './tokens/token';
+import type { Logger } from './logger';
+import type { SerializerClass } from './serializers/serializer';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
@@ -83,66 +85,138 @@ export type AuthTokenClass = 'AccessToken' | 'RefreshToken' | 'SlidingToken' | '
 
 /**
  * Options of `new SimpleJWT(options)`: the camelCase names of Simple JWT's
- * settings, with its defaults. See the README for each one.
+ * settings, with its defaults. Durations are seconds (a number) or a string
+ * such as `'5m'`, `'1d'`. A bad or unsafe setting throws a `TypeError` naming
+ * it when the instance is built.
+ *
+ * @example
+ * const sj = new SimpleJWT({ signingKey: process.env.JWT_SECRET!, users, accessTokenLifetime: '5m' });
  */
 export interface SimpleJWTOptions<U = unknown> {
+  /**
+   * The key tokens are signed with (`SIGNING_KEY`). HS*: a shared secret of at
+   * least 32 bytes (48 for HS384, 64 for HS512 to avoid a warning); never a PEM
+   * or JWK. RS/ES/PS: a private key (PEM, Buffer or `KeyObject`). Required,
+   * except on a verify-only RS/ES/PS instance with `verifyingKey` or `jwkUrl`.
+   */
   signingKey?: KeyInput;
+  /** RS/ES/PS: the public key tokens are verified with (`VERIFYING_KEY`). Default: derived from `signingKey`; ignored for HS*. */
   verifyingKey?: KeyInput;
+  /** How the package finds and authenticates the app's users (see `UserStore`). Required by the obtain views and `JWTStrategy`. Default: none. */
   users?: UserStore<U>;
+  /** The app's Sequelize instance, where the blacklist and family apps keep their tables. Required when an app is on. Default: none. */
   sequelize?: Sequelize;
+  /** The stateful apps to turn on (Django's `INSTALLED_APPS`). Default `{ blacklist: false, tokenFamily: false }`. */
   apps?: Apps;
+  /** How long an access token lives (`ACCESS_TOKEN_LIFETIME`). Default `'5m'`. */
   accessTokenLifetime?: Duration;
+  /** How long a refresh token lives (`REFRESH_TOKEN_LIFETIME`). Default `'1d'`. */
   refreshTokenLifetime?: Duration;
+  /** Refresh answers a new refresh token too (`ROTATE_REFRESH_TOKENS`). Default `false`. */
   rotateRefreshTokens?: boolean;
+  /** With rotation, the used refresh token is blacklisted (`BLACKLIST_AFTER_ROTATION`); needs `apps.blacklist`. Default `false`. */
   blacklistAfterRotation?: boolean;
+  /** Obtain records the user's last login through the user store (`UPDATE_LAST_LOGIN`). Default `false`. */
   updateLastLogin?: boolean;
+  /** Refresh tokens carry a family id, so a reused token can end its whole session (`TOKEN_FAMILY_ENABLED`); needs `apps.tokenFamily`. Default `false`. */
   tokenFamilyEnabled?: boolean;
+  /** How long a token family lives, from login (`TOKEN_FAMILY_LIFETIME`); `null`: never expires. Default `'30d'`. */
   tokenFamilyLifetime?: Duration | null;
+  /** Access tokens of a blacklisted or expired family are refused too (`TOKEN_FAMILY_CHECK_ON_ACCESS`); needs `apps.tokenFamily`. Default `false`. */
   tokenFamilyCheckOnAccess?: boolean;
+  /** Reusing a rotated refresh token blacklists its whole family (`TOKEN_FAMILY_BLACKLIST_ON_REUSE`); needs `apps.tokenFamily`. Default `false`. */
   tokenFamilyBlacklistOnReuse?: boolean;
+  /**
+   * For this long after a rotation, presenting the consumed refresh token
+   * again answers its recorded successor instead of a reuse error (lost
+   * responses, parallel tabs); needs rotation, `blacklistAfterRotation` and
+   * `apps.blacklist`. Default `0` (off).
+   */
   refreshTokenReuseInterval?: Duration;
+  /** The signing algorithm (`ALGORITHM`): HS/RS/ES/PS 256/384/512. Default `'HS256'`. */
   algorithm?: Algorithm;
+  /** The `aud` claim written and required (`AUDIENCE`). Default `null` (none). */
   audience?: string | string[] | null;
+  /** The `iss` claim written and required (`ISSUER`). Default `null` (none). */
   issuer?: string | null;
+  /** A `JSON.stringify` replacer for the claims (`JSON_ENCODER`). Default `null`. */
   jsonEncoder?: ((this: unknown, key: string, value: unknown) => unknown) | null;
+  /** RS/ES/PS: verify against the JSON Web Key Set at this URL (`JWK_URL`); `https://` (plain `http://` only to localhost). Default `null`. */
   jwkUrl?: string | null;
+  /** Clock skew allowed on `exp`/`nbf` (`LEEWAY`); a warning when longer than the access token lifetime. Default `0`. */
   leeway?: Duration;
+  /** Accepted schemes of the auth header, the first one announced in `WWW-Authenticate` (`AUTH_HEADER_TYPES`). Default `['Bearer']`. */
   authHeaderTypes?: string | string[];
+  /** The header the token is read from, case-insensitive; `'HTTP_X_ACCESS_TOKEN'` style accepted (`AUTH_HEADER_NAME`). Default `'authorization'`. */
   authHeaderName?: string;
+  /** The user's attribute written into tokens as its id (`USER_ID_FIELD`). Default `'id'`. */
   userIdField?: string;
+  /** The claim holding the user id (`USER_ID_CLAIM`). Default `'user_id'`. */
   userIdClaim?: string;
+  /** The login field of the obtain body (Django's `USERNAME_FIELD`). Default `'username'`. */
   usernameField?: string;
+  /** Whether an authenticated user may get tokens (`USER_AUTHENTICATION_RULE`). Default: the user exists and, with `checkUserIsActive`, is active. */
   userAuthenticationRule?: (user: U | null, sj: unknown) => boolean;
+  /** Runs after a successful login (`ON_LOGIN_SUCCESS`); `null` turns the default off. Default: updates the last login (with `updateLastLogin`). */
   onLoginSuccess?: ((user: U, req?: Request) => void | Promise<void>) | null;
+  /** Runs after a failed login, with the password masked (`ON_LOGIN_FAILED`). Default: nothing. */
   onLoginFailed?: ((credentials: Record<string, string>, req?: Request) => void | Promise<void>) | null;
+  /** The token classes a request's token is tried against, in order (`AUTH_TOKEN_CLASSES`). Default `['AccessToken']`. */
   authTokenClasses?: AuthTokenClass | AuthTokenClass[];
+  /** The claim holding the token type (`TOKEN_TYPE_CLAIM`); `null`: not written or checked. Default `'token_type'`. */
   tokenTypeClaim?: string | null;
-  /** The stateless user class: built with the validated token and the user id claim's name. */
+  /** The stateless user class (`TOKEN_USER_CLASS`): built with the validated token and the user id claim's name. Default `TokenUser`. */
   tokenUserClass?: new (token: Token, userIdClaim: string) => unknown;
+  /** The claim holding the token id (`JTI_CLAIM`); `null`: none (the blacklist needs one). Default `'jti'`. */
   jtiClaim?: string | null;
+  /** The claim holding the family id (`TOKEN_FAMILY_CLAIM`). Default `'family_id'`. */
   tokenFamilyClaim?: string;
+  /** The claim holding the family's expiry (`TOKEN_FAMILY_EXPIRATION_CLAIM`). Default `'family_exp'`. */
   tokenFamilyExpirationClaim?: string;
+  /** The claim holding a sliding token's refresh deadline (`SLIDING_TOKEN_REFRESH_EXP_CLAIM`). Default `'refresh_exp'`. */
   slidingTokenRefreshExpClaim?: string;
+  /** How long a sliding token authenticates (`SLIDING_TOKEN_LIFETIME`). Default `'5m'`. */
   slidingTokenLifetime?: Duration;
+  /** How long a sliding token can be refreshed (`SLIDING_TOKEN_REFRESH_LIFETIME`). Default `'1d'`. */
   slidingTokenRefreshLifetime?: Duration;
-  tokenObtainSerializer?: unknown;
-  tokenObtainPairSerializer?: unknown;
-  tokenObtainSlidingSerializer?: unknown;
-  tokenRefreshSerializer?: unknown;
-  tokenRefreshSlidingSerializer?: unknown;
-  tokenVerifySerializer?: unknown;
-  tokenBlacklistSerializer?: unknown;
-  tokenFamilyBlacklistSerializer?: unknown;
+  /** The serializer of the obtain-pair view; Simple JWT's old name of `tokenObtainPairSerializer` (`TOKEN_OBTAIN_SERIALIZER`). Default `TokenObtainPairSerializer`. */
+  tokenObtainSerializer?: SerializerClass<U> | null;
+  /** The serializer of the obtain-pair view (`TOKEN_OBTAIN_PAIR_SERIALIZER`). Default `TokenObtainPairSerializer`. */
+  tokenObtainPairSerializer?: SerializerClass<U> | null;
+  /** The serializer of the sliding obtain view (`TOKEN_OBTAIN_SLIDING_SERIALIZER`). Default `TokenObtainSlidingSerializer`. */
+  tokenObtainSlidingSerializer?: SerializerClass<U> | null;
+  /** The serializer of the refresh view (`TOKEN_REFRESH_SERIALIZER`). Default `TokenRefreshSerializer`. */
+  tokenRefreshSerializer?: SerializerClass<U> | null;
+  /** The serializer of the sliding refresh view (`TOKEN_REFRESH_SLIDING_SERIALIZER`). Default `TokenRefreshSlidingSerializer`. */
+  tokenRefreshSlidingSerializer?: SerializerClass<U> | null;
+  /** The serializer of the verify view (`TOKEN_VERIFY_SERIALIZER`). Default `TokenVerifySerializer`. */
+  tokenVerifySerializer?: SerializerClass<U> | null;
+  /** The serializer of the blacklist view (`TOKEN_BLACKLIST_SERIALIZER`). Default `TokenBlacklistSerializer`. */
+  tokenBlacklistSerializer?: SerializerClass<U> | null;
+  /** The serializer of the family blacklist view (`TOKEN_FAMILY_BLACKLIST_SERIALIZER`). Default `TokenFamilyBlacklistSerializer`. */
+  tokenFamilyBlacklistSerializer?: SerializerClass<U> | null;
+  /** Tokens carry a hash of the password and stop working when it changes (`CHECK_REVOKE_TOKEN`). Default `false`. */
   checkRevokeToken?: boolean;
+  /** The claim holding that hash (`REVOKE_TOKEN_CLAIM`). Default `'hash_password'`. */
   revokeTokenClaim?: string;
+  /** Inactive users can neither log in nor authenticate (`CHECK_USER_IS_ACTIVE`). Default `true`. */
   checkUserIsActive?: boolean;
+  /** Where blacklisted jtis and families are cached (`SJWT_CACHE_NAME`): `RedisBlacklistCache` when several processes serve. Default: in memory. */
   cache?: BlacklistCache;
+  /** Cache blacklisted refresh tokens (`CACHE_BLACKLISTED_REFRESH_TOKENS`). Default `false`. */
   cacheBlacklistedRefreshTokens?: boolean;
+  /** Cache blacklisted families (`CACHE_BLACKLISTED_FAMILIES`). Default `false`. */
   cacheBlacklistedFamilies?: boolean;
+  /** How long a cached blacklisted refresh token is kept (`CACHE_TTL_BLACKLISTED_REFRESH_TOKENS`). Default `3600` seconds. */
   cacheTtlBlacklistedRefreshTokens?: Duration;
+  /** How long a cached blacklisted family is kept (`CACHE_TTL_BLACKLISTED_FAMILIES`). Default `3600` seconds. */
   cacheTtlBlacklistedFamilies?: Duration;
+  /** Key prefix of cached refresh tokens (`CACHE_KEY_PREFIX_BLACKLISTED_REFRESH_TOKENS`). Default `'sjwt_brt'`. */
   cacheKeyPrefixBlacklistedRefreshTokens?: string;
+  /** Key prefix of cached families (`CACHE_KEY_PREFIX_BLACKLISTED_FAMILIES`). Default `'sjwt_btf'`. */
   cacheKeyPrefixBlacklistedFamilies?: string;
+  /** Receives unexpected errors (with their `cause` chain) and configuration warnings: an object with `error` and `warn` (pino, winston…). Default `console`. */
+  logger?: Logger;
   /**
    * The deadline of a request's storage work (database and cache), default 3 s:
    * past it the request answers 503 and nothing it wrote is committed. The
@@ -154,7 +228,7 @@ export interface SimpleJWTOptions<U = unknown> {
   loginThrottle?: LoginThrottleOptions | false;
   /** How many `users.authenticate()` calls (password hashing) run at once; the others wait. Default 2. */
   loginConcurrency?: number;
-  /** The clock; tests inject one instead of sleeping. Defaults to `() => new Date()`. */
+  /** The clock; tests inject one instead of sleeping. Default `() => new Date()`. */
   now?: () => Date;
 }
 
@@ -226,7 +300,7 @@ const KNOWN_SETTINGS = new Set<string>([
   'tokenBlacklistSerializer', 'tokenFamilyBlacklistSerializer', 'checkRevokeToken', 'revokeTokenClaim',
   'checkUserIsActive', 'cache', 'cacheBlacklistedRefreshTokens', 'cacheBlacklistedFamilies',
   'cacheTtlBlacklistedRefreshTokens', 'cacheTtlBlacklistedFamilies', 'cacheKeyPrefixBlacklistedRefreshTokens',
-  'cacheKeyPrefixBlacklistedFamilies', 'storageTimeout', 'loginThrottle', 'loginConcurrency', 'now',
+  'cacheKeyPrefixBlacklistedFamilies', 'logger', 'storageTimeout', 'loginThrottle', 'loginConcurrency', 'now',
 ]);
 
 function fail(message: string): never {
@@ -320,6 +394,8 @@ function loginThrottle(value: unknown, hasSequelize: boolean): ResolvedLoginThro
     keyPrefix,
   };
 }
+/** The hosts a `jwkUrl` may reach over plain `http://` (this machine). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -379,6 +455,17 @@ export function resolveSettings(input: unknown): ResolvedSettings {
   if (options.jwkUrl !== undefined && options.jwkUrl !== null) {
     if (typeof options.jwkUrl !== 'string' || !/^https?:\/\/[^/]/.test(options.jwkUrl)) fail("'jwkUrl' must be an http(s) URL or null");
     if ((algorithm as string).startsWith('HS')) fail(`'jwkUrl' needs an asymmetric 'algorithm' (RS*, ES* or PS*), not ${String(algorithm)}`);
+    // Keys fetched over plain HTTP can be swapped by anyone on the path: they would accept forged tokens.
+    if (options.jwkUrl.startsWith('http:') && !LOOPBACK_HOSTS.has(URL.canParse(options.jwkUrl) ? new URL(options.jwkUrl).hostname : '')) {
+      fail(`'jwkUrl' must use https:// (plain http:// is accepted only for localhost and 127.0.0.1): ${options.jwkUrl}`);
+    }
+  }
+
+  if (options.logger !== undefined) {
+    const logger = options.logger as Partial<Logger> | null;
+    if (!logger || typeof logger !== 'object' || typeof logger.error !== 'function' || typeof logger.warn !== 'function') {
+      fail("'logger' must be an object with error() and warn() (console, pino, winston…)");
+    }
   }
 
   const refreshTokenReuseInterval = duration(options, 'refreshTokenReuseInterval', 0);
@@ -387,6 +474,16 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     if (options.rotateRefreshTokens !== true) fail("'refreshTokenReuseInterval' needs 'rotateRefreshTokens: true'");
     if (options.blacklistAfterRotation !== true) fail("'refreshTokenReuseInterval' needs 'blacklistAfterRotation: true'");
     if (!apps.blacklist) fail("'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')");
+  }
+
+  // Settings that would silently do less than they say.
+  if (options.blacklistAfterRotation === true && !apps.blacklist) {
+    fail("'blacklistAfterRotation' needs the blacklist app ('apps.blacklist: true'): without it a used refresh token could be used again");
+  }
+  if (!apps.tokenFamily) {
+    for (const name of ['tokenFamilyEnabled', 'tokenFamilyCheckOnAccess', 'tokenFamilyBlacklistOnReuse']) {
+      if (options[name] === true) fail(`'${name}' needs the token family app ('apps.tokenFamily: true')`);
+    }
   }
 
   const storageTimeout = duration(options, 'storageTimeout', DEFAULT_STORAGE_TIMEOUT);
@@ -435,4 +532,24 @@ export function resolveSettings(input: unknown): ResolvedSettings {
     loginThrottle: loginThrottle(options.loginThrottle, sequelize !== undefined),
     loginConcurrency: positiveInteger(options.loginConcurrency, 'loginConcurrency', DEFAULT_LOGIN_CONCURRENCY),
   };
+}
+
+/** HMAC secrets shorter than the hash output are weaker than the algorithm (RFC 7518, section 3.2). */
+const HMAC_HASH_BYTES: Readonly<Partial<Record<Algorithm, number>>> = { HS384: 48, HS512: 64 };
+
+/**
+ * What works but is weaker than it looks: an HMAC secret shorter than its
+ * hash, a `leeway` longer than the access token lifetime. The instance
+ * prints each once through `logger.warn`.
+ */
+export function configurationWarnings(settings: ResolvedSettings, hmacSecretBytes: number | null): string[] {
+  const warnings: string[] = [];
+  const hashBytes = HMAC_HASH_BYTES[settings.algorithm];
+  if (hmacSecretBytes !== null && hashBytes !== undefined && hmacSecretBytes < hashBytes) {
+    warnings.push(`passport-simplejwt: 'signingKey' is ${hmacSecretBytes} bytes, shorter than the ${hashBytes}-byte hash of ${settings.algorithm} (RFC 7518, section 3.2): use a secret of at least ${hashBytes} bytes`);
+  }
+  if (settings.leeway > settings.accessTokenLifetime) {
+    warnings.push(`passport-simplejwt: 'leeway' (${settings.leeway} s) is longer than 'accessTokenLifetime' (${settings.accessTokenLifetime} s): expired access tokens stay valid for longer than they lived`);
+  }
+  return warnings;
 }

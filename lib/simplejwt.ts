@@ -8,7 +8,8 @@ import { withinDeadline } from './storage-deadline';
 import { LoginThrottle, unthrottledAttempt, type LoginAttempt } from './login-throttle';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
-import { resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
+import { DEFAULT_LOGGER, type Logger } from './logger';
+import { configurationWarnings, resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
 import { TokenUser } from './token-user';
 import { AccessToken } from './tokens/access-token';
 import { RefreshToken } from './tokens/refresh-token';
@@ -66,6 +67,8 @@ export class SimpleJWT<U = unknown> {
   readonly cache: BlacklistCache;
   /** The clock every token of this instance reads. */
   readonly now: () => Date;
+  /** Where unexpected errors and configuration warnings go (the `logger` setting; default `console`). */
+  readonly logger: Logger;
   /** The options as given (serializer classes and hooks are read from here). */
   readonly options: Readonly<SimpleJWTOptions<U>>;
 
@@ -93,6 +96,8 @@ export class SimpleJWT<U = unknown> {
     this.options = Object.freeze({ ...options });
     this.backend = new TokenBackend(this.settings, options.signingKey, options.verifyingKey, options.now);
     this.now = options.now ?? (() => new Date());
+    this.logger = options.logger ?? DEFAULT_LOGGER;
+    for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
     if (options.users !== undefined) {
       const users = options.users as Partial<UserStore<U>> | null;
       if (!users || typeof users.findById !== 'function' || typeof users.authenticate !== 'function') {

@@ -9,8 +9,8 @@ import { APIError } from '../lib/errors';
 
 /** 400: the body is not valid JSON (or could not be read). */
 export class ParseError extends APIError {
-  constructor(detail = 'Malformed request.', inner?: unknown) {
-    super(detail, 'parse_error', 400, inner);
+  constructor(detail = 'Malformed request.', cause?: unknown) {
+    super(detail, 'parse_error', 400, cause);
   }
 
   override toJSON(): Record<string, unknown> {
@@ -35,8 +35,8 @@ export class UnsupportedMediaType extends APIError {
 
 /** 413: the body is over the views' size limit. */
 export class PayloadTooLarge extends APIError {
-  constructor(limitBytes: number, inner?: unknown) {
-    super(`Request body is larger than the limit of ${limitBytes} bytes.`, 'payload_too_large', 413, inner);
+  constructor(limitBytes: number, cause?: unknown) {
+    super(`Request body is larger than the limit of ${limitBytes} bytes.`, 'payload_too_large', 413, cause);
   }
 }
 

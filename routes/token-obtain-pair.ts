@@ -5,6 +5,7 @@ import { tokenViewHandler, tokenViewRouter, type TokenViewOptions, type ViewDefi
 
 const VIEW: ViewDefinition = {
   name: 'Token Obtain Pair',
+  signs: true,
   description: 'Checks user credentials and answers with a refresh token and an access token.',
   needsUsers: true,
   settings: ['tokenObtainPairSerializer', 'tokenObtainSerializer'],

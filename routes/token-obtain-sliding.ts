@@ -5,6 +5,7 @@ import { tokenViewHandler, tokenViewRouter, type TokenViewOptions, type ViewDefi
 
 const VIEW: ViewDefinition = {
   name: 'Token Obtain Sliding',
+  signs: true,
   description: 'Checks user credentials and answers with a sliding token.',
   needsUsers: true,
   settings: ['tokenObtainSlidingSerializer'],

@@ -5,6 +5,7 @@ import { tokenViewHandler, tokenViewRouter, type TokenViewOptions, type ViewDefi
 
 const VIEW: ViewDefinition = {
   name: 'Token Refresh Sliding',
+  signs: true,
   description: 'Renews the expiry of a sliding token while its refresh period lasts.',
   settings: ['tokenRefreshSlidingSerializer'],
   defaultSerializer: TokenRefreshSlidingSerializer,

@@ -5,6 +5,7 @@ import { tokenViewHandler, tokenViewRouter, type TokenViewOptions, type ViewDefi
 
 const VIEW: ViewDefinition = {
   name: 'Token Refresh',
+  signs: true,
   description: 'Exchanges a valid refresh token for a new access token (and, with rotation, a new refresh token).',
   settings: ['tokenRefreshSerializer'],
   defaultSerializer: TokenRefreshSerializer,

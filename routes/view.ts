@@ -1,10 +1,9 @@
-import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { sendError, toAPIError } from '../lib/error-handler';
-import { SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
-import type { SerializerClass, TokenSerializer } from '../lib/serializers/serializer';
+import { ServerError, SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
+import type { SerializerClass, SerializerSettingName, TokenSerializer } from '../lib/serializers/serializer';
 import { asPackageError } from '../lib/fail-closed';
 import type { SimpleJWT } from '../lib/simplejwt';
-import type { SimpleJWTOptions } from '../lib/settings';
 import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
 import { MethodNotAllowed, ParseError } from './http-errors';
 import type { CookieModeOptions } from '../lib/cookie-mode';
@@ -27,17 +26,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 const STATUS_OK = 200;
 
 /** The serializer settings, by view. */
-export type SerializerSetting = keyof Pick<
-  SimpleJWTOptions,
-  | 'tokenObtainSerializer'
-  | 'tokenObtainPairSerializer'
-  | 'tokenObtainSlidingSerializer'
-  | 'tokenRefreshSerializer'
-  | 'tokenRefreshSlidingSerializer'
-  | 'tokenVerifySerializer'
-  | 'tokenBlacklistSerializer'
-  | 'tokenFamilyBlacklistSerializer'
->;
+export type SerializerSetting = SerializerSettingName;
 
 /** What a view is: its serializer settings (first set wins) and default, and its OPTIONS metadata. */
 export interface ViewDefinition {
@@ -46,6 +35,8 @@ export interface ViewDefinition {
   settings: readonly SerializerSetting[];
   /** The view authenticates credentials: the instance needs a user store. */
   needsUsers?: boolean;
+  /** The view signs tokens: the instance needs a signing key (not a verify-only instance). */
+  signs?: boolean;
   defaultSerializer: SerializerClass<never>;
   /** What the view does in cookie mode. */
   cookies?: ViewCookies;
@@ -71,12 +62,15 @@ export function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewDefinition
 }
 
 /**
- * Renders any error of a view: the package's as their JSON bodies (a 401
- * announcing the instance's first auth scheme, as Simple JWT's views do),
- * anything else as a 503 (fail closed).
+ * Answers any error of a view: the package's as their JSON bodies (a 401
+ * announcing the instance's first auth scheme, as Simple JWT's views do), an
+ * outage as a 503 (fail closed); anything unexpected goes to Express's
+ * `next(err)` as a 500 `ServerError`, for the app's error middleware to log.
  */
-function sendViewError(res: Response, err: unknown, challenge: string): void {
-  sendError(res, withChallenge(toAPIError(asPackageError(err)), challenge));
+function sendViewError(sj: SimpleJWT<never>, res: Response, next: NextFunction, err: unknown, challenge: string): void {
+  const error = asPackageError(err, sj.logger);
+  if (error instanceof ServerError) return next(error);
+  sendError(res, withChallenge(toAPIError(error), challenge));
 }
 
 /**
@@ -85,10 +79,13 @@ function sendViewError(res: Response, err: unknown, challenge: string): void {
  */
 export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts: TokenViewOptions<NoInfer<U>> = {}): RequestHandler {
   const SerializerCls = resolveSerializerClass(sj, view, opts);
+  if (view.signs && !sj.backend.canSign) {
+    throw new TypeError(`passport-simplejwt: the ${view.name} view signs tokens, but this instance only verifies (no private 'signingKey' for ${sj.settings.algorithm}): mount only the verify view here, or give it the signing key`);
+  }
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
   const challenge = challengeFor(sj.settings.authHeaderTypes);
   const cookies = opts.cookies === undefined ? undefined : cookieView(sj, view, opts.cookies);
-  return async (req: Request, res: Response) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     res.set('Allow', ALLOWED_METHODS);
     try {
       const serializer: TokenSerializer = new SerializerCls(sj);
@@ -96,7 +93,7 @@ export function tokenViewHandler<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts
       const body = await serializer.validate(data, { req });
       res.status(STATUS_OK).set(NO_STORE).json(cookies ? cookies.output(req, res, body) : body);
     } catch (err) {
-      sendViewError(res, err, challenge);
+      sendViewError(sj as unknown as SimpleJWT<never>, res, next, err, challenge);
     }
   };
 }
@@ -112,9 +109,9 @@ export function tokenViewRouter<U>(sj: SimpleJWT<U>, view: ViewDefinition, opts:
   const handler = tokenViewHandler(sj, view, opts);
   const challenge = challengeFor(sj.settings.authHeaderTypes);
   // Only the body parser can fail before the handler: a bad body is always a 4xx.
-  const onBodyError: ErrorRequestHandler = (err, req, res, _next) => {
+  const onBodyError: ErrorRequestHandler = (err, req, res, next) => {
     res.set('Allow', ALLOWED_METHODS);
-    sendViewError(res, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)), challenge);
+    sendViewError(sj as unknown as SimpleJWT<never>, res, next, err instanceof SimpleJWTError ? err : (bodyParserError(err, req, limit) ?? new ParseError('Malformed request.', err)), challenge);
   };
   const metadata = { name: view.name, description: view.description, renders: ['application/json'], parses: PARSED_MEDIA_TYPES };
   const router = Router();

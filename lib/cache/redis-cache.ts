@@ -1,3 +1,4 @@
+import { OutageError } from '../fail-closed';
 import type { BlacklistCache } from './blacklist-cache';
 
 /** How long one Redis command may take before the cache gives up (and SimpleJWT answers 503). */
@@ -24,9 +25,9 @@ export interface RedisBlacklistCacheOptions {
   commandTimeoutMs?: number;
 }
 
-/** The rejection of a command Redis could not answer; SimpleJWT's failClosed() turns it into a 503. */
+/** The rejection of a command Redis could not answer: an outage, which SimpleJWT's failClosed() turns into a 503. */
 function unavailable(message: string, cause?: unknown): Error {
-  return new Error(`passport-simplejwt: ${message}`, cause === undefined ? undefined : { cause });
+  return new OutageError(`passport-simplejwt: ${message}`, cause === undefined ? undefined : { cause });
 }
 
 /**

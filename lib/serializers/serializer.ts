@@ -23,8 +23,19 @@ export interface TokenSerializer {
  * still takes a `SimpleJWT<User>`.
  */
 export type SerializerHost<U = unknown> = Omit<SimpleJWT<U>, 'options'> & {
-  readonly options: Readonly<Omit<SimpleJWTOptions, 'users' | 'userAuthenticationRule' | 'onLoginSuccess'>>;
+  readonly options: Readonly<Omit<SimpleJWTOptions, 'users' | 'userAuthenticationRule' | 'onLoginSuccess' | SerializerSettingName>>;
 };
+
+/** The settings that name a view's serializer class. */
+export type SerializerSettingName =
+  | 'tokenObtainSerializer'
+  | 'tokenObtainPairSerializer'
+  | 'tokenObtainSlidingSerializer'
+  | 'tokenRefreshSerializer'
+  | 'tokenRefreshSlidingSerializer'
+  | 'tokenVerifySerializer'
+  | 'tokenBlacklistSerializer'
+  | 'tokenFamilyBlacklistSerializer';
 
 /** A serializer class a view instantiates per request with the instance. */
 export type SerializerClass<U = unknown> = new (sj: SimpleJWT<U>) => TokenSerializer;

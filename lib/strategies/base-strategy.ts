@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
+import passport from 'passport';
 import { parseAuthHeader, readAuthHeader } from '../auth-header';
 import { InvalidToken, TokenError, challengeFor, withChallenge, type TokenClassMessage } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
@@ -42,10 +42,11 @@ export interface JWTAuthInfo {
 /**
  * The request path shared by both strategies (Simple JWT's JWTAuthentication):
  * header → raw token → validated token → user. Settings are read once here,
- * not per request.
+ * not per request. The base class is `passport.Strategy` (passport-strategy's
+ * class) from the app's own passport, a peer dependency.
  */
-export abstract class BaseJWTStrategy<U> extends Strategy {
-  name: string;
+export abstract class BaseJWTStrategy<U> extends passport.Strategy {
+  override name: string;
   readonly sj: SimpleJWT<never>;
   readonly wwwAuthenticateRealm = 'api';
   readonly mediaType = 'application/json';
@@ -133,7 +134,7 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
     try {
       raw = this.extractToken(req);
     } catch (err) {
-      return this.error(withChallenge(err as Error, this.authenticateHeader()));
+      return this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
     }
     if (raw === null) return this.fail(this.authenticateHeader(), 401);
     // A browser sends cookies by itself, also on a request another site made: such requests must prove they are the page's.
@@ -142,9 +143,10 @@ export abstract class BaseJWTStrategy<U> extends Strategy {
       if (refused) return this.error(refused);
     }
     this.authenticateToken(raw).then(
-      ({ user, token }) => this.success(user, { token } satisfies JWTAuthInfo),
-      // Anything unexpected on the way (a store throwing) must not let a request through.
-      (err: unknown) => this.error(withChallenge(asPackageError(err), this.authenticateHeader())),
+      ({ user, token }) => this.success(user as Express.User, { token } satisfies JWTAuthInfo),
+      // Anything unexpected on the way (a store throwing) must not let a request through:
+      // an outage is a 503, a bug a 500 for the app's error middleware.
+      (err: unknown) => this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
     );
   }
 

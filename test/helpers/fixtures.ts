@@ -1,3 +1,4 @@
+import { Sequelize } from 'sequelize';
 import { SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../lib';
 import { redisCacheOptions } from './redis-blacklist-cache';
 
@@ -10,8 +11,8 @@ export interface TestUser {
   lastLogin?: Date;
 }
 
-/** The secret the tests sign with. */
-export const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** The secret the tests sign with: 64 bytes, long enough for every HMAC algorithm (HS512's hash) without a warning. */
+export const SECRET = 'test-secret-that-is-long-enough-for-hs512-0123456789abcdef0123456';
 
 /** A frozen clock the tests move by hand instead of sleeping. */
 export class Clock {
@@ -66,4 +67,13 @@ export function makeSJ(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
   const users = memoryUsers();
   const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, ...redisCacheOptions(options), ...options });
   return { sj, clock, users };
+}
+
+/**
+ * Options that turn both apps on over a fresh in-memory SQLite database, not
+ * migrated: for tests of settings and mounting (settings that need an app
+ * are refused without it); migrate it when requests reach storage.
+ */
+export function appsOnMemoryDatabase(): Pick<SimpleJWTOptions, 'sequelize' | 'apps'> {
+  return { sequelize: new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false }), apps: { blacklist: true, tokenFamily: true } };
 }

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { Passport } from 'passport';
-import type { Strategy } from 'passport-strategy';
+import type { Strategy } from 'passport';
 import { errorHandler, jwtAuth, type JWTAuthInfo } from '../../lib';
 
 /** How a test app guards its route. */

@@ -9,18 +9,10 @@ import {
   DEFAULT_TOKEN_FAMILY_LIFETIME,
   SimpleJWT,
   resolveSettings,
-  type SimpleJWTOptions,
 } from '../../lib';
 import { SECRET, makeSJ, memoryUsers } from '../helpers/fixtures';
+import { build, refused } from '../helpers/settings';
 
-/** Builds an instance from options the type system would refuse: the checks are for JavaScript callers. */
-function build(options: Record<string, unknown>): SimpleJWT {
-  return new SimpleJWT({ signingKey: SECRET, ...options } as SimpleJWTOptions);
-}
-
-function refused(options: Record<string, unknown>, message: string): void {
-  expect(() => build(options)).to.throw(TypeError, `passport-simplejwt: ${message}`);
-}
 
 describe('settings', () => {
   describe('defaults (Simple JWT\'s)', () => {

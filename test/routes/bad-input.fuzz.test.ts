@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { tokenRouter } from '../../lib';
-import { makeSJ } from '../helpers/fixtures';
+import { migrate } from '../../models/migrate';
+import { appsOnMemoryDatabase, makeSJ } from '../helpers/fixtures';
 import { appWith, pairFor } from './helpers/app';
 
 const PATHS = ['/', '/refresh/', '/verify/', '/sliding/', '/sliding/refresh/', '/family/blacklist/'];
@@ -66,7 +67,9 @@ const RAW: Array<[string | undefined, string]> = [
 ];
 
 describe('bad input of any kind never gets a 5xx (fuzz table)', () => {
-  const { sj } = makeSJ({ authTokenClasses: ['AccessToken', 'SlidingToken'], tokenFamilyEnabled: true });
+  const storage = { ...appsOnMemoryDatabase(), apps: { tokenFamily: true } };
+  const { sj } = makeSJ({ ...storage, authTokenClasses: ['AccessToken', 'SlidingToken'], tokenFamilyEnabled: true });
+  before(() => migrate(storage.sequelize!, storage.apps));
   const app = appWith(tokenRouter(sj));
 
   function expectClientError(res: request.Response, what: string) {

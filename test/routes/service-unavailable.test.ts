@@ -5,18 +5,28 @@ import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { appWith, pairFor } from './helpers/app';
 
+/** What a driver rejects with when its server refuses connections (Node's net error). */
+function refused(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+}
+
+/** What a cache client rejects with when its connection drops. */
+function reset(): Error {
+  return Object.assign(new Error('cache down: read ECONNRESET'), { code: 'ECONNRESET' });
+}
+
 function expect503(res: request.Response): void {
   expect(res.status, JSON.stringify(res.body)).to.equal(503);
   expect(res.body.code).to.equal('service_unavailable');
   expect(res.body.detail).to.be.a('string');
-  expect(JSON.stringify(res.body)).not.to.include('connection refused');
+  expect(JSON.stringify(res.body)).not.to.include('ECONNREFUSED');
 }
 
-describe('a failing user store, database or cache: 503 service_unavailable, never 200 or 500', () => {
+describe('a user store, database or cache that is down: 503 service_unavailable, never 200 or 500', () => {
   it('users.authenticate() throws at obtain', async () => {
     const { sj, users } = makeSJ();
     users.authenticate = async () => {
-      throw new Error('connection refused');
+      throw refused();
     };
     expect503(await request(appWith(tokenRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'alice-password' }));
   });
@@ -25,7 +35,7 @@ describe('a failing user store, database or cache: 503 service_unavailable, neve
     const { sj, users } = makeSJ();
     const { refresh } = await pairFor(sj);
     users.findById = async () => {
-      throw new Error('connection refused');
+      throw refused();
     };
     expect503(await request(appWith(tokenRouter(sj))).post('/api/token/refresh/').send({ refresh }));
   });
@@ -33,7 +43,7 @@ describe('a failing user store, database or cache: 503 service_unavailable, neve
   it('updateLastLogin fails: no tokens are handed out', async () => {
     const { sj, users } = makeSJ({ updateLastLogin: true });
     users.updateLastLogin = async () => {
-      throw new Error('connection refused');
+      throw refused();
     };
     expect503(await request(appWith(tokenRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'alice-password' }));
   });
@@ -57,13 +67,13 @@ describe('a failing user store, database or cache: 503 service_unavailable, neve
       const db = await openDatabase();
       const failing = {
         has: async () => {
-          throw new Error('cache down');
+          throw reset();
         },
         set: async () => {
-          throw new Error('cache down');
+          throw reset();
         },
         delete: async () => {
-          throw new Error('cache down');
+          throw reset();
         },
       };
       const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true }, cache: failing, cacheBlacklistedRefreshTokens: true });

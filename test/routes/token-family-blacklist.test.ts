@@ -15,7 +15,7 @@ const NOT_CONFIGURED = {
 
 describe('POST /api/token/family/blacklist/ (tokenFamilyBlacklistRouter)', () => {
   it('family app off: 501 token_family_not_configured', async () => {
-    const { sj } = makeSJ({ tokenFamilyEnabled: true });
+    const { sj } = makeSJ();
     const { refresh } = await pairFor(sj);
     const res = await request(appWith(tokenFamilyBlacklistRouter(sj), PATH)).post(PATH).send({ refresh });
     expect(res.status).to.equal(501);

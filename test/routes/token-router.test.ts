@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { tokenRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
-import { makeSJ, type TestUser } from '../helpers/fixtures';
+import { appsOnMemoryDatabase, makeSJ, type TestUser } from '../helpers/fixtures';
 import { appWith } from './helpers/app';
 
 const PATHS = ['/', '/refresh/', '/verify/', '/blacklist/', '/family/blacklist/', '/sliding/', '/sliding/refresh/'];
@@ -30,8 +30,8 @@ describe('tokenRouter(sj)', () => {
     expect(await mounted({ authTokenClasses: ['SlidingToken'] }, { sliding: false })).not.to.include('/sliding/');
   });
 
-  it('family blacklist with tokenFamilyEnabled (501 while the family app is off)', async () => {
-    expect(await mounted({ tokenFamilyEnabled: true })).to.deep.equal(['/', '/refresh/', '/verify/', '/family/blacklist/']);
+  it('family blacklist with tokenFamilyEnabled', async () => {
+    expect(await mounted({ ...appsOnMemoryDatabase(), apps: { tokenFamily: true }, tokenFamilyEnabled: true })).to.deep.equal(['/', '/refresh/', '/verify/', '/family/blacklist/']);
   });
 
   describe('with the apps (the test database)', () => {

@@ -51,8 +51,8 @@ describe('strategies: the user behind the token', () => {
         expect(res.body).to.deep.equal({ detail: "The user's password has been changed.", code: 'password_changed' });
       });
 
-      it('a store whose findById throws: 503 service_unavailable, never a pass (fail closed)', async () => {
-        const users: UserStore<TestUser> = { ...memoryUsers(), findById: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); } };
+      it('a store whose database refuses connections: 503 service_unavailable, never a pass (fail closed)', async () => {
+        const users: UserStore<TestUser> = { ...memoryUsers(), findById: async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }); } };
         const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users });
         const raw = String(await sj.AccessToken.forUser({ id: 1, username: 'alice', password: 'x', isActive: true }));
         const res = await request(appWith(new JWTStrategy(sj), mode)).get('/me').set('Authorization', `Bearer ${raw}`);

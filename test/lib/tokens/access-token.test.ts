@@ -10,13 +10,6 @@ describe('AccessToken', () => {
     expect(sj.AccessToken.tokenType).to.equal('access');
   });
 
-  it('verify() with the family app off and tokenFamilyCheckOnAccess on does not touch a database', async () => {
-    const { sj } = makeSJ({ tokenFamilyEnabled: true, tokenFamilyCheckOnAccess: true });
-    const token = new sj.AccessToken(String(new sj.AccessToken()));
-    token.set('family_id', 'f'.repeat(32));
-    await token.verify();
-  });
-
   it('the bound class keeps its name (it appears in the strategy messages)', () => {
     const { sj } = makeSJ();
     expect(sj.AccessToken.name).to.equal('AccessToken');

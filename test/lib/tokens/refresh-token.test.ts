@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AccessToken, TokenError } from '../../../lib';
-import { makeSJ } from '../../helpers/fixtures';
+import { appsOnMemoryDatabase, makeSJ } from '../../helpers/fixtures';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -57,7 +57,7 @@ describe('RefreshToken', () => {
       expect(refresh.accessToken.has('family_id')).to.equal(false);
       expect(refresh.accessToken.has('family_exp')).to.equal(false);
 
-      const on = makeSJ({ tokenFamilyCheckOnAccess: true }).sj;
+      const on = makeSJ({ ...appsOnMemoryDatabase(), tokenFamilyCheckOnAccess: true }).sj;
       const refreshOn = new on.RefreshToken();
       refreshOn.set('family_id', 'f'.repeat(32)).set('family_exp', 2_000_000_000);
       expect(refreshOn.accessToken.get('family_id')).to.equal('f'.repeat(32));

