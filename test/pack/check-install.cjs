@@ -6,8 +6,9 @@ const fs = require('node:fs');
 // The target is 40 packages and 8 MB. jsonwebtoken and its dependencies
 // are about 15; umzug (the migrations) brings about 28 more, most of them the
 // command-line parser of its own CLI (@rushstack/ts-command-line), which this
-// package never runs. The budget is what that leaves, so that any growth fails.
-const MAX_PACKAGES = 48;
+// package never runs; rate-limiter-flexible and async-sema (loginThrottle and the
+// login bound) are one each. The budget is what that leaves, so that any growth fails.
+const MAX_PACKAGES = 50;
 const MAX_MB = 8;
 const before = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const after = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
