@@ -10,7 +10,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { Throttled } from './errors';
-import { asPackageError } from './fail-closed';
+import { asPackageError, OutageError } from './fail-closed';
 import type { ResolvedLoginThrottle } from './settings';
 
 /** The table of the failed-login counters with `store: 'database'` (created on first use). */
@@ -152,14 +152,25 @@ export class LoginThrottle {
           try {
             await Promise.all(counted.map(([limiter, key]) => limiter.reward(key)));
           } catch (err) {
-            throw asPackageError(err);
+            throw this.storeFailure(err);
           }
         },
       };
     } catch (err) {
       if (err instanceof RateLimiterRes) throw new Throttled(waitSeconds(err));
-      throw asPackageError(err);
+      throw this.storeFailure(err);
     }
+  }
+
+  /**
+   * A failing store as the package's error. The Redis client's rejections
+   * (not ready, closed, timed out) carry no code failClosed() knows: they are
+   * the Redis outage, as in RedisBlacklistCache; a database store's errors are
+   * classified like any database error.
+   */
+  private storeFailure(err: unknown): Error {
+    const redis = typeof this.settings.store === 'object';
+    return asPackageError(redis ? new OutageError('passport-simplejwt: the loginThrottle Redis store did not answer', { cause: err }) : err);
   }
 }
 
