@@ -52,8 +52,8 @@ export async function prepareStore(store: Store, sqliteFile: string, secret: str
     await User.sync();
     await User.create({ ...user, password: 'unused' });
     const { OutstandingToken, TokenFamily } = defineModels(sequelize);
-    // Minted with the key and no storage; the rows an earlier login would have written are inserted in bulk.
-    const minter = new SimpleJWT({ signingKey: secret, refreshTokenLifetime: '1d', tokenFamilyEnabled: true, tokenFamilyLifetime: '30d' });
+    // Minted with the key and no storage (the family claims set by hand); the rows an earlier login would have written are inserted in bulk.
+    const minter = new SimpleJWT({ signingKey: secret, refreshTokenLifetime: '1d' });
     for (const [name, count] of Object.entries(pools)) {
       const tokens: string[] = [];
       for (let start = 0; start < count; start += 1000) {
