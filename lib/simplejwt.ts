@@ -287,8 +287,9 @@ export class SimpleJWT<U = unknown> {
       const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
       state = { blacklisted, familyBlacklisted, rotation: null };
     }
-    if (state.blacklisted) await this.rememberBlacklisted(tokenSlot, jti!);
-    if (state.familyBlacklisted) await this.rememberBlacklisted(familySlot, familyId!);
+    // Already inside tokenState()'s deadline: no second timer.
+    if (state.blacklisted) await this.cacheBlacklisted(tokenSlot, jti!);
+    if (state.familyBlacklisted) await this.cacheBlacklisted(familySlot, familyId!);
     return state;
   }
 
@@ -325,13 +326,18 @@ export class SimpleJWT<U = unknown> {
     const key = `${slot.prefix}:${id}`;
     if (await failClosed(this.cache.has(key))) return true;
     const blacklisted = await failClosed(lookup());
-    if (blacklisted) await failClosed(this.cache.set(key, slot.ttl));
+    if (blacklisted) await this.cacheBlacklisted(slot, id);
     return blacklisted;
   }
 
-  /** Remembers in the cache (when that cache is on) that `id` is blacklisted. */
+  /** Writes to the cache (when that cache is on) that `id` is blacklisted; callers bound it with `storage()`. */
+  private async cacheBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
+    if (slot) await failClosed(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+  }
+
+  /** Remembers in the cache (when that cache is on) that `id` is blacklisted, within `storageTimeout`. */
   private async rememberBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
-    if (slot) await this.storage(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+    if (slot) await this.storage(this.cacheBlacklisted(slot, id));
   }
 
   /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
