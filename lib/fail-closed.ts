@@ -36,13 +36,16 @@ const OUTAGE_CODES = new Set([
 const PG_CONNECTION_EXCEPTION = /^08[0-9A-Z]{3}$/;
 
 /**
- * Lost connections that drivers report as plain Errors, known only by their
- * message: pg's socket closed under a query, mysql2's command on a closed
- * connection, and Sequelize's pool once `sequelize.close()` ran (an app
- * shutting down while requests are in flight).
+ * Lost or silent connections that drivers report as plain Errors, known only
+ * by their message: pg's socket closed under a query, pg's client-side
+ * `query_timeout` (which storageTimeout sets) and connection timeout,
+ * mysql2's command on a closed connection, and Sequelize's pool once
+ * `sequelize.close()` ran (an app shutting down while requests are in flight).
  */
 const CONNECTION_LOST_MESSAGES = [
   /^Connection terminated/,
+  /^Query read timeout$/,
+  /^timeout exceeded when trying to connect$/,
   /^Client has encountered a connection error and is not queryable/,
   /^Can't add new command when connection is in closed state/,
   /^ConnectionManager\.getConnection was called after the connection manager was closed/,

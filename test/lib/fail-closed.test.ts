@@ -45,6 +45,18 @@ describe('failClosed(): an outage is a 503, anything else a 500 with its cause',
     }
   });
 
+  it("pg's client-side query_timeout (what storageTimeout sets on PostgreSQL): ServiceUnavailable, not a 500", async function () {
+    const url = process.env.TEST_DATABASE_URL?.trim();
+    if (url === undefined || !/^postgres/i.test(url)) this.skip(); // a PostgreSQL server: TEST_DATABASE_URL=postgres://…
+    const sequelize = new Sequelize(url!, { logging: false, dialectOptions: { query_timeout: 100 } });
+    try {
+      const err = await failureOf(sequelize.query('SELECT pg_sleep(2)'));
+      expect(err, String(err)).to.be.instanceOf(ServiceUnavailable);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
   it("a pool closed by the app's shutdown: ServiceUnavailable", async () => {
     const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
     await sequelize.close();
