@@ -82,7 +82,7 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
 }
 
 /**
- * Builds the demo: SQLite file, `User` model with the seeded demo user,
+ * Builds the demo: SQLite file (in WAL mode), `User` model with the seeded demo user,
  * SimpleJWT with the blacklist and family apps (migrated), the token
  * endpoints at `/api/token/` and, in cookie mode, at `/api/session/`, the
  * Passport strategy (header or cookie), a protected `GET /api/me/`,
@@ -90,6 +90,8 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
  */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: options.storage, logging: options.logging ? console.log : false });
+  // Write-ahead logging, as the README recommends for an SQLite file: reads go on while a rotation commits.
+  if (options.storage !== ':memory:') await sequelize.query('PRAGMA journal_mode=WAL');
   const User = defineUser(sequelize);
   await sequelize.sync();
   // Seeded once; an existing demo user keeps its password hash.

@@ -2,7 +2,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { Token } from '../lib/tokens/token';
 import { BLACKLISTED_TOKEN_TABLE } from './blacklisted-token';
 import { OUTSTANDING_TOKEN_TABLE } from './outstanding-token';
-import { execute, selectRows, sqlDialect, sqlTime, valueRows, type SqlDialect } from './sql';
+import { execute, selectRows, sqlTime, valueRows } from './sql';
+import { sqlDialect, type SqlDialect } from './sql-dialect';
 import { TOKEN_ROTATION_TABLE } from './token-rotation';
 import { writeTransaction } from './write-transaction';
 
@@ -20,8 +21,9 @@ const OUTSTANDING_COLUMNS = '(jti, user_id, token, created_at, expires_at)';
 const RETRYABLE = new Set(['40P01', '40001', 'ER_LOCK_DEADLOCK', 'SQLITE_BUSY']);
 
 function retryable(err: unknown): boolean {
-  const parent = (err as { parent?: { code?: unknown } } | null)?.parent;
-  return typeof parent?.code === 'string' && RETRYABLE.has(parent.code);
+  // The driver's error itself, or wrapped by Sequelize (its BEGIN and COMMIT) as `parent`.
+  const { code, parent } = (err ?? {}) as { code?: unknown; parent?: { code?: unknown } };
+  return [code, parent?.code].some((c) => typeof c === 'string' && RETRYABLE.has(c));
 }
 
 /**

@@ -12,7 +12,7 @@ import type { TokenFamily } from './token-family';
 import { GroupCommit } from './group-commit';
 import { migrate } from './migrate';
 import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
-import { sqlDialect } from './sql';
+import { sqlDialect } from './sql-dialect';
 import { deriveSqliteBusyTimeout, deriveTimeouts } from './timeouts';
 import { tokenStateQuery } from './token-state';
 

@@ -1,16 +1,7 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { driverRows } from './driver-query';
+import type { SqlDialect } from './sql-dialect';
 import { formatSqliteDateTime } from './timestamp';
-
-/** The SQL dialects the hot path speaks. */
-export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
-
-/** The dialect family of `sequelize` (MariaDB speaks MySQL's). */
-export function sqlDialect(sequelize: Sequelize): SqlDialect {
-  const dialect = sequelize.getDialect();
-  if (dialect === 'sqlite' || dialect === 'postgres') return dialect;
-  if (dialect === 'mysql' || dialect === 'mariadb') return 'mysql';
-  throw new TypeError(`passport-simplejwt: the apps do not support the '${dialect}' dialect`);
-}
 
 /**
  * A timestamp as a bound parameter, in the form each dialect stores
@@ -38,14 +29,12 @@ export function valueRows(count: number, width: number, first = 1): string {
   return rows.join(', ');
 }
 
-/** Rows of a raw statement with bound parameters (a SELECT, or a write with RETURNING). */
+/** Rows of a raw statement with bound parameters (a SELECT, or a write with RETURNING), on the driver connection. */
 export function selectRows<T extends object>(sequelize: Sequelize, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
-  // Sequelize's SQLite layer runs a statement starting with INSERT without reading rows; a comment first keeps RETURNING's.
-  const statement = sql.startsWith('INSERT') ? `/* returning */ ${sql}` : sql;
-  return sequelize.query<T>(statement, { bind, type: QueryTypes.SELECT, transaction, raw: true });
+  return driverRows<T>(sequelize, sql, bind, transaction);
 }
 
-/** Runs a raw write with bound parameters. */
+/** Runs a raw write with bound parameters, on the driver connection. */
 export async function execute(sequelize: Sequelize, sql: string, bind: unknown[], transaction?: Transaction): Promise<void> {
-  await sequelize.query(sql, { bind, type: QueryTypes.RAW, transaction, raw: true });
+  await driverRows(sequelize, sql, bind, transaction);
 }

@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { deadlinePassed } from './group-commit';
-import { sqlDialect } from './sql';
+import { sqlDialect } from './sql-dialect';
 
 /** The connection SQLite write transactions run on: one per Sequelize instance, kept open. */
 const SQLITE_WRITER = 'passport-simplejwt-writer';

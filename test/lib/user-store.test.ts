@@ -49,6 +49,56 @@ describe('sequelizeUserStore (on the test database)', () => {
     }
   });
 
+  it('findById gives the user findByPk gives: booleans, dates, JSON, nulls with their types, a saved record', async () => {
+    const { sequelize } = await openTestDatabase({ migrate: false });
+    try {
+      for (const extra of [{}, { score: { type: DataTypes.FLOAT } }] as Array<Record<string, { type: DataTypes.DataType }>>) {
+        // The second model has a column type the driver path does not read itself: Sequelize reads that row.
+        class Person extends Model {}
+        Person.init(
+          {
+            id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+            username: DataTypes.STRING,
+            password: DataTypes.STRING,
+            is_active: DataTypes.BOOLEAN,
+            is_staff: DataTypes.BOOLEAN,
+            date_joined: DataTypes.DATE,
+            last_login: DataTypes.DATE,
+            birthday: DataTypes.DATEONLY,
+            settings: DataTypes.JSON,
+            external_id: DataTypes.BIGINT,
+            ...extra,
+          },
+          { sequelize, tableName: 'people', timestamps: false },
+        );
+        await Person.sync({ force: true });
+        const created = await Person.create({
+          username: 'dora', password: 'x', is_active: true, is_staff: false, date_joined: new Date('2021-03-04T05:06:07.089Z'), last_login: null,
+          birthday: '1990-05-06', settings: { theme: 'dark', n: [1, 2] }, external_id: 1234567, ...('score' in extra ? { score: 2.5 } : {}),
+        });
+        const store = sequelizeUserStore(Person, { verifyPassword: () => false });
+        const found = await store.findById(String(created.get('id')));
+        const expected = await Person.findByPk(created.get('id') as number);
+        expect(found).to.be.instanceOf(Person);
+        const plain = found!.get({ plain: true });
+        expect(plain).to.deep.equal(expected!.get({ plain: true }));
+        expect(plain.is_active).to.equal(true);
+        expect(plain.is_staff).to.equal(false);
+        expect(plain.date_joined).to.be.instanceOf(Date);
+        expect((plain.date_joined as Date).toISOString()).to.equal(sequelize.getDialect() === 'mysql' || sequelize.getDialect() === 'mariadb' ? '2021-03-04T05:06:07.000Z' : '2021-03-04T05:06:07.089Z');
+        expect(plain.settings).to.deep.equal({ theme: 'dark', n: [1, 2] });
+        expect(found!.isNewRecord).to.equal(false);
+        expect(found!.changed()).to.equal(false);
+        // A record the app can update as one from findByPk.
+        found!.set('is_staff', true);
+        await found!.save();
+        expect((await Person.findByPk(created.get('id') as number))!.get('is_staff')).to.equal(true);
+      }
+    } finally {
+      await sequelize.close();
+    }
+  });
+
   it('an integer key given a non-numeric or out-of-range id finds no user without asking the database', async () => {
     const { sequelize, Users, verifyPassword } = await database();
     const store = sequelizeUserStore(Users, { verifyPassword });
