@@ -10,12 +10,21 @@ import { TokenVerifySerializer } from '../lib/serializers/token-verify';
 import type { SimpleJWT } from '../lib/simplejwt';
 import { viewHandler, viewRouter, type TokenViewOptions, type ViewSpec } from './view';
 
-/** The answers a login may give beside its tokens. */
-const LOGIN_ANSWERS = {
-  400: 'a credential field missing, blank or not a string',
-  401: '`no_active_account`: wrong credentials or an inactive user',
-  429: '`throttled`: too many failed logins (`loginThrottle`)',
-  503: 'the user store or the database is down',
+/**
+ * What the two logins share: they check credentials against the user store,
+ * sign tokens, and answer beside their tokens as below. (An early check, say a
+ * 429 for a blocked address before the body is read, goes in `before` here.)
+ */
+const LOGIN = {
+  needsUsers: true,
+  signs: true,
+  cookies: { login: true, writes: true },
+  answers: {
+    400: 'a credential field missing, blank or not a string',
+    401: '`no_active_account`: wrong credentials or an inactive user',
+    429: '`throttled`: too many failed logins (`loginThrottle`)',
+    503: 'the user store or the database is down',
+  },
 } as const;
 /** The answers of a view that reads one token (before its own). */
 const TOKEN_ANSWERS = {
@@ -37,10 +46,8 @@ export const VIEWS = {
     mounted: 'always',
     settings: ['tokenObtainPairSerializer', 'tokenObtainSerializer'],
     defaultSerializer: TokenObtainPairSerializer,
-    needsUsers: true,
-    signs: true,
-    answers: { 200: '{refresh, access}', ...LOGIN_ANSWERS },
-    cookies: { login: true, writes: true },
+    ...LOGIN,
+    answers: { 200: '{refresh, access}', ...LOGIN.answers },
   },
   refresh: {
     name: 'Token Refresh',
@@ -95,10 +102,8 @@ export const VIEWS = {
     mounted: 'sliding',
     settings: ['tokenObtainSlidingSerializer'],
     defaultSerializer: TokenObtainSlidingSerializer,
-    needsUsers: true,
-    signs: true,
-    answers: { 200: '{token}', ...LOGIN_ANSWERS },
-    cookies: { login: true, writes: true },
+    ...LOGIN,
+    answers: { 200: '{token}', ...LOGIN.answers },
   },
   refreshSliding: {
     name: 'Token Refresh Sliding',
