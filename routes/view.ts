@@ -92,7 +92,7 @@ function isSerializerClass(value: unknown): value is SerializerClass<never> {
 }
 
 /** `opts.serializerClass`, else the first serializer setting given, else the default; checked once. */
-export function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<U>): SerializerClass<U> {
+function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<U>): SerializerClass<U> {
   if (opts.serializerClass !== undefined) {
     if (!isSerializerClass(opts.serializerClass)) throw new TypeError("passport-simplejwt: 'serializerClass' must be a serializer class (a class with validate())");
     return opts.serializerClass;

@@ -129,9 +129,6 @@ export const VIEWS = {
   },
 } as const satisfies Record<string, ViewSpec>;
 
-/** Which view of the table. */
-export type ViewName = keyof typeof VIEWS;
-
 /** A public router factory: the view's router for an instance. */
 export type TokenViewRouterFactory = <U>(sj: SimpleJWT<U>, opts?: TokenViewOptions<NoInfer<U>>) => Router;
 /** A public handler factory: the view's plain handler, for an app that routes and parses bodies itself (no body → `{}`). */
