@@ -126,14 +126,12 @@ export { TokenLogoutSerializer } from './serializers/token-logout';
 export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBlacklistBody } from './serializers/token-family-blacklist';
 
 // ---- views: router factories and handlers (SPEC 6) -------------------------
-export { tokenObtainPairRouter, tokenObtainPair } from '../routes/token-obtain-pair';
-export { tokenRefreshRouter, tokenRefresh } from '../routes/token-refresh';
-export { tokenObtainSlidingRouter, tokenObtainSliding } from '../routes/token-obtain-sliding';
-export { tokenRefreshSlidingRouter, tokenRefreshSliding } from '../routes/token-refresh-sliding';
-export { tokenVerifyRouter, tokenVerify } from '../routes/token-verify';
-export { tokenBlacklistRouter, tokenBlacklist } from '../routes/token-blacklist';
-export { tokenFamilyBlacklistRouter, tokenFamilyBlacklist } from '../routes/token-family-blacklist';
-export { tokenLogoutRouter, tokenLogout } from '../routes/token-logout';
+export {
+  tokenObtainPairRouter, tokenObtainPair, tokenRefreshRouter, tokenRefresh, tokenObtainSlidingRouter, tokenObtainSliding,
+  tokenRefreshSlidingRouter, tokenRefreshSliding, tokenVerifyRouter, tokenVerify, tokenBlacklistRouter, tokenBlacklist,
+  tokenFamilyBlacklistRouter, tokenFamilyBlacklist, tokenLogoutRouter, tokenLogout,
+  type TokenViewRouterFactory, type TokenViewHandlerFactory,
+} from '../routes/views';
 export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
 export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';
 export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';

@@ -1,15 +1,9 @@
 import { Router } from 'express';
-import type { SimpleJWT } from '../lib/simplejwt';
-import { tokenBlacklistRouter } from './token-blacklist';
-import { tokenFamilyBlacklistRouter } from './token-family-blacklist';
 import type { CookieModeOptions } from '../lib/cookie-mode';
+import type { SimpleJWT } from '../lib/simplejwt';
 import { rememberTokenPath } from './cookie-view';
-import { tokenLogoutRouter } from './token-logout';
-import { tokenObtainPairRouter } from './token-obtain-pair';
-import { tokenObtainSlidingRouter } from './token-obtain-sliding';
-import { tokenRefreshRouter } from './token-refresh';
-import { tokenRefreshSlidingRouter } from './token-refresh-sliding';
-import { tokenVerifyRouter } from './token-verify';
+import { viewRouter, type MountedWhen } from './view';
+import { VIEWS } from './views';
 
 /** Options of {@link tokenRouter}. */
 export interface TokenRouterOptions {
@@ -59,24 +53,22 @@ function acceptsSlidingTokens(sj: SimpleJWT<never>): boolean {
  */
 export function tokenRouter<U>(sj: SimpleJWT<U>, options: TokenRouterOptions = {}): Router {
   const { apps, tokenFamilyEnabled } = sj.settings;
-  const sliding = options.sliding ?? acceptsSlidingTokens(sj as unknown as SimpleJWT<never>);
+  const mounts: Record<MountedWhen, boolean> = {
+    always: true,
+    blacklistApp: apps.blacklist,
+    tokenFamilyEnabled,
+    sliding: options.sliding ?? acceptsSlidingTokens(sj as unknown as SimpleJWT<never>),
+    cookieMode: options.cookies !== undefined,
+  };
   const opts = {
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
   };
   const router = Router();
-  if (options.cookies !== undefined) {
-    router.use(rememberTokenPath());
-    router.use('/logout/', tokenLogoutRouter(sj, opts));
+  if (mounts.cookieMode) router.use(rememberTokenPath());
+  // Each view answers its own path only, so the order of the table does not matter.
+  for (const view of Object.values(VIEWS)) {
+    if (mounts[view.mounted]) router.use(view.path, viewRouter(sj, view, opts));
   }
-  router.use('/refresh/', tokenRefreshRouter(sj, opts));
-  router.use('/verify/', tokenVerifyRouter(sj, opts));
-  if (apps.blacklist) router.use('/blacklist/', tokenBlacklistRouter(sj, opts));
-  if (tokenFamilyEnabled) router.use('/family/blacklist/', tokenFamilyBlacklistRouter(sj, opts));
-  if (sliding) {
-    router.use('/sliding/refresh/', tokenRefreshSlidingRouter(sj, opts));
-    router.use('/sliding/', tokenObtainSlidingRouter(sj, opts));
-  }
-  router.use('/', tokenObtainPairRouter(sj, opts));
   return router;
 }
