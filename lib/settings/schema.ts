@@ -130,7 +130,7 @@ type JsonEncoder = (this: unknown, key: string, value: unknown) => unknown;
 
 /** Every setting of `new SimpleJWT(options)`, once; its meaning is documented on `SimpleJWTOptions`. */
 export const SETTINGS = {
-  // Parsed into KeyObjects, with the algorithm, by the token backend (lib/backend.ts).
+  // Checked with the algorithm and turned into KeyObjects by prepareKeys (./keys.ts), which the token backend calls.
   signingKey: given(null),
   verifyingKey: given(null),
   users: given(userStore),
