@@ -218,13 +218,13 @@ type Resolved<K extends keyof SimpleJWTOptions> = {
 /** Every setting name the constructor accepts. */
 export const KNOWN_SETTINGS: ReadonlySet<string> = new Set(Object.keys(SETTINGS));
 
-/** Simple JWT settings that no longer exist, and what replaced them. */
+/** Simple JWT settings that no longer exist, and what replaced them (never a current name: TypeScript checks). */
 export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
   authHeaderType: "use 'authHeaderTypes'",
   authTokenClass: "use 'authTokenClasses'",
   secretKey: "use 'signingKey'",
   tokenBackendClass: 'the token backend is not pluggable',
-};
+} satisfies Record<string, string> & { readonly [K in keyof SimpleJWTOptions]?: never };
 
 /** A rule between settings, run once every setting is parsed; throws naming the setting. */
 export type Rule = (settings: ResolvedSettings, options: Readonly<Record<string, unknown>>) => void;
