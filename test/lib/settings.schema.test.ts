@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   SimpleJWT,
   TokenBlacklistSerializer,
@@ -12,6 +14,15 @@ import {
 } from '../../lib';
 import { SECRET, memoryUsers } from '../helpers/fixtures';
 import { build, refused } from '../helpers/settings';
+import { KNOWN_SETTINGS } from '../../lib/settings/schema';
+
+/** The setting names of the README's settings table (the first cell of each row). */
+function readmeSettingNames(): string[] {
+  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| setting | default | Simple JWT |'));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+  return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`(\w+)`/g)].map((match) => match[1]));
+}
 
 const SERIALIZER_SETTINGS = {
   tokenObtainSerializer: TokenObtainPairSerializer,
@@ -25,6 +36,20 @@ const SERIALIZER_SETTINGS = {
 } as const;
 
 describe('settings: one table, checked in the constructor', () => {
+  describe('the known names come from the table', () => {
+    it("accepts every setting of the README's table", () => {
+      const names = readmeSettingNames();
+      expect(names).to.include.members(['signingKey', 'leeway', 'now']);
+      for (const name of names) expect(() => resolveSettings({ signingKey: SECRET, [name]: undefined }), name).not.to.throw();
+    });
+
+    it("the README's table lists every setting (the serializer settings as one row)", () => {
+      const documented = new Set(readmeSettingNames());
+      const missing = [...KNOWN_SETTINGS].filter((name) => !documented.has(name) && !(name in SERIALIZER_SETTINGS));
+      expect(missing).to.deep.equal([]);
+    });
+  });
+
   describe('serializer settings are refused when the instance is built, not when a router is', () => {
     for (const [name, Serializer] of Object.entries(SERIALIZER_SETTINGS)) {
       it(`refuses a '${name}' that is not a serializer class`, () => {
