@@ -209,8 +209,8 @@ type ResolvedName = { [K in keyof Table]: Table[K] extends ResolvedSetting<unkno
  */
 export type ResolvedSettings = Resolved<ResolvedName>;
 
-// Mapped over names constrained to `keyof SimpleJWTOptions` (as `Pick` is), so each
-// resolved setting keeps the option's TSDoc in editors.
+// Mapped over names constrained to `keyof SimpleJWTOptions`, as `Pick` is: an editor that
+// follows a mapped member to its source (TypeScript 5's) shows the option's TSDoc.
 type Resolved<K extends keyof SimpleJWTOptions> = {
   -readonly [P in K]-?: Table[P] extends ResolvedSetting<infer R> ? R : never;
 };
