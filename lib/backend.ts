@@ -1,9 +1,12 @@
-import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenBackendError, TokenBackendExpiredToken } from './errors';
 import { JwksKeyProvider } from './jwks';
 import { VerifiedTokenCache } from './verified-token-cache';
 import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
+import { prepareKeys } from './settings/keys';
+
+export { MIN_HMAC_SECRET_BYTES } from './settings/keys';
 
 /** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
 export type Payload = Record<string, unknown>;
@@ -50,97 +53,6 @@ function checkHostile(header: Readonly<Record<string, unknown>>, claims: Readonl
   for (const claim of timeClaims) {
     if (Object.prototype.hasOwnProperty.call(claims, claim) && !isStorableTime(claims[claim])) throw new TokenBackendError('Token is invalid');
   }
-}
-
-function isHmac(algorithm: Algorithm): boolean {
-  return algorithm.startsWith('HS');
-}
-
-function fail(message: string): never {
-  throw new TypeError(`passport-simplejwt: ${message}`);
-}
-
-/** The curve each ES algorithm signs with. */
-const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
-
-function isKeyInput(key: unknown): key is KeyInput {
-  return typeof key === 'string' || Buffer.isBuffer(key) || key instanceof KeyObject;
-}
-
-/** Throws unless an asymmetric key suits the algorithm (RSA for RS/PS, the right curve for ES). */
-function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string): void {
-  const type = key.asymmetricKeyType;
-  const family = algorithm.slice(0, 2);
-  const ok =
-    family === 'RS' ? type === 'rsa'
-      : family === 'PS' ? type === 'rsa' || type === 'rsa-pss'
-        : type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVES[algorithm];
-  if (!ok) {
-    const what = type === 'ec' ? `an EC key on ${String(key.asymmetricKeyDetails?.namedCurve)}` : `a ${String(type)} key`;
-    fail(`'${setting}' is ${what}, which cannot be used with ${algorithm}`);
-  }
-}
-
-/** The shortest HMAC secret accepted, in bytes (the output size of SHA-256, RFC 7518 section 3.2). */
-export const MIN_HMAC_SECRET_BYTES = 32;
-
-/** A PEM block or a JSON Web Key, which an HMAC algorithm must never take as its secret. */
-function looksAsymmetric(text: string): boolean {
-  if (/-----BEGIN [A-Z ]*KEY-----/.test(text) || /-----BEGIN CERTIFICATE-----/.test(text)) return true;
-  const trimmed = text.trim();
-  if (!trimmed.startsWith('{')) return false;
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    return parsed !== null && typeof parsed === 'object' && 'kty' in parsed;
-  } catch {
-    return false;
-  }
-}
-
-/** Turns key material into a KeyObject once, so no request pays for parsing it. */
-function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: unknown, jwkUrl: string | null) {
-  const empty = (k: unknown) => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
-  for (const [setting, key] of [['signingKey', signingKey], ['verifyingKey', verifyingKey]] as const) {
-    if (!empty(key) && !isKeyInput(key)) fail(`'${setting}' must be a string, a Buffer or a crypto.KeyObject`);
-  }
-  if (isHmac(algorithm)) {
-    if (empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
-    if (!(signingKey instanceof KeyObject) && looksAsymmetric(Buffer.from(signingKey as string | Buffer).toString('utf8'))) {
-      // A public key used as an HMAC secret lets anyone who has it sign tokens.
-      fail(`'signingKey' is a PEM or JWK key, but ${algorithm} takes a shared secret: set 'algorithm' to RS*, ES* or PS* for a key pair`);
-    }
-    const key = signingKey instanceof KeyObject ? signingKey : createSecretKey(Buffer.from(signingKey as string | Buffer));
-    if (key.type !== 'secret') fail(`'signingKey' must be a secret for ${algorithm}, not a ${key.type} key`);
-    const bytes = key.symmetricKeySize ?? 0;
-    if (bytes < MIN_HMAC_SECRET_BYTES) {
-      fail(`'signingKey' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`);
-    }
-    return { signing: key, verifying: key };
-  }
-  let signing: KeyObject | undefined;
-  if (!empty(signingKey)) {
-    try {
-      signing = signingKey instanceof KeyObject ? signingKey : createPrivateKey(signingKey as string | Buffer);
-    } catch (err) {
-      fail(`'signingKey' is not a valid private key for ${algorithm}: ${(err as Error).message}`);
-    }
-    if (signing.type !== 'private') fail(`'signingKey' must be a private key for ${algorithm}`);
-    checkAsymmetric(algorithm, signing, 'signingKey');
-  }
-  let verifying: KeyObject | undefined;
-  if (!empty(verifyingKey)) {
-    try {
-      // A private key (object or PEM) given as verifyingKey verifies as its public half.
-      verifying = verifyingKey instanceof KeyObject && verifyingKey.type === 'public' ? verifyingKey : createPublicKey(verifyingKey as string | Buffer | KeyObject);
-    } catch (err) {
-      fail(`'verifyingKey' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
-    }
-    checkAsymmetric(algorithm, verifying, 'verifyingKey');
-  } else if (signing) {
-    verifying = createPublicKey(signing);
-  }
-  if (!signing && !verifying && !jwkUrl) fail(`'signingKey' (a private key) or 'verifyingKey' or 'jwkUrl' is required for ${algorithm}`);
-  return { signing, verifying };
 }
 
 /**

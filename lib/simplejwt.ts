@@ -98,19 +98,9 @@ export class SimpleJWT<U = unknown> {
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? DEFAULT_LOGGER;
     for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
-    if (options.users !== undefined) {
-      const users = options.users as Partial<UserStore<U>> | null;
-      if (!users || typeof users.findById !== 'function' || typeof users.authenticate !== 'function') {
-        throw new TypeError("passport-simplejwt: 'users' must be a UserStore with findById() and authenticate()");
-      }
-      this.users = options.users;
-    }
+    this.users = options.users;
     this.sequelize = options.sequelize;
     if (this.sequelize) defaultStorage?.configure?.(this.sequelize, this.settings.storageTimeout);
-    const cache = options.cache as Partial<BlacklistCache> | undefined;
-    if (cache !== undefined && (typeof cache?.has !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function')) {
-      throw new TypeError("passport-simplejwt: 'cache' must have has(), set() and delete()");
-    }
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
     this.tokenCacheSlot = settings.cacheBlacklistedRefreshTokens

@@ -4,6 +4,7 @@ import { sendError, toAPIError } from '../lib/error-handler';
 import { ServerError, SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
 import { asPackageError } from '../lib/fail-closed';
 import type { SerializerClass, SerializerSettingName, TokenSerializer } from '../lib/serializers/serializer';
+import { isSerializerClass } from '../lib/settings/parse';
 import type { SimpleJWT } from '../lib/simplejwt';
 import { bodyParserError, DEFAULT_BODY_LIMIT_BYTES, PARSED_MEDIA_TYPES, tokenBodyParser } from './body';
 import { cookieView, type ViewCookies } from './cookie-view';
@@ -87,21 +88,15 @@ export interface ViewSpec {
   before?: (sj: SimpleJWT<never>) => ViewCheck | undefined;
 }
 
-function isSerializerClass(value: unknown): value is SerializerClass<never> {
-  return typeof value === 'function' && typeof (value as { prototype?: { validate?: unknown } }).prototype?.validate === 'function';
-}
-
-/** `opts.serializerClass`, else the first serializer setting given, else the default; checked once. */
+/** `opts.serializerClass`, else the first serializer setting given (checked by the constructor), else the default. */
 function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<U>): SerializerClass<U> {
   if (opts.serializerClass !== undefined) {
     if (!isSerializerClass(opts.serializerClass)) throw new TypeError("passport-simplejwt: 'serializerClass' must be a serializer class (a class with validate())");
     return opts.serializerClass;
   }
   for (const setting of view.settings) {
-    const value = (sj.options as Record<string, unknown>)[setting];
-    if (value === undefined || value === null) continue;
-    if (!isSerializerClass(value)) throw new TypeError(`passport-simplejwt: '${setting}' must be a serializer class (a class with validate())`);
-    return value as unknown as SerializerClass<U>;
+    const value = sj.options[setting];
+    if (value !== undefined && value !== null) return value;
   }
   return view.defaultSerializer as unknown as SerializerClass<U>;
 }
