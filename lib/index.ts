@@ -38,7 +38,7 @@ export type {
   LoginThrottleStore,
   ResolvedLoginThrottle,
 } from './settings';
-export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt } from './login-throttle';
+export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';

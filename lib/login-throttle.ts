@@ -16,6 +16,33 @@ import type { ResolvedLoginThrottle } from './settings';
 /** The table of the failed-login counters with `store: 'database'` (created on first use). */
 export const LOGIN_THROTTLE_TABLE = 'passport_simplejwt_login_throttle';
 
+/**
+ * The login tarpit: how long a login from an address already known blocked
+ * is held before its 429 (the wait is cut to what is left of the block), so
+ * that a flooding client's rate falls to about one request a second per
+ * connection. Not a setting (SPEC 2.1 names none).
+ */
+export const LOGIN_TARPIT_DELAY_MS = 1000;
+/**
+ * At most this many refusals are held in the tarpit at once (their sockets
+ * and timers); beyond it, a refusal is answered at once, as without the tarpit.
+ */
+export const LOGIN_TARPIT_MAX_HELD = 256;
+/**
+ * At most this many blocked addresses are remembered for the early refusal;
+ * beyond it the expired ones go, then the oldest (an address forgotten is
+ * refused as before, after its body is read, by the counters themselves).
+ */
+export const LOGIN_BLOCKED_ADDRESSES_MAX = 10_000;
+
+/** The tarpit's bounds: {@link LOGIN_TARPIT_DELAY_MS} and {@link LOGIN_TARPIT_MAX_HELD} unless changed (tests shorten the delay). */
+export interface LoginTarpit {
+  /** Milliseconds a refusal is held; 0: answered at once. */
+  delayMs: number;
+  /** Refusals held at once; beyond it, answered at once. */
+  maxHeld: number;
+}
+
 /** One login being tried: counted as a failure unless `succeeded()` is called. */
 export interface LoginAttempt {
   /** The credentials were right: the attempt no longer counts against the username and the address. */
@@ -93,8 +120,38 @@ function usernameKey(username: string): string {
 }
 
 /** Seconds a throttled client must wait: whole seconds, at least 1 (the `Retry-After` header). */
-function waitSeconds(res: RateLimiterRes): number {
-  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+function waitSeconds(msBeforeNext: number): number {
+  return Math.max(1, Math.ceil(msBeforeNext / 1000));
+}
+
+/**
+ * The addresses this process has seen refused by their counter, each until
+ * its window ends (on the counters' clock, `Date.now()`); at most
+ * {@link LOGIN_BLOCKED_ADDRESSES_MAX} of them.
+ */
+class BlockedAddresses {
+  private readonly until = new Map<string, number>();
+
+  add(address: string, msBeforeNext: number): void {
+    const { until } = this;
+    until.delete(address);
+    if (until.size >= LOGIN_BLOCKED_ADDRESSES_MAX) {
+      const now = Date.now();
+      for (const [key, end] of until) if (end <= now) until.delete(key);
+      if (until.size >= LOGIN_BLOCKED_ADDRESSES_MAX) until.delete(until.keys().next().value as string);
+    }
+    until.set(address, Date.now() + msBeforeNext);
+  }
+
+  /** Milliseconds `address` stays blocked; 0: not known blocked. */
+  msBefore(address: string): number {
+    const end = this.until.get(address);
+    if (end === undefined) return 0;
+    const left = end - Date.now();
+    if (left > 0) return left;
+    this.until.delete(address);
+    return 0;
+  }
 }
 
 /**
@@ -109,6 +166,11 @@ export class LoginThrottle {
   private readonly counters: CounterFactory;
   /** Built on first use (the database tables are created then); retried after a failure. */
   private limiters?: Promise<Limiters>;
+  private readonly blocked = new BlockedAddresses();
+  /** Refusals in the tarpit now. */
+  private held = 0;
+  /** The tarpit's bounds (see {@link LoginTarpit}). */
+  readonly tarpit: LoginTarpit = { delayMs: LOGIN_TARPIT_DELAY_MS, maxHeld: LOGIN_TARPIT_MAX_HELD };
 
   constructor(settings: ResolvedLoginThrottle, sequelize?: Sequelize) {
     this.settings = settings;
@@ -142,7 +204,11 @@ export class LoginThrottle {
       // The address first: a throttled address spends none of its victims' attempts.
       const counted: Array<[RateLimiterAbstract, string]> = [];
       if (perAddress && address) {
-        await perAddress.consume(address);
+        await perAddress.consume(address).catch((err: unknown) => {
+          // Over its limit: refused early (before its body is read) until its window ends.
+          if (err instanceof RateLimiterRes) this.blocked.add(address, err.msBeforeNext);
+          throw err;
+        });
         counted.push([perAddress, address]);
       }
       await perUsername.consume(userKey);
@@ -157,9 +223,40 @@ export class LoginThrottle {
         },
       };
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw new Throttled(waitSeconds(err));
+      if (err instanceof RateLimiterRes) throw new Throttled(waitSeconds(err.msBeforeNext));
       throw this.storeFailure(err);
     }
+  }
+
+  /**
+   * The early refusal of the login views, run before the body is read: a
+   * login from an address this process has already seen refused by its
+   * counter (over `perAddress` in this window) rejects with `Throttled` (429,
+   * `Retry-After` the rest of the window) without touching the store; any
+   * other address (or none) gets undefined and goes on to `begin()`, which
+   * reads the per-username count. The rejection is held in the tarpit
+   * ({@link LoginTarpit}) while fewer than `maxHeld` are, else at once.
+   *
+   * @example
+   * const refused = sj.loginThrottle?.refuseBlockedAddress(req.ip);
+   * if (refused) await refused; // rejects with Throttled
+   */
+  refuseBlockedAddress(address: string | undefined): Promise<never> | undefined {
+    if (!address) return undefined;
+    const left = this.blocked.msBefore(address);
+    if (left === 0) return undefined;
+    const { delayMs, maxHeld } = this.tarpit;
+    const refusal = () => new Throttled(waitSeconds(this.blocked.msBefore(address)));
+    if (delayMs <= 0 || this.held >= maxHeld) return Promise.reject(refusal());
+    this.held++;
+    return new Promise<never>((_resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.held--;
+        reject(refusal());
+      }, Math.min(delayMs, left));
+      // A held refusal never keeps the process alive.
+      timer.unref();
+    });
   }
 
   /**

@@ -8,17 +8,22 @@ import { TokenRefreshSerializer } from '../lib/serializers/token-refresh';
 import { TokenRefreshSlidingSerializer } from '../lib/serializers/token-refresh-sliding';
 import { TokenVerifySerializer } from '../lib/serializers/token-verify';
 import type { SimpleJWT } from '../lib/simplejwt';
-import { viewHandler, viewRouter, type TokenViewOptions, type ViewSpec } from './view';
+import { viewHandler, viewRouter, type TokenViewOptions, type ViewCheck, type ViewSpec } from './view';
 
 /**
  * What the two logins share: they check credentials against the user store,
- * sign tokens, and answer beside their tokens as below. (An early check, say a
- * 429 for a blocked address before the body is read, goes in `before` here.)
+ * sign tokens, and answer beside their tokens as below. With `loginThrottle`,
+ * an address already known blocked is refused (429, held in the tarpit)
+ * before its body is read: a flood of refused logins costs no body parsing.
  */
 const LOGIN = {
   needsUsers: true,
   signs: true,
   cookies: { login: true, writes: true },
+  before: (sj: SimpleJWT<never>): ViewCheck | undefined => {
+    const throttle = sj.loginThrottle;
+    return throttle ? (req) => throttle.refuseBlockedAddress(req.ip) : undefined;
+  },
   answers: {
     400: 'a credential field missing, blank or not a string',
     401: '`no_active_account`: wrong credentials or an inactive user',

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
+import { tokenObtainPair, tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
+import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD } from '../../lib/login-throttle';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../lib/cache/redis-helper';
@@ -46,6 +49,72 @@ function expectThrottled(res: request.Response, window: number): void {
   expect(Number(match![1])).to.be.within(1, window);
 }
 
+/** The app listening on a port of its own (for raw requests); `close()` drops every connection. */
+async function listening(app: express.Express): Promise<{ port: number; close(): void }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: { detail?: string; code?: string };
+  /** Milliseconds from the request sent to its answer. */
+  ms: number;
+}
+
+/**
+ * A login whose body never ends: headers and the start of a JSON body, then
+ * nothing more (chunked, or a `Content-Length` far over the body limit). Only
+ * a view that answers without reading the body can answer it; `null` when no
+ * answer came within `waitMs`.
+ */
+function loginWithEndlessBody(port: number, address: string, framing: 'chunked' | 'huge', waitMs = 3000): Promise<RawAnswer | null> {
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'x-forwarded-for': address };
+  if (framing === 'huge') headers['content-length'] = String(1024 * 1024 * 1024);
+  const started = Date.now();
+  const req = http.request({ host: '127.0.0.1', port, path: OBTAIN, method: 'POST', headers });
+  req.write('{"username": "alice", "password": "');
+  req.write('x'.repeat(4096));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(null);
+    }, waitMs);
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) as RawAnswer['body'], ms: Date.now() - started });
+      });
+    });
+  });
+}
+
+/** Asserts the raw answer is DRF's 429 with `Retry-After`, as {@link expectThrottled}. */
+function expectRawThrottled(answer: RawAnswer | null, window: number): void {
+  expect(answer, 'no answer: the view waited for the body').to.not.equal(null);
+  expectThrottled({ status: answer!.status, body: answer!.body, headers: answer!.headers } as unknown as request.Response, window);
+}
+
+/** A login timed from send to answer. */
+async function timedLogin(app: express.Express, username: string, password: string, address: string): Promise<request.Response & { ms: number }> {
+  const started = Date.now();
+  const res = await login(app, username, password, address);
+  return Object.assign(res, { ms: Date.now() - started });
+}
+
 /** The behaviour every store must have; `options` chooses the store. */
 function behavesAsAThrottle(throttleOptions: () => Promise<Partial<SimpleJWTOptions<TestUser>>>) {
   it('the 6th login of a username after 5 failures is a 429 before any password is checked, even a right one', async () => {
@@ -75,6 +144,30 @@ function behavesAsAThrottle(throttleOptions: () => Promise<Partial<SimpleJWTOpti
     expect(counted.hashed).to.equal(3);
     expect((await login(app, 'alice', 'alice-password', '192.0.2.10')).status).to.equal(200);
   });
+
+  it('an address already refused is answered 429 before its body is read; other addresses and the username count go on', async () => {
+    const { app, sj, counted } = loginApp(await throttleOptions());
+    sj.loginThrottle!.tarpit.delayMs = 0; // answered at once here; the tarpit has its own tests
+    const server = await listening(app);
+    try {
+      for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.20')).status).to.equal(401);
+      // Not yet known blocked: the body is needed (a body that never ends gets no answer).
+      expect(await loginWithEndlessBody(server.port, '192.0.2.20', 'chunked', 300), 'answered before the first refusal').to.equal(null);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.20'), 900); // refused by the counter
+      // Now refused before the body: neither a body that never ends nor one declared 1 GB (413 if parsed) is read.
+      expectRawThrottled(await loginWithEndlessBody(server.port, '192.0.2.20', 'chunked'), 900);
+      expectRawThrottled(await loginWithEndlessBody(server.port, '192.0.2.20', 'huge'), 900);
+      expect(counted.hashed).to.equal(3);
+      // Another address: its body is read and its login checked as before.
+      expect((await login(app, 'bob', 'bob-password', '192.0.2.21')).status).to.equal(200);
+      expect(await loginWithEndlessBody(server.port, '192.0.2.21', 'huge', 300), 'another address answered before its body').to.equal(null);
+      // A username over its count is still refused from an address that is not blocked (after its body is read).
+      for (let i = 0; i < 5; i++) expect((await login(app, 'carl', 'wrong', `192.0.3.${i}`)).status).to.equal(401);
+      expectThrottled(await login(app, 'carl', 'wrong', '192.0.3.9'), 900);
+    } finally {
+      server.close();
+    }
+  });
 }
 
 describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
@@ -87,6 +180,55 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       const { app } = loginApp({ loginThrottle: base });
       for (let i = 0; i < 5; i++) expect((await login(app, 'alice', 'wrong', `10.0.0.${i}`, i % 2 ? SLIDING : OBTAIN)).status).to.equal(401);
       expectThrottled(await login(app, 'alice', 'alice-password', '10.0.1.1', SLIDING), 900);
+    });
+
+    it('the tarpit: a refusal of an address already refused is held 1 s, at most maxHeld at once (the rest at once), then held again', async () => {
+      const { app, sj } = loginApp({ loginThrottle: base });
+      const throttle = sj.loginThrottle!;
+      expect(throttle.tarpit).to.deep.equal({ delayMs: LOGIN_TARPIT_DELAY_MS, maxHeld: LOGIN_TARPIT_MAX_HELD });
+      expect([LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD]).to.deep.equal([1000, 256]);
+      throttle.tarpit.maxHeld = 2;
+      for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.30')).status).to.equal(401);
+      // The first refusal (by the counter, after the body) is not held.
+      const first = await timedLogin(app, 'alice', 'alice-password', '192.0.2.30');
+      expectThrottled(first, 900);
+      expect(first.ms).to.be.below(LOGIN_TARPIT_DELAY_MS);
+      // Three at once: two held, the third beyond the bound answered at once.
+      const again = await Promise.all([1, 2, 3].map(() => timedLogin(app, 'alice', 'alice-password', '192.0.2.30')));
+      for (const res of again) expectThrottled(res, 900);
+      const times = again.map((res) => res.ms).sort((a, b) => a - b);
+      expect(times[0], 'beyond the bound: not held').to.be.below(LOGIN_TARPIT_DELAY_MS);
+      expect(times[1], 'held').to.be.at.least(LOGIN_TARPIT_DELAY_MS - 5);
+      expect(times[2], 'held').to.be.at.least(LOGIN_TARPIT_DELAY_MS - 5);
+      // The held ones are released: the next refusal is held again.
+      expect((await timedLogin(app, 'alice', 'alice-password', '192.0.2.30')).ms).to.be.at.least(LOGIN_TARPIT_DELAY_MS - 5);
+      // An address that is not blocked is never held.
+      const other = await timedLogin(app, 'bob', 'bob-password', '192.0.2.31');
+      expect(other.status).to.equal(200);
+      expect(other.ms).to.be.below(LOGIN_TARPIT_DELAY_MS);
+    });
+
+    it('the early refusal ends with the window: the address logs in again', async () => {
+      const { app } = loginApp({ loginThrottle: { ...base, perAddress: 1, window: 1 } });
+      expect((await login(app, 'alice', 'wrong', '192.0.2.40')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.40'), 1);
+      // Early, held no longer than the block lasts (under 1 s here).
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.40'), 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await login(app, 'alice', 'alice-password', '192.0.2.40')).status).to.equal(200);
+    });
+
+    it('the plain handler refuses a blocked address first too (held in the tarpit)', async () => {
+      const { sj } = loginApp({ loginThrottle: base });
+      sj.loginThrottle!.tarpit.delayMs = 300;
+      const app = express();
+      app.set('trust proxy', true);
+      app.post(OBTAIN, express.json(), tokenObtainPair(sj));
+      for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.50')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.50'), 900);
+      const held = await timedLogin(app, 'alice', 'alice-password', '192.0.2.50');
+      expectThrottled(held, 900);
+      expect(held.ms).to.be.at.least(295);
     });
 
     it('off by default: failures are never throttled', async () => {
@@ -127,6 +269,20 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
     });
 
     behavesAsAThrottle(async () => ({ loginThrottle: { ...base, store: { redis: redis! }, keyPrefix: uniquePrefix().replace(/[^A-Za-z0-9_:-]/g, '_') } }));
+
+    it('Redis down: an address already refused is still 429 (known in this process, as before); any other login is 503, no password checked', async () => {
+      const client = await connectedClient();
+      const { app, sj, counted } = loginApp({ loginThrottle: { ...base, store: { redis: client }, keyPrefix: uniquePrefix().replace(/[^A-Za-z0-9_:-]/g, '_') } });
+      sj.loginThrottle!.tarpit.delayMs = 0;
+      for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.60')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.60'), 900);
+      client.destroy();
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.60'), 900);
+      const res = await login(app, 'alice', 'alice-password', '192.0.2.61');
+      expect(res.status, JSON.stringify(res.body)).to.equal(503);
+      expect(res.body.code).to.equal('service_unavailable');
+      expect(counted.hashed).to.equal(3);
+    });
 
     it('Redis down: the login fails closed with a 503, and no password is checked', async () => {
       const down = await connectedClient();
