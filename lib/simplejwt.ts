@@ -115,7 +115,7 @@ export class SimpleJWT<U = unknown> {
     this.SlidingToken = bindClass(SlidingToken, this as SimpleJWT);
     this.UntypedToken = bindClass(UntypedToken, this as SimpleJWT);
     this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
-    this.tokenUserClass = options.tokenUserClass ?? TokenUser;
+    this.tokenUserClass = (options.tokenUserClass ?? TokenUser) as new (token: Token, userIdClaim: string) => unknown;
     this.loginThrottle = settings.loginThrottle ? new LoginThrottle(settings.loginThrottle, options.sequelize) : null;
     this.loginSlots = new Sema(settings.loginConcurrency);
   }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
 import type { OutstandingTokenRecord, TokenRotationRecord } from '../apps';
-import type { Payload } from '../backend';
+import type { Payload } from '../jwt-types';
 import type { ResolvedSettings } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
 
