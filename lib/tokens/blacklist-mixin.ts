@@ -2,17 +2,24 @@ import type { BlacklistedTokenRecord } from '../apps';
 import { RefreshTokenBlacklistedError } from '../errors';
 import { markPackagePrototype, type RevocationChecks, type Token } from './token';
 
-/** A token with the blacklist methods (refresh and sliding tokens, and classes derived from them). */
-export interface BlacklistableToken extends Token {
+/** The methods `BlacklistMixin` adds to a token class. */
+export interface BlacklistMethods {
   /** Throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
   checkBlacklist(): Promise<void>;
   /** Blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */
   blacklist(): Promise<[BlacklistedTokenRecord, boolean]>;
 }
 
-// TypeScript's mixin pattern requires a constructor of `any[]`; the classes made here are the public ones.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A token with the blacklist methods (refresh and sliding tokens, and classes derived from them). */
+export type BlacklistableToken = Token & BlacklistMethods;
+
+// TypeScript's mixin pattern requires constructors of `any[]` (the token constructor's own arguments stay typed by `TBase`).
+/* eslint-disable @typescript-eslint/no-explicit-any */
 type TokenBase = abstract new (...args: any[]) => Token;
+
+/** `Base` with the blacklist methods: its statics and instances, plus `BlacklistMethods`. */
+export type WithBlacklist<TBase extends TokenBase> = TBase & (abstract new (...args: any[]) => BlacklistMethods);
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
  * Simple JWT's `BlacklistMixin`, applied to `RefreshToken` and
@@ -24,8 +31,8 @@ type TokenBase = abstract new (...args: any[]) => Token;
  * @example
  * class RefreshToken extends BlacklistMixin(Token) { ... }
  */
-export function BlacklistMixin<TBase extends TokenBase>(Base: TBase) {
-  abstract class Blacklistable extends Base implements BlacklistableToken {
+export function BlacklistMixin<TBase extends TokenBase>(Base: TBase): WithBlacklist<TBase> {
+  abstract class Blacklistable extends Base implements BlacklistMethods {
     /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
     async checkBlacklist(): Promise<void> {
       if (await this.sj.revocation.isBlacklisted(this.jti())) throw new RefreshTokenBlacklistedError('Token is blacklisted');
