@@ -1,4 +1,32 @@
-import type { Token } from './tokens/token';
+/**
+ * What storage reads of a token it records (any token of the package is
+ * one): its jti, its claims, the encoded string and when it was made.
+ */
+export interface StorableToken {
+  /** The encoded token it was decoded from, or null for a new one. */
+  readonly token: string | null;
+  /** When the token object was made (the `created_at` of its row). */
+  readonly currentTime: Date;
+  /** The jti claim as a string. */
+  jti(): string;
+  /** A claim, or `fallback` when absent. */
+  get<T = unknown>(claim: string, fallback?: T): T | undefined;
+  /** The signed, encoded token. */
+  toString(): string;
+}
+
+/**
+ * What storage holds about one presented token, answered in one round trip
+ * for the apps that are on: the checks a refresh needs before it can answer.
+ */
+export interface TokenState {
+  /** The jti is blacklisted (false when the blacklist app is off or no jti was asked). */
+  blacklisted: boolean;
+  /** The family is blacklisted (false when the family app is off or no family was asked). */
+  familyBlacklisted: boolean;
+  /** The rotation that consumed the token, when there was one (for the reuse interval). */
+  rotation: TokenRotationRecord | null;
+}
 
 /**
  * What the token classes need from the blacklist app (Simple JWT's
@@ -7,11 +35,11 @@ import type { Token } from './tokens/token';
  */
 export interface BlacklistApp {
   /** Records a token as outstanding (get-or-create by jti). Resolves to `[row, created]`. */
-  outstand(token: Token): Promise<[OutstandingTokenRecord, boolean]>;
+  outstand(token: StorableToken): Promise<[OutstandingTokenRecord, boolean]>;
   /** Whether the jti is blacklisted. */
   isBlacklisted(jti: string): Promise<boolean>;
   /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
-  blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
+  blacklist(token: StorableToken): Promise<[BlacklistedTokenRecord, boolean]>;
   /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUser(userId: string, now: Date): Promise<number>;
   /**
@@ -23,7 +51,7 @@ export interface BlacklistApp {
    * processes agree on one winner. With `deadline` (epoch milliseconds),
    * a rotation not committed by then is never run or is rolled back, and rejects.
    */
-  rotate(token: Token, successor: Token, deadline?: number): Promise<boolean>;
+  rotate(token: StorableToken, successor: StorableToken, deadline?: number): Promise<boolean>;
   /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
   successorOf(jti: string): Promise<TokenRotationRecord | null>;
 }

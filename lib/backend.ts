@@ -5,18 +5,11 @@ import { JwksKeyProvider } from './jwks';
 import { VerifiedTokenCache } from './verified-token-cache';
 import type { Algorithm, KeyInput, ResolvedSettings } from './settings';
 import { prepareKeys } from './settings/keys';
+import type { JwtHeader, Payload } from './jwt-types';
 
 export { MIN_HMAC_SECRET_BYTES } from './settings/keys';
 
-/** A decoded claim set. Null-prototype, so claim names like `__proto__` stay plain data. */
-export type Payload = Record<string, unknown>;
-
-/** The JOSE header of a token, as the key resolver sees it. */
-export interface JwtHeader {
-  alg?: string;
-  kid?: string;
-  typ?: string;
-}
+export type { JwtHeader, Payload } from './jwt-types';
 
 /** Resolves the verifying key for a token when keys are remote (JWKS). */
 export type KeyResolver = (header: JwtHeader) => KeyObject | undefined;

@@ -42,7 +42,11 @@ export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpi
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
-export { Token, type TokenOptions, type TokenClass } from './tokens/token';
+export { Token, type TokenOptions, type TokenClass, type TokenHost, type TokenRevocation, type RevocationChecks } from './tokens/token';
+export type { BlacklistMethods, BlacklistableToken, WithBlacklist } from './tokens/blacklist-mixin';
+export type { Revocation } from './services/revocation';
+export type { UserPolicy, UserRefusal, ActiveRule } from './services/user-policy';
+export type { TokenValidation } from './services/token-validation';
 export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';
 export { SlidingToken } from './tokens/sliding-token';
@@ -76,8 +80,8 @@ export {
   type RedisClientLike,
   type RedisBlacklistCacheOptions,
 } from './cache/redis-cache';
-export type { BlacklistApp, FamilyApp, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord, TokenRotationRecord } from './apps';
-export type { AppStorage, StorageProvider, TokenState } from './storage';
+export type { BlacklistApp, FamilyApp, StorableToken, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord, TokenRotationRecord } from './apps';
+export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
 // ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
 export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { JwtHeader } from './backend';
+import type { JwtHeader } from './jwt-types';
 import { ServiceUnavailable } from './errors';
 
 /** Seconds a fetched key set is trusted before it is fetched again (as jwks-rsa's cacheMaxAge). */

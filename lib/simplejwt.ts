@@ -1,9 +1,12 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import { Sema } from 'async-sema';
-import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
+import type { BlacklistApp, BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, FamilyApp, TokenRotationRecord, TokenState } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
+import { Revocation } from './services/revocation';
+import { TokenValidation } from './services/token-validation';
+import { UserPolicy } from './services/user-policy';
 import { withinDeadline } from './storage-deadline';
 import { LoginThrottle, unthrottledAttempt, type LoginAttempt } from './login-throttle';
 import type { BlacklistCache } from './cache/blacklist-cache';
@@ -14,10 +17,10 @@ import { TokenUser } from './token-user';
 import { AccessToken } from './tokens/access-token';
 import { RefreshToken } from './tokens/refresh-token';
 import { SlidingToken } from './tokens/sliding-token';
-import { Token, type TokenClass } from './tokens/token';
+import { Token, type TokenClass, type TokenHost } from './tokens/token';
 import { UntypedToken } from './tokens/untyped-token';
 import type { UserStore } from './user-store';
-import type { AppStorage, StorageProvider, TokenState } from './storage';
+import type { AppStorage, StorageProvider } from './storage';
 
 // The package entry installs the Sequelize storage here: lib/ itself never imports models/.
 let defaultStorage: StorageProvider | undefined;
@@ -32,23 +35,7 @@ function requireDefaultStorage(): StorageProvider {
   return defaultStorage;
 }
 
-const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
-
-/** A class bound to one instance: same behaviour, its own settings and keys. */
-function bindClass<C extends typeof Token>(base: C, sj: SimpleJWT): C {
-  const Bound = class extends (base as typeof Token) {};
-  Object.defineProperty(Bound, 'name', { value: base.name });
-  Bound.sj = sj;
-  return Bound as unknown as C;
-}
-
 export { failClosed, asPackageError } from './fail-closed';
-
-function defaultIsActive(user: unknown): boolean {
-  const u = user as { isActive?: unknown; is_active?: unknown } | null;
-  const flag = u?.isActive ?? u?.is_active;
-  return flag === undefined ? true : Boolean(flag);
-}
 
 /**
  * One configuration of the package: settings, keys, token classes, and the
@@ -59,7 +46,7 @@ function defaultIsActive(user: unknown): boolean {
  * passport.use(new JWTStrategy(sj));
  * app.use('/api/token/', tokenRouter(sj));
  */
-export class SimpleJWT<U = unknown> {
+export class SimpleJWT<U = unknown> implements TokenHost {
   readonly settings: ResolvedSettings;
   readonly backend: TokenBackend;
   readonly users?: UserStore<U>;
@@ -81,15 +68,20 @@ export class SimpleJWT<U = unknown> {
   /** Builds the stateless user (`tokenUserClass`). */
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
+  /** The blacklist and family apps behind the cache: is a token revoked, record, blacklist, rotate. */
+  readonly revocation: Revocation;
+  /** The rules about a token's user: id, password hash, active, password changed. */
+  readonly userPolicy: UserPolicy<U>;
+  /** The validation pipeline of the strategies and serializers: decode, stored checks, user. */
+  readonly validation: TokenValidation<U>;
+
   private appsImpl?: AppStorage;
+  /** The bound class of each base class (`bind`). */
+  private readonly boundClasses = new Map<typeof Token, typeof Token>();
   /** `loginThrottle`, or null when it is off. */
   readonly loginThrottle: LoginThrottle | null;
   /** Bounds the `users.authenticate()` calls running at once (`loginConcurrency`). */
   private readonly loginSlots: Sema;
-
-  /** Where blacklisted jtis / families are remembered; null when that cache setting is off. */
-  private readonly tokenCacheSlot: CacheSlot | null;
-  private readonly familyCacheSlot: CacheSlot | null;
 
   constructor(options: SimpleJWTOptions<U>) {
     this.settings = resolveSettings(options);
@@ -103,19 +95,29 @@ export class SimpleJWT<U = unknown> {
     if (this.sequelize) defaultStorage?.configure?.(this.sequelize, this.settings.storageTimeout);
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
-    this.tokenCacheSlot = settings.cacheBlacklistedRefreshTokens
-      ? { prefix: settings.cacheKeyPrefixBlacklistedRefreshTokens, ttl: settings.cacheTtlBlacklistedRefreshTokens }
-      : null;
-    this.familyCacheSlot = settings.cacheBlacklistedFamilies
-      ? { prefix: settings.cacheKeyPrefixBlacklistedFamilies, ttl: settings.cacheTtlBlacklistedFamilies }
-      : null;
+    const storage = <T>(work: Promise<T>): Promise<T> => this.storage(work);
+    this.revocation = new Revocation({ settings, cache: this.cache, now: this.now, apps: () => this.apps(), storage });
+    const rule = options.userAuthenticationRule;
+    this.userPolicy = new UserPolicy<U>({
+      settings,
+      users: this.users,
+      storage,
+      ...(rule && { authenticationRule: (user: U | null) => rule(user, this) }),
+    });
+    this.validation = new TokenValidation<U>({
+      settings,
+      revocation: this.revocation,
+      userPolicy: this.userPolicy,
+      prepareKey: (raw) => this.prepareKey(raw),
+      bind: (cls) => this.bind(cls),
+    });
 
-    this.AccessToken = bindClass(AccessToken, this as SimpleJWT);
-    this.RefreshToken = bindClass(RefreshToken, this as SimpleJWT);
-    this.SlidingToken = bindClass(SlidingToken, this as SimpleJWT);
-    this.UntypedToken = bindClass(UntypedToken, this as SimpleJWT);
+    this.AccessToken = this.bind(AccessToken);
+    this.RefreshToken = this.bind(RefreshToken);
+    this.SlidingToken = this.bind(SlidingToken);
+    this.UntypedToken = this.bind(UntypedToken);
     this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
-    this.tokenUserClass = options.tokenUserClass ?? TokenUser;
+    this.tokenUserClass = (options.tokenUserClass ?? TokenUser) as new (token: Token, userIdClaim: string) => unknown;
     this.loginThrottle = settings.loginThrottle ? new LoginThrottle(settings.loginThrottle, options.sequelize) : null;
     this.loginSlots = new Sema(settings.loginConcurrency);
   }
@@ -134,10 +136,33 @@ export class SimpleJWT<U = unknown> {
       if (typeof entry === 'function' && entry.prototype instanceof Token) {
         const cls = entry as typeof Token;
         // An unbound subclass of a base class is bound here; a subclass of sj.X already is.
-        return (cls.sj === this ? cls : bindClass(cls, this as SimpleJWT)) as unknown as TokenClass;
+        return this.bind(cls) as unknown as TokenClass;
       }
       throw new TypeError(`passport-simplejwt: 'authTokenClasses' entry ${String(typeof entry === 'function' ? entry.name : entry)} is not a token class (use 'AccessToken', 'SlidingToken', … or a class derived from one)`);
     });
+  }
+
+  /**
+   * `cls` bound to this instance: the same behaviour with this instance's
+   * settings, keys and storage. A class already bound here is returned as
+   * it is; any other gets one bound subclass, made once and returned again
+   * on every later call (the package's base classes give `sj.AccessToken`, …).
+   *
+   * @example
+   * class MyRefresh extends RefreshToken { static override lifetime = '30d'; }
+   * const Bound = sj.bind(MyRefresh); // sj.bind(MyRefresh) === Bound
+   * const refresh = await Bound.forUser(user);
+   */
+  bind<C extends typeof Token>(cls: C): C {
+    if ((cls.sj as unknown) === this) return cls;
+    let Bound = this.boundClasses.get(cls);
+    if (!Bound) {
+      Bound = class extends (cls as typeof Token) {};
+      Object.defineProperty(Bound, 'name', { value: cls.name });
+      Bound.sj = this;
+      this.boundClasses.set(cls, Bound);
+    }
+    return Bound as C;
   }
 
   /**
@@ -198,30 +223,22 @@ export class SimpleJWT<U = unknown> {
 
   /** The user's id as tokens carry it: always a string. */
   userIdOf(user: unknown, field = this.settings.userIdField): string {
-    const id = user !== null && typeof user === 'object' ? readField(user, field) : undefined;
-    if (typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint') {
-      throw new TypeError(`passport-simplejwt: the user has no usable '${field}' (userIdField)`);
-    }
-    return String(id);
+    return this.userPolicy.userIdOf(user, field);
   }
 
   /** The stored password hash (for checkRevokeToken). */
   passwordHashOf(user: unknown): string {
-    const fromStore = this.users?.getPasswordHash?.(user as U);
-    if (fromStore !== undefined) return fromStore;
-    const value = user !== null && typeof user === 'object' ? readField(user, 'password') : undefined;
-    return typeof value === 'string' ? value : '';
+    return this.userPolicy.passwordHashOf(user);
   }
 
   /** Whether the user may log in (checkUserIsActive). */
   isUserActive(user: U): boolean {
-    return this.users?.isActive ? this.users.isActive(user) : defaultIsActive(user);
+    return this.userPolicy.isActive(user);
   }
 
   /** `userAuthenticationRule`: user present and, with checkUserIsActive, active. */
   userAuthenticationRule(user: U | null): boolean {
-    if (this.options.userAuthenticationRule) return this.options.userAuthenticationRule(user, this);
-    return user !== null && user !== undefined && (!this.settings.checkUserIsActive || this.isUserActive(user));
+    return this.userPolicy.authenticationRule(user);
   }
 
   /** `onLoginSuccess`: by default updates the last login through the store, with updateLastLogin. */
@@ -253,46 +270,17 @@ export class SimpleJWT<U = unknown> {
    * const { blacklisted, familyBlacklisted } = await sj.tokenState(token.jti(), token.getFamilyId());
    */
   tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
-    return this.storage(this.readTokenState(jti, familyId));
-  }
-
-  private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
-    const tokenSlot = jti === null ? null : this.tokenCacheSlot;
-    const familySlot = familyId === null ? null : this.familyCacheSlot;
-    if (tokenSlot && (await failClosed(this.cache.has(`${tokenSlot.prefix}:${jti}`)))) return { ...NOTHING_STORED, blacklisted: true };
-    if (familySlot && (await failClosed(this.cache.has(`${familySlot.prefix}:${familyId}`)))) {
-      // The jti is still asked: a blacklisted jti is answered before its family.
-      const state = jti === null ? NOTHING_STORED : await this.readTokenState(jti, null);
-      return { ...state, familyBlacklisted: true };
-    }
-    const apps = this.apps();
-    const askJti = jti !== null && this.settings.apps.blacklist ? jti : null;
-    const askFamily = familyId !== null && this.settings.apps.tokenFamily ? familyId : null;
-    if (askJti === null && askFamily === null) return NOTHING_STORED;
-    let state: TokenState;
-    if (apps.tokenState) {
-      state = await failClosed(apps.tokenState(askJti, askFamily));
-    } else {
-      const blacklisted = askJti !== null && (await failClosed(apps.blacklist.isBlacklisted(askJti)));
-      const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
-      state = { blacklisted, familyBlacklisted, rotation: null };
-    }
-    // Already inside tokenState()'s deadline: no second timer.
-    if (state.blacklisted) await this.cacheBlacklisted(tokenSlot, jti!);
-    if (state.familyBlacklisted) await this.cacheBlacklisted(familySlot, familyId!);
-    return state;
+    return this.revocation.tokenState(jti, familyId);
   }
 
   /** The blacklist app's storage; throws when the app is off. */
   get blacklistApp(): BlacklistApp {
-    if (!this.settings.apps.blacklist) throw new TypeError("passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })");
-    return this.apps().blacklist;
+    return this.revocation.blacklistApp;
   }
 
   /** The family app's storage; throws when the app is off. */
   get familyApp(): FamilyApp {
-    if (!this.settings.apps.tokenFamily) throw new TypeError("passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })");
-    return this.apps().family;
+    return this.revocation.familyApp;
   }
 
   /**
@@ -306,40 +294,14 @@ export class SimpleJWT<U = unknown> {
     return withinDeadline(work, this.settings.storageTimeout * 1000);
   }
 
-  /** Whether `id` is blacklisted: the cache's positive entries first (when that cache is on), then the database. */
-  private blacklistedPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
-    return this.storage(this.lookupPerCache(slot, id, lookup));
-  }
-
-  private async lookupPerCache(slot: CacheSlot | null, id: string, lookup: () => Promise<boolean>): Promise<boolean> {
-    if (!slot) return failClosed(lookup());
-    const key = `${slot.prefix}:${id}`;
-    if (await failClosed(this.cache.has(key))) return true;
-    const blacklisted = await failClosed(lookup());
-    if (blacklisted) await this.cacheBlacklisted(slot, id);
-    return blacklisted;
-  }
-
-  /** Writes to the cache (when that cache is on) that `id` is blacklisted; callers bound it with `storage()`. */
-  private async cacheBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
-    if (slot) await failClosed(this.cache.set(`${slot.prefix}:${id}`, slot.ttl));
-  }
-
-  /** Remembers in the cache (when that cache is on) that `id` is blacklisted, within `storageTimeout`. */
-  private async rememberBlacklisted(slot: CacheSlot | null, id: string): Promise<void> {
-    if (slot) await this.storage(this.cacheBlacklisted(slot, id));
-  }
-
   /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
-  async isBlacklisted(jti: string): Promise<boolean> {
-    return this.blacklistedPerCache(this.tokenCacheSlot, jti, () => this.blacklistApp.isBlacklisted(jti));
+  isBlacklisted(jti: string): Promise<boolean> {
+    return this.revocation.isBlacklisted(jti);
   }
 
   /** Blacklists a token (idempotent) and remembers it in the cache. */
-  async blacklistToken(token: Token) {
-    const result = await this.storage(this.blacklistApp.blacklist(token));
-    await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
-    return result;
+  blacklistToken(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
+    return this.revocation.blacklist(token);
   }
 
   /**
@@ -352,11 +314,8 @@ export class SimpleJWT<U = unknown> {
    * @example
    * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
    */
-  async rotateToken(token: Token, successor: Token): Promise<boolean> {
-    // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
-    const consumed = await this.storage(this.blacklistApp.rotate(token, successor, Date.now() + this.settings.storageTimeout * 1000));
-    await this.rememberBlacklisted(this.tokenCacheSlot, token.jti());
-    return consumed;
+  rotateToken(token: Token, successor: Token): Promise<boolean> {
+    return this.revocation.rotate(token, successor);
   }
 
   /**
@@ -367,23 +326,18 @@ export class SimpleJWT<U = unknown> {
    * @example
    * const rotation = await sj.successorOf(presented.jti());
    */
-  async successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    return this.storage(this.blacklistApp.successorOf(jti));
+  successorOf(jti: string): Promise<TokenRotationRecord | null> {
+    return this.revocation.successorOf(jti);
   }
 
   /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
-  async isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    return this.blacklistedPerCache(this.familyCacheSlot, familyId, () => this.familyApp.isFamilyBlacklisted(familyId));
+  isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    return this.revocation.isFamilyBlacklisted(familyId);
   }
 
   /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
-  async blacklistFamilyOf(token: Token, familyId: string) {
-    const userId = token.get(this.settings.userIdClaim);
-    const result = await this.storage(
-      this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
-    );
-    await this.rememberBlacklisted(this.familyCacheSlot, familyId);
-    return result;
+  blacklistFamilyOf(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
+    return this.revocation.blacklistFamily(token, familyId);
   }
 
   /**
@@ -396,15 +350,7 @@ export class SimpleJWT<U = unknown> {
    * const { tokens, families } = await sj.blacklistAllForUser(req.user.id);
    */
   async blacklistAllForUser(userId: string | number): Promise<{ tokens: number; families: number }> {
-    const { apps } = this.settings;
-    if (!apps.blacklist && !apps.tokenFamily) {
-      throw new TypeError('passport-simplejwt: blacklistAllForUser() needs the blacklist or token family app (apps: { blacklist: true })');
-    }
-    const id = String(userId);
-    const now = this.now();
-    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
-    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
-    return { tokens, families };
+    return this.revocation.blacklistAllForUser(userId);
   }
 
   /**
@@ -419,17 +365,4 @@ export class SimpleJWT<U = unknown> {
     if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
     return requireDefaultStorage().migrate(this.sequelize, this.settings.apps);
   }
-}
-
-/** One kind of cached blacklist answer: its key prefix and time to live (seconds). */
-interface CacheSlot {
-  prefix: string;
-  ttl: number;
-}
-
-/** Reads a field of a plain object or a Sequelize instance. */
-function readField(user: object, field: string): unknown {
-  const getter = (user as { get?: unknown }).get;
-  if (typeof getter === 'function' && !(field in user)) return (getter as (k: string) => unknown).call(user, field);
-  return (user as Record<string, unknown>)[field];
 }

@@ -1,19 +1,17 @@
 import type { Sequelize } from 'sequelize';
-import type { BlacklistApp, FamilyApp, TokenRotationRecord } from './apps';
-import type { Apps } from './settings';
-import type { SimpleJWT } from './simplejwt';
+import type { BlacklistApp, FamilyApp, TokenState } from './apps';
+import type { Apps, ResolvedSettings } from './settings';
 
-/**
- * What storage holds about one presented token, answered in one round trip
- * for the apps that are on: the checks a refresh needs before it can answer.
- */
-export interface TokenState {
-  /** The jti is blacklisted (false when the blacklist app is off or no jti was asked). */
-  blacklisted: boolean;
-  /** The family is blacklisted (false when the family app is off or no family was asked). */
-  familyBlacklisted: boolean;
-  /** The rotation that consumed the token, when there was one (for the reuse interval). */
-  rotation: TokenRotationRecord | null;
+export type { TokenState } from './apps';
+
+/** What a storage provider reads of the instance it stores for (a `SimpleJWT` is one). */
+export interface AppsHost {
+  /** The resolved settings (claim names, apps, storageTimeout). */
+  readonly settings: ResolvedSettings;
+  /** The database of the apps (the `sequelize` setting). */
+  readonly sequelize?: Sequelize;
+  /** The instance's clock. */
+  now(): Date;
 }
 
 /**
@@ -40,7 +38,7 @@ export interface AppStorage {
  */
 export interface StorageProvider {
   /** The apps' storage of `sj`, on `sj.sequelize`. */
-  apps(sj: SimpleJWT): AppStorage;
+  apps(sj: AppsHost): AppStorage;
   /** Creates or upgrades the tables of the enabled apps; resolves to the names of the migrations run. */
   migrate(sequelize: Sequelize, apps: Apps): Promise<string[]>;
   /** Derives the database's own timeouts (SQLite busy timeout, client-side query timeout) from `storageTimeout` (seconds). */

@@ -1,4 +1,4 @@
-import type { Payload } from './backend';
+import type { Payload } from './jwt-types';
 
 /** Most tokens one instance remembers as verified. */
 export const VERIFIED_TOKEN_CACHE_MAX_ENTRIES = 10_000;

@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { Token } from '../lib/tokens/token';
+import type { StorableToken } from '../lib/apps';
 import { BLACKLISTED_TOKEN_TABLE } from './blacklisted-token';
 import { OUTSTANDING_TOKEN_TABLE } from './outstanding-token';
 import { execute, selectRows, sqlTime, valueRows } from './sql';
@@ -103,7 +103,7 @@ function insertOutstanding(dialect: SqlDialect, count: number, returning: boolea
 }
 
 /** The outstanding row of `token`; throws on a token that cannot be recorded. */
-export function outstandingValues(dialect: SqlDialect, token: Token, userIdClaim: string): OutstandingValues {
+export function outstandingValues(dialect: SqlDialect, token: StorableToken, userIdClaim: string): OutstandingValues {
   const exp = token.get<unknown>('exp');
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
   const userId = token.get<unknown>(userIdClaim);

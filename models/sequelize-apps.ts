@@ -1,8 +1,6 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import type { BlacklistApp, FamilyApp, TokenRotationRecord } from '../lib/apps';
-import type { AppStorage, StorageProvider } from '../lib/storage';
-import type { SimpleJWT } from '../lib/simplejwt';
-import type { Token } from '../lib/tokens/token';
+import type { BlacklistApp, FamilyApp, StorableToken, TokenRotationRecord } from '../lib/apps';
+import type { AppsHost, AppStorage, StorageProvider } from '../lib/storage';
 import type { BlacklistedToken } from './blacklisted-token';
 import type { BlacklistedTokenFamily } from './blacklisted-token-family';
 import { defineModels, type SimpleJWTModels } from './define-models';
@@ -31,12 +29,12 @@ function groupCommitOf(sequelize: Sequelize, now: () => Date): GroupCommit<Rotat
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
   constructor(
-    private readonly sj: SimpleJWT,
+    private readonly sj: AppsHost,
     private readonly sequelize: Sequelize,
     private readonly models: SimpleJWTModels,
   ) {}
 
-  async outstand(token: Token): Promise<[OutstandingToken, boolean]> {
+  async outstand(token: StorableToken): Promise<[OutstandingToken, boolean]> {
     const { OutstandingToken } = this.models;
     const jti = token.jti();
     return insertOrGet(
@@ -45,7 +43,7 @@ class SequelizeBlacklistApp implements BlacklistApp {
     );
   }
 
-  private createOutstanding(token: Token, transaction?: Transaction): Promise<OutstandingToken> {
+  private createOutstanding(token: StorableToken, transaction?: Transaction): Promise<OutstandingToken> {
     const exp = token.get<unknown>('exp');
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
     const userId = token.get<unknown>(this.sj.settings.userIdClaim);
@@ -68,7 +66,7 @@ class SequelizeBlacklistApp implements BlacklistApp {
    * `deadline` (default: the instance's storageTimeout from now) it is never
    * run, or rolled back, and rejects.
    */
-  async rotate(token: Token, successor: Token, deadline?: number): Promise<boolean> {
+  async rotate(token: StorableToken, successor: StorableToken, deadline?: number): Promise<boolean> {
     const dialect = sqlDialect(this.sequelize);
     const { userIdClaim, storageTimeout } = this.sj.settings;
     const rotation: Rotation = { token: outstandingValues(dialect, token, userIdClaim), successor: outstandingValues(dialect, successor, userIdClaim) };
@@ -96,7 +94,7 @@ class SequelizeBlacklistApp implements BlacklistApp {
     return row !== null;
   }
 
-  async blacklist(token: Token): Promise<[BlacklistedToken, boolean]> {
+  async blacklist(token: StorableToken): Promise<[BlacklistedToken, boolean]> {
     const { OutstandingToken } = this.models;
     // Reading first only saves a failed insert; the blacklist insert below is what decides.
     const outstanding = (await OutstandingToken.findOne({ where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
@@ -127,7 +125,7 @@ class SequelizeBlacklistApp implements BlacklistApp {
 /** The token family app on Sequelize: `token_family_*` tables. */
 class SequelizeFamilyApp implements FamilyApp {
   constructor(
-    private readonly sj: SimpleJWT,
+    private readonly sj: AppsHost,
     private readonly models: SimpleJWTModels,
   ) {}
 
@@ -186,7 +184,7 @@ class SequelizeFamilyApp implements FamilyApp {
  * @example
  * sj.useApps(sequelizeApps(sj));
  */
-export function sequelizeApps(sj: SimpleJWT): AppStorage {
+export function sequelizeApps(sj: AppsHost): AppStorage {
   const sequelize: Sequelize | undefined = sj.sequelize;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);

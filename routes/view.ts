@@ -96,7 +96,7 @@ function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: Token
   }
   for (const setting of view.settings) {
     const value = sj.options[setting];
-    if (value !== undefined && value !== null) return value;
+    if (value !== undefined && value !== null) return value as unknown as SerializerClass<U>;
   }
   return view.defaultSerializer as unknown as SerializerClass<U>;
 }

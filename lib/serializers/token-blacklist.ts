@@ -20,8 +20,7 @@ export class TokenBlacklistSerializer<U = unknown> extends Serializer<U> {
   override async validate(data: unknown, _context: SerializerContext = {}): Promise<Record<string, never>> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenBlacklistSerializer).tokenClass);
-    const refresh = new Cls(attrs.refresh);
-    await refresh.verify();
+    const refresh = await this.sj.validation.validate(Cls, attrs.refresh);
     if (this.sj.settings.apps.blacklist) await refresh.blacklist();
     return {};
   }

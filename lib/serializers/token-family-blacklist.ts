@@ -31,8 +31,7 @@ export class TokenFamilyBlacklistSerializer<U = unknown> extends Serializer<U> {
   override async validate(data: unknown, _context: SerializerContext = {}): Promise<TokenFamilyBlacklistBody> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenFamilyBlacklistSerializer).tokenClass);
-    const refresh = new Cls(attrs.refresh);
-    await refresh.verify();
+    const refresh = await this.sj.validation.validate(Cls, attrs.refresh);
     const { tokenFamilyEnabled, apps } = this.sj.settings;
     if (!tokenFamilyEnabled || !apps.tokenFamily) throw new TokenFamilyNotConfigured();
     try {

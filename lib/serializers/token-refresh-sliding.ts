@@ -26,8 +26,7 @@ export class TokenRefreshSlidingSerializer<U = unknown> extends Serializer<U> {
   override async validate(data: unknown, _context: SerializerContext = {}): Promise<SlidingTokenBody> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenRefreshSlidingSerializer).tokenClass);
-    const token = new Cls(attrs.token);
-    await token.verify();
+    const token = await this.sj.validation.validate(Cls, attrs.token);
     await this.checkUser(token);
     token.checkExp(this.sj.settings.slidingTokenRefreshExpClaim);
     token.setExp();

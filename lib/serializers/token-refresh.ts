@@ -47,9 +47,9 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   override async validate(data: unknown, _context: SerializerContext = {}): Promise<TokenRefreshBody> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenRefreshSerializer).tokenClass);
-    const refresh = new Cls(attrs.refresh);
+    const refresh = this.sj.validation.decode(Cls, attrs.refresh);
     try {
-      await refresh.verify();
+      await this.sj.validation.check(refresh);
     } catch (err) {
       if (err instanceof RefreshTokenBlacklistedError) return this.reused(refresh);
       throw err;
@@ -122,7 +122,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
    * of one token, in any number of processes, exactly one gets `true`.
    */
   protected async consume(refresh: RefreshToken, successor: RefreshToken): Promise<boolean> {
-    return this.sj.rotateToken(refresh, successor);
+    return this.sj.revocation.rotate(refresh, successor);
   }
 
   /**
@@ -137,15 +137,13 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     const interval = this.sj.settings.refreshTokenReuseInterval;
     if (interval <= 0) return null;
     // verify() read the rotation with the blacklist check; read it again only if it found none.
-    const rotation = refresh.storedRotation ?? (await this.sj.successorOf(refresh.jti()));
+    const rotation = refresh.storedRotation ?? (await this.sj.revocation.successorOf(refresh.jti()));
     if (rotation === null || rotation.successorRotated) return null;
     const elapsed = (this.sj.now().getTime() - rotation.rotatedAt.getTime()) / 1000;
     if (elapsed > interval) return null;
     const Cls = refresh.constructor as typeof RefreshToken;
     try {
-      const successor = new Cls(rotation.successor);
-      await successor.verify();
-      return successor;
+      return await this.sj.validation.validate(Cls, rotation.successor);
     } catch (err) {
       if (err instanceof TokenError) return null; // the successor is no longer good: reuse
       throw err;

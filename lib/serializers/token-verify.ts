@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors';
+import { RefreshTokenBlacklistedError, ValidationError } from '../errors';
 import type { FieldSpec } from './fields';
 import { NON_FIELD_ERRORS } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
@@ -24,22 +24,12 @@ export class TokenVerifySerializer<U = unknown> extends Serializer<U> {
 
   override async validate(data: unknown, _context: SerializerContext = {}): Promise<Record<string, never>> {
     const attrs = this.parse(data);
-    const { sj } = this;
-    const { apps, tokenTypeClaim, jtiClaim, tokenFamilyEnabled } = sj.settings;
-    const token = new sj.UntypedToken(attrs.token);
-    await token.verify();
-
-    if (apps.blacklist && tokenTypeClaim !== null && jtiClaim !== null) {
-      const type = token.get(tokenTypeClaim);
-      const jti = token.get(jtiClaim);
-      const blacklistable = type === sj.RefreshToken.tokenType || type === sj.SlidingToken.tokenType;
-      if (blacklistable && (typeof jti === 'string' || typeof jti === 'number') && (await sj.isBlacklisted(String(jti)))) {
-        throw new ValidationError({ [NON_FIELD_ERRORS]: [this.errorMessages.blacklisted] });
-      }
-    }
-    if (tokenFamilyEnabled && apps.tokenFamily) {
-      token.checkFamilyExp();
-      await token.checkFamilyBlacklist();
+    try {
+      await this.sj.validation.validateAnyType(attrs.token);
+    } catch (err) {
+      // A blacklisted refresh or sliding token is a 400 here, as in Simple JWT.
+      if (err instanceof RefreshTokenBlacklistedError) throw new ValidationError({ [NON_FIELD_ERRORS]: [this.errorMessages.blacklisted] });
+      throw err;
     }
     return {};
   }

@@ -1,5 +1,4 @@
-import { AuthenticationFailed } from '../errors';
-import { md5PasswordHash, type Token } from '../tokens/token';
+import type { BlacklistableToken } from '../tokens/blacklist-mixin';
 import type { SerializerHost } from './serializer';
 
 /** The messages of the user re-check (Simple JWT's refresh serializers' `default_error_messages`). */
@@ -14,21 +13,9 @@ export const USER_RECHECK_MESSAGES: Readonly<Record<string, string>> = {
  * `checkRevokeToken`, a changed password → the token is blacklisted
  * (blacklist app on) and 401 `password_changed`. Skipped (null) when the
  * instance has no user store or the token no user id. `messages` are the
- * serializer's `errorMessages`.
+ * serializer's `errorMessages`. The validation pipeline's renewal step
+ * (`sj.validation.renewalUser`), under the name the serializers call.
  */
-export async function recheckUser<U>(sj: SerializerHost<U>, token: Token, messages: Readonly<Record<string, string>>): Promise<U | null> {
-  const { users, settings } = sj;
-  if (!users) return null;
-  const userId = token.get(settings.userIdClaim);
-  if (userId === undefined || userId === null || userId === '') return null;
-  // Bounded by storageTimeout: a store that hangs answers 503, as one that fails.
-  const user = await sj.storage(users.findById(String(userId)));
-  if (user === null || user === undefined || !sj.userAuthenticationRule(user)) {
-    throw new AuthenticationFailed(messages.no_active_account, 'no_active_account');
-  }
-  if (settings.checkRevokeToken && token.get(settings.revokeTokenClaim) !== md5PasswordHash(sj.passwordHashOf(user))) {
-    if (settings.apps.blacklist) await token.blacklist();
-    throw new AuthenticationFailed(messages.password_changed, 'password_changed');
-  }
-  return user;
+export async function recheckUser<U>(sj: SerializerHost<U>, token: BlacklistableToken, messages: Readonly<Record<string, string>>): Promise<U | null> {
+  return sj.validation.renewalUser(token, messages);
 }

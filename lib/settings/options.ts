@@ -5,9 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { Duration } from '../duration';
 import type { UserStore } from '../user-store';
 import type { BlacklistCache } from '../cache/blacklist-cache';
-import type { Token } from '../tokens/token';
 import type { Logger } from '../logger';
-import type { SerializerClass } from '../serializers/serializer';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
@@ -81,6 +79,13 @@ export interface ResolvedLoginThrottle {
   store: LoginThrottleStore;
   keyPrefix: string;
 }
+
+/**
+ * A serializer class as a setting names it: made per request with the
+ * instance; `validate(data, { req })` resolves to the 200 body. (Settings sit
+ * below the serializers: their full type is `SerializerClass`.)
+ */
+export type SerializerClassSetting = new (sj: never) => { validate(data: unknown, context?: { req?: Request }): Promise<object> };
 
 /** A token class name of the instance, or a class derived from one. */
 export type AuthTokenClass = 'AccessToken' | 'RefreshToken' | 'SlidingToken' | 'UntypedToken' | (abstract new (...args: never[]) => unknown);
@@ -168,7 +173,7 @@ export interface SimpleJWTOptions<U = unknown> {
   /** The claim holding the token type (`TOKEN_TYPE_CLAIM`); `null`: not written or checked. Default `'token_type'`. */
   tokenTypeClaim?: string | null;
   /** The stateless user class (`TOKEN_USER_CLASS`): built with the validated token and the user id claim's name. Default `TokenUser`. */
-  tokenUserClass?: new (token: Token, userIdClaim: string) => unknown;
+  tokenUserClass?: new (token: never, userIdClaim: string) => unknown;
   /** The claim holding the token id (`JTI_CLAIM`); `null`: none (the blacklist needs one). Default `'jti'`. */
   jtiClaim?: string | null;
   /** The claim holding the family id (`TOKEN_FAMILY_CLAIM`). Default `'family_id'`. */
@@ -182,21 +187,21 @@ export interface SimpleJWTOptions<U = unknown> {
   /** How long a sliding token can be refreshed (`SLIDING_TOKEN_REFRESH_LIFETIME`). Default `'1d'`. */
   slidingTokenRefreshLifetime?: Duration;
   /** The serializer of the obtain-pair view; Simple JWT's old name of `tokenObtainPairSerializer` (`TOKEN_OBTAIN_SERIALIZER`). Default `TokenObtainPairSerializer`. */
-  tokenObtainSerializer?: SerializerClass<U> | null;
+  tokenObtainSerializer?: SerializerClassSetting | null;
   /** The serializer of the obtain-pair view (`TOKEN_OBTAIN_PAIR_SERIALIZER`). Default `TokenObtainPairSerializer`. */
-  tokenObtainPairSerializer?: SerializerClass<U> | null;
+  tokenObtainPairSerializer?: SerializerClassSetting | null;
   /** The serializer of the sliding obtain view (`TOKEN_OBTAIN_SLIDING_SERIALIZER`). Default `TokenObtainSlidingSerializer`. */
-  tokenObtainSlidingSerializer?: SerializerClass<U> | null;
+  tokenObtainSlidingSerializer?: SerializerClassSetting | null;
   /** The serializer of the refresh view (`TOKEN_REFRESH_SERIALIZER`). Default `TokenRefreshSerializer`. */
-  tokenRefreshSerializer?: SerializerClass<U> | null;
+  tokenRefreshSerializer?: SerializerClassSetting | null;
   /** The serializer of the sliding refresh view (`TOKEN_REFRESH_SLIDING_SERIALIZER`). Default `TokenRefreshSlidingSerializer`. */
-  tokenRefreshSlidingSerializer?: SerializerClass<U> | null;
+  tokenRefreshSlidingSerializer?: SerializerClassSetting | null;
   /** The serializer of the verify view (`TOKEN_VERIFY_SERIALIZER`). Default `TokenVerifySerializer`. */
-  tokenVerifySerializer?: SerializerClass<U> | null;
+  tokenVerifySerializer?: SerializerClassSetting | null;
   /** The serializer of the blacklist view (`TOKEN_BLACKLIST_SERIALIZER`). Default `TokenBlacklistSerializer`. */
-  tokenBlacklistSerializer?: SerializerClass<U> | null;
+  tokenBlacklistSerializer?: SerializerClassSetting | null;
   /** The serializer of the family blacklist view (`TOKEN_FAMILY_BLACKLIST_SERIALIZER`). Default `TokenFamilyBlacklistSerializer`. */
-  tokenFamilyBlacklistSerializer?: SerializerClass<U> | null;
+  tokenFamilyBlacklistSerializer?: SerializerClassSetting | null;
   /** Tokens carry a hash of the password and stop working when it changes (`CHECK_REVOKE_TOKEN`). Default `false`. */
   checkRevokeToken?: boolean;
   /** The claim holding that hash (`REVOKE_TOKEN_CLAIM`). Default `'hash_password'`. */

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import passport from 'passport';
 import { parseAuthHeader, readAuthHeader } from '../auth-header';
-import { InvalidToken, TokenError, challengeFor, withChallenge, type TokenClassMessage } from '../errors';
+import { challengeFor, withChallenge } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token, TokenClass } from '../tokens/token';
 import { asPackageError } from '../fail-closed';
@@ -97,19 +97,8 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   }
 
   /** The first of `authTokenClasses` that accepts the token, fully verified. */
-  async getValidatedToken(raw: string): Promise<Token> {
-    const messages: TokenClassMessage[] = [];
-    for (const TokenCls of this.tokenClasses) {
-      try {
-        const token = new TokenCls(raw);
-        await token.verify();
-        return token;
-      } catch (err) {
-        if (!(err instanceof TokenError)) throw err;
-        messages.push({ token_class: TokenCls.name, token_type: TokenCls.tokenType, message: err.message });
-      }
-    }
-    throw new InvalidToken('Given token not valid for any token type', messages);
+  getValidatedToken(raw: string): Promise<Token> {
+    return this.sj.validation.validateFirst(this.tokenClasses, raw);
   }
 
   /** The user the validated token stands for. */

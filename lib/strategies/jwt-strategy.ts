@@ -1,15 +1,8 @@
-import { AuthenticationFailed, InvalidToken } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
-import { md5PasswordHash, type Token } from '../tokens/token';
-import type { UserStore } from '../user-store';
+import type { Token } from '../tokens/token';
 import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';
 
-/** The token's user id claim as a string, or an InvalidToken error. */
-export function userIdClaimOf(token: Token, claim: string): string {
-  const id = token.get(claim);
-  if (typeof id !== 'string' && typeof id !== 'number') throw new InvalidToken('Token contained no recognizable user identification');
-  return String(id);
-}
+export { userIdClaimOf } from '../services/token-validation';
 
 /**
  * Passport strategy `'passport-simplejwt'` (Simple JWT's JWTAuthentication):
@@ -20,26 +13,13 @@ export function userIdClaimOf(token: Token, claim: string): string {
  * app.get('/api/me/', passport.authenticate('passport-simplejwt', { session: false }), (req, res) => res.json(req.user));
  */
 export class JWTStrategy<U = unknown> extends BaseJWTStrategy<U> {
-  private readonly users: UserStore<U>;
-
   constructor(sj: SimpleJWT<U>, options: JWTStrategyOptions = {}) {
-    super(sj as SimpleJWT<never>, 'passport-simplejwt', options);
-    this.users = sj.requireUsers();
+    super(sj as unknown as SimpleJWT<never>, 'passport-simplejwt', options);
+    sj.requireUsers();
   }
 
-  async getUser(token: Token): Promise<U> {
-    const sj = this.sj as unknown as SimpleJWT<U>;
-    const { userIdClaim, checkUserIsActive, checkRevokeToken, revokeTokenClaim } = sj.settings;
-    // Present but null: Simple JWT looks the user up and finds nobody; only a missing claim is unrecognizable.
-    if (token.get(userIdClaim) === null) throw new AuthenticationFailed('User not found', 'user_not_found');
-    const id = userIdClaimOf(token, userIdClaim);
-    // Bounded by storageTimeout: a store that hangs answers 503, as one that fails.
-    const user = await sj.storage(this.users.findById(id));
-    if (user === null || user === undefined) throw new AuthenticationFailed('User not found', 'user_not_found');
-    if (checkUserIsActive && !sj.isUserActive(user)) throw new AuthenticationFailed('User is inactive', 'user_inactive');
-    if (checkRevokeToken && token.get(revokeTokenClaim) !== md5PasswordHash(sj.passwordHashOf(user))) {
-      throw new AuthenticationFailed("The user's password has been changed.", 'password_changed');
-    }
-    return user;
+  /** The validation pipeline's user step: the token's user, found, active (checkUserIsActive), password unchanged (checkRevokeToken). */
+  getUser(token: Token): Promise<U> {
+    return (this.sj as unknown as SimpleJWT<U>).validation.requestUser(token);
   }
 }

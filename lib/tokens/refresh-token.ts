@@ -1,20 +1,23 @@
+import type { BlacklistedTokenFamilyRecord } from '../apps';
+import { TokenError } from '../errors';
 import type { ResolvedSettings } from '../settings';
 import { AccessToken } from './access-token';
+import { BlacklistMixin } from './blacklist-mixin';
 import { Token, toEpoch, uuidHex, type TokenClass } from './token';
 
 /**
  * A long-lived token exchanged for access tokens (`token_type: "refresh"`).
- * With the blacklist app it is recorded and can be blacklisted; with the
- * family app each `forUser` starts a family that rotation carries on.
+ * With the blacklist app it is recorded and can be blacklisted (Simple JWT's
+ * `BlacklistMixin`); with the family app each `forUser` starts a family that
+ * rotation carries on, and `blacklistFamily()` revokes it (`FamilyMixin`).
  *
  * @example
  * const refresh = await sj.RefreshToken.forUser(user);
  * res.json({ refresh: String(refresh), access: String(refresh.accessToken) });
  */
-export class RefreshToken extends Token {
+export class RefreshToken extends BlacklistMixin(Token) {
   static override tokenType: string | null = 'refresh';
   protected static override lifetimeSetting: keyof ResolvedSettings = 'refreshTokenLifetime';
-  static override blacklistable = true;
   /** The access token class `accessToken` builds; by default the instance's `AccessToken`. */
   static accessTokenClass?: TokenClass<AccessToken>;
 
@@ -35,7 +38,7 @@ export class RefreshToken extends Token {
    */
   get accessToken(): AccessToken {
     const cls = this.constructor as typeof RefreshToken;
-    const AccessClass = cls.accessTokenClass ?? this.sj.AccessToken;
+    const AccessClass = cls.accessTokenClass ?? this.sj.bind(AccessToken);
     const access = new AccessClass();
     access.setExp('exp', this.currentTime);
     const skip = new Set(this.noCopyClaims);
@@ -62,6 +65,13 @@ export class RefreshToken extends Token {
       expiresAt = new Date(token.currentTime.getTime() + tokenFamilyLifetime * 1000);
       token.set(tokenFamilyExpirationClaim, toEpoch(expiresAt));
     }
-    await sj.storage(sj.familyApp.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt));
+    await sj.revocation.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt);
+  }
+
+  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]`. */
+  async blacklistFamily(): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
+    const familyId = this.getFamilyId();
+    if (familyId === null) throw new TokenError('Token has no family ID');
+    return this.sj.revocation.blacklistFamily(this, familyId);
   }
 }

@@ -1,4 +1,5 @@
 import type { ResolvedSettings } from '../settings';
+import { BlacklistMixin } from './blacklist-mixin';
 import { Token, type TokenOptions } from './token';
 
 /**
@@ -9,10 +10,9 @@ import { Token, type TokenOptions } from './token';
  * const sliding = await sj.SlidingToken.forUser(user);
  * app.use(passport.authenticate('passport-simplejwt', { session: false })); // with authTokenClasses: ['SlidingToken']
  */
-export class SlidingToken extends Token {
+export class SlidingToken extends BlacklistMixin(Token) {
   static override tokenType: string | null = 'sliding';
   protected static override lifetimeSetting: keyof ResolvedSettings = 'slidingTokenLifetime';
-  static override blacklistable = true;
 
   constructor(token?: string | null, options?: TokenOptions) {
     super(token, options);

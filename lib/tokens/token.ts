@@ -1,15 +1,87 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
-import type { OutstandingTokenRecord, TokenRotationRecord } from '../apps';
-import type { Payload } from '../backend';
+import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenRotationRecord, TokenState } from '../apps';
+import type { TokenBackend } from '../backend';
+import type { Payload } from '../jwt-types';
 import type { ResolvedSettings } from '../settings';
-import type { SimpleJWT } from '../simplejwt';
 
 /** Options of the token constructor. */
 export interface TokenOptions {
   /** Run the checks that need no I/O (signature, `exp`, `jti`, type). Default true. */
   verify?: boolean;
+}
+
+/**
+ * The revocation operations tokens use (the blacklist and family apps,
+ * behind the cache): `SimpleJWT`'s revocation service implements them.
+ */
+export interface TokenRevocation {
+  /** What storage holds about `jti` and `familyId` (either null: not asked), in one round trip. */
+  tokenState(jti: string | null, familyId: string | null): Promise<TokenState>;
+  /** Whether the jti is blacklisted. */
+  isBlacklisted(jti: string): Promise<boolean>;
+  /** Whether the family is blacklisted. */
+  isFamilyBlacklisted(familyId: string): Promise<boolean>;
+  /** Records the token as outstanding; null when the blacklist app is off. */
+  outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null>;
+  /** Blacklists the token (idempotent). */
+  blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
+  /** Records a new family. */
+  createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void>;
+  /** Blacklists the family `familyId` of the token (idempotent). */
+  blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
+}
+
+/**
+ * What a token class is bound to: the settings, the signing backend, the
+ * clock, the revocation operations, how a user's id and password hash are
+ * read (for `forUser`), and the class binder. A `SimpleJWT` is one; the
+ * token layer knows nothing else of it.
+ */
+export interface TokenHost {
+  readonly settings: ResolvedSettings;
+  readonly backend: TokenBackend;
+  /** The clock every token of the instance reads. */
+  now(): Date;
+  readonly revocation: TokenRevocation;
+  /** The user's id as tokens carry it (always a string). */
+  userIdOf(user: unknown, field?: string): string;
+  /** The user's stored password hash (for checkRevokeToken). */
+  passwordHashOf(user: unknown): string;
+  /** `cls` bound to this host: the same class for the same `cls` every time. */
+  bind<C extends typeof Token>(cls: C): C;
+}
+
+/** The stored checks `verify()` makes for a token: its blacklist entry, its family's. */
+export interface RevocationChecks {
+  /** Check the jti against the blacklist (BlacklistMixin's tokens, with the blacklist app on). */
+  blacklist: boolean;
+  /** Check the family (FamilyMixin's tokens, with token families on). */
+  family: boolean;
+}
+
+/**
+ * Decoded tokens whose signature is not checked yet (decoded with
+ * `verify: false`, or before their JWKS key was known): `verify()` checks it.
+ * Kept outside the class so the mixins' class types stay public.
+ */
+const SIGNATURE_UNCHECKED = new WeakSet<object>();
+
+/** The prototypes whose check methods are the package's own (not an app's customisation). */
+const PACKAGE_PROTOTYPES = new WeakSet<object>();
+
+/** Marks a prototype of the package (a mixin's) as one whose checks `verify()` may batch. */
+export function markPackagePrototype(prototype: object): void {
+  PACKAGE_PROTOTYPES.add(prototype);
+}
+
+/** Whether an app's subclass replaced the check `name` (then `verify()` calls it instead of batching). */
+function customised(token: Token, name: 'checkBlacklist' | 'checkFamilyBlacklist'): boolean {
+  for (let proto: object | null = Object.getPrototypeOf(token) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return !PACKAGE_PROTOTYPES.has(proto);
+  }
+  return false;
 }
 
 /** A token class (bound or not), as the factory methods see it. */
@@ -63,10 +135,8 @@ export class Token {
   static lifetime?: Duration;
   /** The setting that holds this class's lifetime. */
   protected static lifetimeSetting?: keyof ResolvedSettings;
-  /** The instance this class is bound to (set by `new SimpleJWT()`). */
-  static sj?: SimpleJWT;
-  /** BlacklistMixin: recorded as outstanding and checked against the blacklist when the app is on. */
-  static blacklistable = false;
+  /** The instance this class is bound to (set by `sj.bind()`). */
+  static sj?: TokenHost;
   /** FamilyMixin: whether `verify()` checks the token family. */
   protected static familyChecked(_settings: ResolvedSettings): boolean {
     return false;
@@ -78,8 +148,6 @@ export class Token {
   readonly currentTime: Date;
   /** The claims. */
   payload: Payload;
-  /** Whether the signature of `token` has been checked (always true for a new token). */
-  private signatureChecked: boolean;
 
   constructor(token?: string | null, options: TokenOptions = {}) {
     const cls = this.constructor as typeof Token;
@@ -98,10 +166,9 @@ export class Token {
         verify ? sj.backend.decodeIfKeyAtHand(token, this.currentTime) : { payload: sj.backend.decode(token, false), verified: false },
       );
       this.payload = payload;
-      this.signatureChecked = verified;
+      if (!verified) SIGNATURE_UNCHECKED.add(this);
       if (verify) this.checkClaims();
     } else {
-      this.signatureChecked = true;
       const { tokenTypeClaim } = sj.settings;
       this.payload = Object.create(null);
       if (tokenTypeClaim !== null) this.payload[tokenTypeClaim] = cls.tokenType;
@@ -119,7 +186,7 @@ export class Token {
   }
 
   /** The bound instance. */
-  get sj(): SimpleJWT {
+  get sj(): TokenHost {
     return boundInstance(this.constructor as typeof Token);
   }
 
@@ -155,32 +222,43 @@ export class Token {
    * the enabled apps. The strategies, serializers and views always call it.
    */
   async verify(): Promise<void> {
-    if (!this.signatureChecked && this.token !== null) {
+    if (SIGNATURE_UNCHECKED.has(this) && this.token !== null) {
       // Decoded without verification (or before its JWKS key was known): check the signature now.
-      await this.sj.prepareKey(this.token);
+      await this.sj.backend.prepareKey(this.token);
       const raw = this.token;
       translateBackendErrors(() => this.sj.backend.decode(raw, true, this.currentTime));
-      this.signatureChecked = true;
+      SIGNATURE_UNCHECKED.delete(this);
     }
     this.checkClaims();
-    const cls = this.constructor as typeof Token;
-    const { settings } = this.sj;
-    const blacklistChecked = cls.blacklistable && settings.apps.blacklist;
-    const familyChecked = cls.familyChecked(settings);
-    if (!blacklistChecked && !familyChecked) return;
-    if (this.checkBlacklist !== Token.prototype.checkBlacklist || this.checkFamilyBlacklist !== Token.prototype.checkFamilyBlacklist) {
+    const checks = this.revocationChecks();
+    if (!checks.blacklist && !checks.family) return;
+    if (customised(this, 'checkBlacklist') || customised(this, 'checkFamilyBlacklist')) {
       // A subclass customised a check: run the checks one by one, as it expects.
-      if (blacklistChecked) await this.checkBlacklist();
-      if (familyChecked) await this.checkFamilyBlacklist();
+      if (checks.blacklist) await (this as Partial<{ checkBlacklist(): Promise<void> }>).checkBlacklist?.();
+      if (checks.family) await this.checkFamilyBlacklist();
       return;
     }
     // Both checks (and the rotation the reuse interval needs) in one round trip.
-    const state = await this.sj.tokenState(blacklistChecked ? this.jti() : null, familyChecked ? this.getFamilyId() : null);
+    const state = await this.sj.revocation.tokenState(checks.blacklist ? this.jti() : null, checks.family ? this.getFamilyId() : null);
     if (state.blacklisted) {
       this.storedRotation = state.rotation;
       throw new RefreshTokenBlacklistedError('Token is blacklisted');
     }
     if (state.familyBlacklisted) throw new TokenError('Token family is blacklisted');
+  }
+
+  /**
+   * The stored checks `verify()` makes: none here; the family where
+   * FamilyMixin's rules apply (`familyChecked`), and the blacklist on
+   * BlacklistMixin's tokens.
+   */
+  revocationChecks(): RevocationChecks {
+    return { blacklist: false, family: (this.constructor as typeof Token).familyChecked(this.sj.settings) };
+  }
+
+  /** Whether the blacklist app records this token (BlacklistMixin's tokens): then `forUser` records it and its user id must fit the column. */
+  get recorded(): boolean {
+    return false;
   }
 
   /** The rotation that consumed this token, as `verify()` found it (undefined: not read). Internal: the reuse interval reads it. */
@@ -198,8 +276,7 @@ export class Token {
     // A family id that is not one would skip the family checks: refused wherever families are stored.
     if (apps.tokenFamily && this.has(tokenFamilyClaim) && !isStorableId(this.payload[tokenFamilyClaim])) throw new TokenError('Token is invalid');
     // Refresh and sliding tokens are recorded with their user id: it must fit the user_id column.
-    const cls = this.constructor as typeof Token;
-    if (cls.blacklistable && (apps.blacklist || apps.tokenFamily) && this.has(userIdClaim) && !isStorableUserId(this.payload[userIdClaim])) {
+    if (this.recorded && (apps.blacklist || apps.tokenFamily) && this.has(userIdClaim) && !isStorableUserId(this.payload[userIdClaim])) {
       throw new TokenError('Token is invalid');
     }
     if (tokenTypeClaim !== null) this.verifyTokenType();
@@ -245,24 +322,12 @@ export class Token {
   }
 
   /**
-   * BlacklistMixin: records this token as outstanding. Resolves to
-   * `[row, created]`, or to null without touching storage when the
-   * blacklist app is off (as `forUser` then records nothing).
+   * Records this token as outstanding. Resolves to `[row, created]`, or to
+   * null without touching storage when the blacklist app is off (as
+   * `forUser` then records nothing).
    */
   async outstand(): Promise<[OutstandingTokenRecord, boolean] | null> {
-    if (!this.sj.settings.apps.blacklist) return null;
-    return this.sj.storage(this.sj.blacklistApp.outstand(this));
-  }
-
-  /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
-  async checkBlacklist(): Promise<void> {
-    const jti = this.jti();
-    if (await this.sj.isBlacklisted(jti)) throw new RefreshTokenBlacklistedError('Token is blacklisted');
-  }
-
-  /** BlacklistMixin: blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */
-  async blacklist() {
-    return this.sj.blacklistToken(this);
+    return this.sj.revocation.outstand(this);
   }
 
   /** The `family_id` claim, or null for a token minted without families. */
@@ -275,13 +340,6 @@ export class Token {
   getFamilyExpirationDate(): Date | null {
     const value = this.get(this.sj.settings.tokenFamilyExpirationClaim);
     return typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : null;
-  }
-
-  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]`. */
-  async blacklistFamily() {
-    const familyId = this.getFamilyId();
-    if (familyId === null) throw new TokenError('Token has no family ID');
-    return this.sj.blacklistFamilyOf(this, familyId);
   }
 
   /** FamilyMixin: throws when the family's `family_exp` has passed. */
@@ -300,7 +358,7 @@ export class Token {
   async checkFamilyBlacklist(): Promise<void> {
     const familyId = this.getFamilyId();
     if (familyId === null) return; // minted before families were enabled
-    if (await this.sj.isFamilyBlacklisted(familyId)) throw new TokenError('Token family is blacklisted');
+    if (await this.sj.revocation.isFamilyBlacklisted(familyId)) throw new TokenError('Token family is blacklisted');
   }
 
   /** The jti claim as a string (throws `Token has no id` when absent). */
@@ -323,7 +381,7 @@ export class Token {
     token.set(userIdClaim, sj.userIdOf(user, userIdField));
     if (checkRevokeToken) token.set(revokeTokenClaim, md5PasswordHash(sj.passwordHashOf(user)));
     await (this as unknown as typeof Token).afterCreateForUser(token, user);
-    if (this.blacklistable && sj.settings.apps.blacklist) await token.outstand();
+    if (token.recorded && sj.settings.apps.blacklist) await token.outstand();
     return token;
   }
 
@@ -342,8 +400,9 @@ function translateBackendErrors<T>(decode: () => T): T {
 }
 
 /** The instance a class is bound to, or a clear error for the unbound base classes. */
-export function boundInstance(cls: typeof Token): SimpleJWT {
+export function boundInstance(cls: typeof Token): TokenHost {
   const sj = cls.sj;
   if (!sj) throw new TypeError(`passport-simplejwt: ${cls.name} is not bound to a SimpleJWT instance; use sj.${cls.name} or a subclass of it`);
   return sj;
 }
+markPackagePrototype(Token.prototype);

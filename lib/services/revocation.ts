@@ -1,0 +1,206 @@
+import type {
+  BlacklistApp,
+  BlacklistedTokenFamilyRecord,
+  BlacklistedTokenRecord,
+  FamilyApp,
+  OutstandingTokenRecord,
+  TokenRotationRecord,
+  TokenState,
+} from '../apps';
+import type { BlacklistCache } from '../cache/blacklist-cache';
+import { failClosed } from '../fail-closed';
+import type { ResolvedSettings } from '../settings';
+import type { AppStorage } from '../storage';
+import type { Token, TokenRevocation } from '../tokens/token';
+
+/** What the revocation service is built from (`SimpleJWT` passes its own). */
+export interface RevocationDeps {
+  readonly settings: ResolvedSettings;
+  /** Where blacklisted jtis and families are remembered (positive entries only). */
+  readonly cache: BlacklistCache;
+  /** The instance's clock. */
+  now(): Date;
+  /** The apps' storage, made on first use. */
+  apps(): AppStorage;
+  /** Bounds storage work by `storageTimeout` (a late or failing answer is `ServiceUnavailable`). */
+  storage<T>(work: Promise<T>): Promise<T>;
+}
+
+/** One kind of cached blacklist answer: its key prefix and time to live (seconds). */
+interface CacheSlot {
+  prefix: string;
+  ttl: number;
+}
+
+const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
+
+/**
+ * The blacklist and family apps as the request path uses them: whether a
+ * token or a family is revoked (the cache's positive entries first, then
+ * storage: one lookup path), recording, blacklisting and rotating tokens.
+ * Every call is bounded by `storageTimeout`; with an app off its
+ * operations throw a `TypeError` that names the setting.
+ */
+export class Revocation implements TokenRevocation {
+  private readonly settings: ResolvedSettings;
+  private readonly deps: RevocationDeps;
+  /** Null when that cache setting is off. */
+  private readonly tokenSlot: CacheSlot | null;
+  private readonly familySlot: CacheSlot | null;
+
+  constructor(deps: RevocationDeps) {
+    this.deps = deps;
+    const settings = (this.settings = deps.settings);
+    this.tokenSlot = settings.cacheBlacklistedRefreshTokens
+      ? { prefix: settings.cacheKeyPrefixBlacklistedRefreshTokens, ttl: settings.cacheTtlBlacklistedRefreshTokens }
+      : null;
+    this.familySlot = settings.cacheBlacklistedFamilies
+      ? { prefix: settings.cacheKeyPrefixBlacklistedFamilies, ttl: settings.cacheTtlBlacklistedFamilies }
+      : null;
+  }
+
+  /** The blacklist app's storage; throws when the app is off. */
+  get blacklistApp(): BlacklistApp {
+    if (!this.settings.apps.blacklist) throw new TypeError("passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })");
+    return this.deps.apps().blacklist;
+  }
+
+  /** The family app's storage; throws when the app is off. */
+  get familyApp(): FamilyApp {
+    if (!this.settings.apps.tokenFamily) throw new TypeError("passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })");
+    return this.deps.apps().family;
+  }
+
+  // ---- is it revoked? ------------------------------------------------------
+
+  /**
+   * What storage holds about a presented token, for the apps that are on:
+   * whether `jti` is blacklisted (null: not asked), whether `familyId` is
+   * (null: not asked), and the rotation that consumed it. One round trip
+   * when the storage offers `tokenState`; the cache's positive entries first.
+   */
+  tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+    return this.deps.storage(this.readTokenState(jti, familyId));
+  }
+
+  /** Whether a jti is blacklisted: the cache's positive entries first, then storage. */
+  isBlacklisted(jti: string): Promise<boolean> {
+    return this.deps.storage(this.revoked(this.tokenSlot, jti, () => this.blacklistApp.isBlacklisted(jti)));
+  }
+
+  /** Whether a family is blacklisted: the cache's positive entries first, then storage. */
+  isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    return this.deps.storage(this.revoked(this.familySlot, familyId, () => this.familyApp.isFamilyBlacklisted(familyId)));
+  }
+
+  private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
+    const tokenSlot = jti === null ? null : this.tokenSlot;
+    const familySlot = familyId === null ? null : this.familySlot;
+    if (tokenSlot && (await this.cached(tokenSlot, jti!))) return { ...NOTHING_STORED, blacklisted: true };
+    if (familySlot && (await this.cached(familySlot, familyId!))) {
+      // The jti is still asked: a blacklisted jti is answered before its family.
+      const state = jti === null ? NOTHING_STORED : await this.readTokenState(jti, null);
+      return { ...state, familyBlacklisted: true };
+    }
+    const apps = this.deps.apps();
+    const askJti = jti !== null && this.settings.apps.blacklist ? jti : null;
+    const askFamily = familyId !== null && this.settings.apps.tokenFamily ? familyId : null;
+    if (askJti === null && askFamily === null) return NOTHING_STORED;
+    let state: TokenState;
+    if (apps.tokenState) {
+      state = await failClosed(apps.tokenState(askJti, askFamily));
+    } else {
+      const blacklisted = askJti !== null && (await failClosed(apps.blacklist.isBlacklisted(askJti)));
+      const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
+      state = { blacklisted, familyBlacklisted, rotation: null };
+    }
+    // Already inside tokenState()'s deadline: no second timer.
+    if (state.blacklisted) await this.cache(tokenSlot, jti!);
+    if (state.familyBlacklisted) await this.cache(familySlot, familyId!);
+    return state;
+  }
+
+  /** One revocation answer: the cache's positive entry first (when that cache is on), then `ask`; a yes is cached. */
+  private async revoked(slot: CacheSlot | null, id: string, ask: () => Promise<boolean>): Promise<boolean> {
+    if (slot && (await this.cached(slot, id))) return true;
+    const revoked = await failClosed(ask());
+    if (revoked) await this.cache(slot, id);
+    return revoked;
+  }
+
+  private cached(slot: CacheSlot, id: string): Promise<boolean> {
+    return failClosed(this.deps.cache.has(`${slot.prefix}:${id}`));
+  }
+
+  /** Writes to the cache (when that cache is on) that `id` is blacklisted; callers bound it with `storage()`. */
+  private async cache(slot: CacheSlot | null, id: string): Promise<void> {
+    if (slot) await failClosed(this.deps.cache.set(`${slot.prefix}:${id}`, slot.ttl));
+  }
+
+  /** Remembers in the cache (when that cache is on) that `id` is blacklisted, within `storageTimeout`. */
+  private async remember(slot: CacheSlot | null, id: string): Promise<void> {
+    if (slot) await this.deps.storage(this.cache(slot, id));
+  }
+
+  // ---- recording and revoking -----------------------------------------------
+
+  /** Records `token` as outstanding: `[row, created]`, or null without touching storage when the blacklist app is off. */
+  async outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null> {
+    if (!this.settings.apps.blacklist) return null;
+    return this.deps.storage(this.blacklistApp.outstand(token));
+  }
+
+  /** Blacklists a token (idempotent) and remembers it in the cache. Resolves to `[BlacklistedToken, created]`. */
+  async blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
+    const result = await this.deps.storage(this.blacklistApp.blacklist(token));
+    await this.remember(this.tokenSlot, token.jti());
+    return result;
+  }
+
+  /** Records a new family (the family app's `createFamily`), within `storageTimeout`. */
+  async createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void> {
+    await this.deps.storage(this.familyApp.createFamily(familyId, userId, createdAt, expiresAt));
+  }
+
+  /** Blacklists the family `familyId` of `token` (idempotent) and remembers it in the cache. */
+  async blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
+    const userId = token.get(this.settings.userIdClaim);
+    const result = await this.deps.storage(
+      this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
+    );
+    await this.remember(this.familySlot, familyId);
+    return result;
+  }
+
+  /**
+   * Consumes `token` for rotation in one atomic step of the blacklist app
+   * (blacklisted, `successor` recorded, the pair recorded for the reuse
+   * interval). True for the one caller that consumed it, false when it had
+   * already been consumed.
+   */
+  async rotate(token: Token, successor: Token): Promise<boolean> {
+    const { storageTimeout } = this.settings;
+    // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
+    const consumed = await this.deps.storage(this.blacklistApp.rotate(token, successor, Date.now() + storageTimeout * 1000));
+    await this.remember(this.tokenSlot, token.jti());
+    return consumed;
+  }
+
+  /** The rotation recorded for a consumed token, or null. */
+  successorOf(jti: string): Promise<TokenRotationRecord | null> {
+    return this.deps.storage(this.blacklistApp.successorOf(jti));
+  }
+
+  /** Blacklists every unexpired outstanding token and family of the user; resolves to the numbers newly blacklisted. */
+  async blacklistAllForUser(userId: string | number): Promise<{ tokens: number; families: number }> {
+    const { apps } = this.settings;
+    if (!apps.blacklist && !apps.tokenFamily) {
+      throw new TypeError('passport-simplejwt: blacklistAllForUser() needs the blacklist or token family app (apps: { blacklist: true })');
+    }
+    const id = String(userId);
+    const now = this.deps.now();
+    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
+    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
+    return { tokens, families };
+  }
+}
