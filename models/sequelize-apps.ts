@@ -28,10 +28,16 @@ function groupCommitOf(sequelize: Sequelize, now: () => Date): GroupCommit<Rotat
   return group;
 }
 
+/**
+ * What the apps read from their SimpleJWT instance: nothing that depends on
+ * its user type, so that a `SimpleJWT<User>` of any `User` is accepted.
+ */
+type AppsHost = Pick<SimpleJWT, 'settings' | 'now' | 'sequelize'>;
+
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
   constructor(
-    private readonly sj: SimpleJWT,
+    private readonly sj: AppsHost,
     private readonly sequelize: Sequelize,
     private readonly models: SimpleJWTModels,
   ) {}
@@ -127,7 +133,7 @@ class SequelizeBlacklistApp implements BlacklistApp {
 /** The token family app on Sequelize: `token_family_*` tables. */
 class SequelizeFamilyApp implements FamilyApp {
   constructor(
-    private readonly sj: SimpleJWT,
+    private readonly sj: AppsHost,
     private readonly models: SimpleJWTModels,
   ) {}
 
@@ -186,7 +192,7 @@ class SequelizeFamilyApp implements FamilyApp {
  * @example
  * sj.useApps(sequelizeApps(sj));
  */
-export function sequelizeApps(sj: SimpleJWT): AppStorage {
+export function sequelizeApps(sj: AppsHost): AppStorage {
   const sequelize: Sequelize | undefined = sj.sequelize;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);
