@@ -26,12 +26,6 @@ function groupCommitOf(sequelize: Sequelize, now: () => Date): GroupCommit<Rotat
   return group;
 }
 
-/**
- * What the apps read from their SimpleJWT instance: nothing that depends on
- * its user type, so that a `SimpleJWT<User>` of any `User` is accepted.
- */
-type AppsHost = Pick<SimpleJWT, 'settings' | 'now' | 'sequelize'>;
-
 /** The blacklist app on Sequelize: Simple JWT's `token_blacklist` tables. */
 class SequelizeBlacklistApp implements BlacklistApp {
   constructor(
