@@ -110,10 +110,7 @@ export default tseslint.config(
     },
     rules: {
       // `_`-prefixed names are the house's way to mark a parameter as deliberately unused.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       'import-x/no-cycle': 'error',
       'layers/no-cycle': ['error', { allow: TEMPORARY_UPWARD_IMPORTS }],
       'import-x/no-restricted-paths': restrictedPaths(),
@@ -123,9 +120,7 @@ export default tseslint.config(
   ...[...new Set(TEMPORARY_UPWARD_IMPORTS.map(([importer]) => importer))].map((importer) => ({
     files: [importer],
     rules: {
-      'import-x/no-restricted-paths': restrictedPaths(
-        TEMPORARY_UPWARD_IMPORTS.filter(([from]) => from === importer).map(([, imported]) => imported),
-      ),
+      'import-x/no-restricted-paths': restrictedPaths(TEMPORARY_UPWARD_IMPORTS.filter(([from]) => from === importer).map(([, imported]) => imported)),
     },
   })),
   {
