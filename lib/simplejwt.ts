@@ -42,7 +42,7 @@ function bindClass<C extends typeof Token>(base: C, sj: SimpleJWT): C {
   return Bound as unknown as C;
 }
 
-export { failClosed, asPackageError } from './fail-closed';
+export { failClosed } from './fail-closed';
 
 function defaultIsActive(user: unknown): boolean {
   const u = user as { isActive?: unknown; is_active?: unknown } | null;
