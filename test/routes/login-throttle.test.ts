@@ -4,7 +4,7 @@ import request from 'supertest';
 import { tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
-import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../lib/cache/redis-helper';
+import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../helpers/redis';
 
 const OBTAIN = '/api/token/';
 const SLIDING = '/api/token/sliding/';
