@@ -7,7 +7,7 @@ import express, { type Handler } from 'express';
 import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, sequelizeUserStore, tokenRefreshRouter, type UserStore } from '../lib';
-import { openStore, userModel, type Store } from './stateful';
+import { openStore, userModel, type BenchUser, type Store } from './stateful';
 
 // tsx turns on source-mapped stack traces for the whole process; an app in production runs
 // compiled JavaScript without them. Every row runs here, so all are measured alike.
@@ -17,12 +17,6 @@ export type StatelessVariant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt
 /** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
 export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
 export type Variant = StatelessVariant | StatefulVariant;
-
-export interface BenchUser {
-  id: number;
-  username: string;
-  is_active: boolean;
-}
 
 /** The same in-memory lookup for every app. */
 const users = new Map<string, BenchUser>([['1', { id: 1, username: 'demo', is_active: true }]]);

@@ -8,9 +8,15 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
 import { SimpleJWT, defineModels, migrate } from '../lib';
 import { TEST_TABLES } from '../test/helpers/database';
-import type { BenchUser } from './server';
 
 export type Store = 'sqlite' | 'postgres';
+
+/** The bench apps' user (one row, id 1). */
+export interface BenchUser {
+  id: number;
+  username: string;
+  is_active: boolean;
+}
 
 /** The PostgreSQL database of the bench (a pool of several connections). */
 export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test_i9';

@@ -28,8 +28,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { fmt, median, option, stopChild } from './support';
 import { SimpleJWT } from '../lib';
-import type { BenchUser, Variant } from './server';
-import { prepareStore, readPool, type Store } from './stateful';
+import type { Variant } from './server';
+import { prepareStore, readPool, type BenchUser, type Store } from './stateful';
 
 interface Row {
   variant: Variant;

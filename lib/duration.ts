@@ -42,12 +42,3 @@ export function parseSignedDuration(value: unknown): number | undefined {
   }
   return parseDuration(value);
 }
-
-/** Like {@link parseDuration}, but throws a TypeError naming `what`. */
-export function toSeconds(value: unknown, what: string): number {
-  const seconds = parseDuration(value);
-  if (seconds === undefined) {
-    throw new TypeError(`passport-simplejwt: '${what}' must be a number of seconds or a duration string such as '5m' or '1d'`);
-  }
-  return seconds;
-}

@@ -35,7 +35,7 @@ function requireDefaultStorage(): StorageProvider {
   return defaultStorage;
 }
 
-export { failClosed, asPackageError } from './fail-closed';
+export { failClosed } from './fail-closed';
 
 /**
  * One configuration of the package: settings, keys, token classes, and the

@@ -25,5 +25,8 @@ export class JWTStatelessStrategy<U = unknown> extends BaseJWTStrategy<unknown> 
   }
 }
 
-/** Alias of {@link JWTStatelessStrategy}, as Simple JWT's JWTTokenUserAuthentication. */
+/**
+ * Alias of {@link JWTStatelessStrategy}, as Simple JWT's JWTTokenUserAuthentication.
+ * @alias
+ */
 export const JWTTokenUserStrategy = JWTStatelessStrategy;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
-import { expectRejected } from './support';
+import { expectRejected } from '../helpers/storage';
 
 describe('sj.blacklistAllForUser() ("log out everywhere")', () => {
   const openDatabase = useTestDatabase();

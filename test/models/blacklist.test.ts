@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { defineModels, OutstandingToken, BlacklistedToken, RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { djangoBlacklist, expectRejected } from './support';
+import { djangoBlacklist, expectRejected } from '../helpers/storage';
 
 describe('blacklist app (token_blacklist tables)', () => {
   const openDatabase = useTestDatabase();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MemoryBlacklistCache, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { expectRejected } from './support';
+import { expectRejected } from '../helpers/storage';
 
 describe('cache of blacklisted jtis and families (positive entries only)', () => {
   const openDatabase = useTestDatabase();

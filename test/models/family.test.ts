@@ -3,7 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { BlacklistedTokenFamily, defineModels, TokenError, type SimpleJWTOptions } from '../../lib';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { expectRejected } from './support';
+import { expectRejected } from '../helpers/storage';
 
 const HOUR = 3600;
 

@@ -3,8 +3,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { defineModels, flushExpiredTokens, migrate, MIGRATIONS_TABLE } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
-import { createDjangoTables } from './django-schema';
-import { djangoBlacklist, expectRejected } from './support';
+import { createDjangoTables } from '../helpers/django-schema';
+import { djangoBlacklist, expectRejected } from '../helpers/storage';
 
 const ALL = ['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation', 'token_family.0001_initial'];
 const TABLES = [

@@ -3,7 +3,7 @@ import { Sequelize } from 'sequelize';
 import { defineModels, flushExpiredFamilies, flushExpiredTokens, MemoryBlacklistCache } from '../../lib';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
-import { expectRejected } from './support';
+import { expectRejected } from '../helpers/storage';
 
 const SECOND = 1000;
 const DAY = 24 * 3600 * SECOND;

@@ -47,7 +47,8 @@ node app.cjs
 step "the README's complete TypeScript examples type-check against the package"
 npm install "${NPM_FLAGS[@]}" --ignore-scripts bcryptjs@3 @types/express@5 @types/passport@1 "@types/node@$(node -p 'process.versions.node.split(".")[0]')"
 node "$HERE/readme-examples.cjs" "$REPO/README.md" "$APP/readme"
-(cd "$APP/readme" && node "$REPO/node_modules/typescript/bin/tsc" -p tsconfig.json) || fail "a README example does not type-check (files kept in the output above)"
+# TypeScript 7 is installed as @typescript/native (the package named typescript is the TS 6 API for typescript-eslint).
+(cd "$APP/readme" && node "$REPO/node_modules/@typescript/native/bin/tsc" -p tsconfig.json) || fail "a README example does not type-check (files kept in the output above)"
 echo "README examples: $(ls "$APP/readme"/*.ts | wc -l) files type-check"
 
 printf '\npack-install: all checks passed\n'

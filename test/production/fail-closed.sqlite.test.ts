@@ -14,8 +14,8 @@ import { Sequelize } from 'sequelize';
 import { Database } from 'sqlite3';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
-import { failClosedApp } from './fail-closed-app';
-import { pairFor } from '../routes/helpers/app';
+import { failClosedApp } from '../helpers/fail-closed-app';
+import { pairFor } from '../helpers/app';
 
 /**
  * What a 503 may take while the file is locked. One query alone gives up

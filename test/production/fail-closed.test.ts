@@ -12,9 +12,9 @@ import { Sequelize, type Options } from 'sequelize';
 import { defineModels } from '../../models/define-models';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { JsonResponse, TestServer } from '../helpers/server';
-import { failClosedApp } from './fail-closed-app';
+import { failClosedApp } from '../helpers/fail-closed-app';
 import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
-import { pairFor } from '../routes/helpers/app';
+import { pairFor } from '../helpers/app';
 
 /** What a 503 may take at most while the database is gone: bounded by the pool's acquire and connect timeouts below. */
 const FAST_MS = 3000;

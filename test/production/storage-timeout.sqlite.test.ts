@@ -10,9 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
-import { failClosedApp } from './fail-closed-app';
-import { pairFor } from '../routes/helpers/app';
-import { DEADLINE_MS, SLACK_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from './storage-timeout-checks';
+import { failClosedApp } from '../helpers/fail-closed-app';
+import { pairFor } from '../helpers/app';
+import { DEADLINE_MS, SLACK_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from '../helpers/storage-timeout-checks';
 const CLIENTS = 8;
 
 /** A process holding `BEGIN <mode>` on the file for 30 s; resolves once it holds the lock. */

@@ -10,9 +10,9 @@ import { Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
 import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
-import { failClosedApp } from './fail-closed-app';
-import { pairFor } from '../routes/helpers/app';
-import { DEADLINE_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from './storage-timeout-checks';
+import { failClosedApp } from '../helpers/fail-closed-app';
+import { pairFor } from '../helpers/app';
+import { DEADLINE_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from '../helpers/storage-timeout-checks';
 const CLIENTS = 8;
 
 describe('storageTimeout: the database connection goes half-open (TCP relay stops forwarding)', function () {

@@ -14,7 +14,7 @@ import { SimpleJWT } from '../../lib';
 import { useTestDatabase, testDatabaseUrl } from '../helpers/database';
 import { SECRET, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { clientFor, concurrencyRounds, type JsonResponse, type TestServer } from '../helpers/server';
-import { pairFor } from '../routes/helpers/app';
+import { pairFor } from '../helpers/app';
 
 const SERVER = join(__dirname, 'fixtures', 'refresh-server.ts');
 const PATH = '/api/token/refresh/';

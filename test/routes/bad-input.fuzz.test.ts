@@ -3,7 +3,7 @@ import request from 'supertest';
 import { tokenRouter } from '../../lib';
 import { migrate } from '../../models/migrate';
 import { appsOnMemoryDatabase, makeSJ } from '../helpers/fixtures';
-import { appWith, pairFor } from './helpers/app';
+import { appWith, pairFor } from '../helpers/app';
 
 const PATHS = ['/', '/refresh/', '/verify/', '/sliding/', '/sliding/refresh/', '/family/blacklist/'];
 const FIELDS = ['username', 'password', 'refresh', 'token'];

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { tokenObtainPairRouter, tokenRefreshRouter, tokenRouter, type CookieModeOptions, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { ROTATING_FAMILY_OPTIONS, appWith, expect401 } from './helpers/app';
-import { cookieHeader, setCookies } from './helpers/cookies';
+import { ROTATING_FAMILY_OPTIONS, appWith, expect401 } from '../helpers/app';
+import { cookieHeader, setCookies } from '../helpers/cookies';
 
 const BASE = '/api/token/';
 const CREDENTIALS = { username: 'alice', password: 'alice-password' };

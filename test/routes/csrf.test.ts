@@ -4,7 +4,7 @@ import { Passport } from 'passport';
 import request from 'supertest';
 import { JWTStrategy, errorHandler, jwtAuth, tokenRouter, type CookieModeOptions } from '../../lib';
 import { makeSJ } from '../helpers/fixtures';
-import { setCookies } from './helpers/cookies';
+import { setCookies } from '../helpers/cookies';
 
 const BASE = '/api/token/';
 const CREDENTIALS = { username: 'alice', password: 'alice-password' };

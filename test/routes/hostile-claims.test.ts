@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { TestDatabase } from '../helpers/database';
 import { useTestDatabase } from '../helpers/database';
-import { PROTECTED, TOKEN_MOUNT, fullApp, signRaw, validClaims } from './helpers/full-app';
+import { PROTECTED, TOKEN_MOUNT, fullApp, signRaw, validClaims } from '../helpers/full-app';
 
 type TokenType = 'access' | 'refresh' | 'sliding';
 

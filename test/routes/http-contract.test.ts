@@ -13,7 +13,7 @@ import {
   type SimpleJWT,
 } from '../../lib';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith, expect400 } from './helpers/app';
+import { appWith, expect400 } from '../helpers/app';
 
 type Factory = (sj: SimpleJWT<TestUser>, opts?: { bodyLimit?: number }) => Router;
 

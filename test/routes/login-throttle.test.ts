@@ -7,7 +7,7 @@ import { tokenObtainPair, tokenObtainPairRouter, tokenObtainSlidingRouter, type 
 import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD } from '../../lib/login-throttle';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
-import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../lib/cache/redis-helper';
+import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../helpers/redis';
 
 const OBTAIN = '/api/token/';
 const SLIDING = '/api/token/sliding/';

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { RefreshToken, ServiceUnavailable, TokenRefreshSerializer, tokenRouter, type SimpleJWT, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from './helpers/app';
+import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from '../helpers/app';
 
 const REFRESH = '/api/token/refresh/';
 const LOGOUT = '/api/token/blacklist/';

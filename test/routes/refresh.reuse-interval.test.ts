@@ -13,7 +13,7 @@ import { useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ, type Clock, type TestUser } from '../helpers/fixtures';
 import { keyPair } from '../helpers/keys';
 import { concurrencyRounds, listen, type TestServer } from '../helpers/server';
-import { pairFor } from './helpers/app';
+import { pairFor } from '../helpers/app';
 
 const REQUESTS = 50;
 const INTERVAL = 10;

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { tokenRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith, expect401, pairFor } from './helpers/app';
-import { expectRejected } from '../models/support';
+import { appWith, expect401, pairFor } from '../helpers/app';
+import { expectRejected } from '../helpers/storage';
 
 // Rotation must blacklist the token it consumes, and this must show through
 // the public API and the endpoints, not only in the tables: the rotation

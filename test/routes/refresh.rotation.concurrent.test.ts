@@ -12,7 +12,7 @@ import { defineModels } from '../../models/define-models';
 import { useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { concurrencyRounds, listen, type JsonResponse, type TestServer } from '../helpers/server';
-import { pairFor } from './helpers/app';
+import { pairFor } from '../helpers/app';
 
 const REQUESTS = 50;
 const PATH = '/api/token/refresh/';

@@ -14,7 +14,7 @@ import {
 import type { SerializerSetting } from '../../routes/view';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith, pairFor } from './helpers/app';
+import { appWith, pairFor } from '../helpers/app';
 
 /** A subclass of `Base` whose answers say which setting installed it. */
 function stamped<B extends abstract new (...args: never[]) => { validate(data: unknown): Promise<object> }>(Base: B, setting: string): B {

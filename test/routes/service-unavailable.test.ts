@@ -3,7 +3,7 @@ import request from 'supertest';
 import { tokenRouter } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
-import { appWith, pairFor } from './helpers/app';
+import { appWith, pairFor } from '../helpers/app';
 
 /** What a driver rejects with when its server refuses connections (Node's net error). */
 function refused(): Error {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, type Server } from 'node:http';
 import request from 'supertest';
 import { useTestDatabase } from '../helpers/database';
-import { PROTECTED, TOKEN_MOUNT, fullApp, signRaw, validClaims } from './helpers/full-app';
+import { PROTECTED, TOKEN_MOUNT, fullApp, signRaw, validClaims } from '../helpers/full-app';
 
 /**
  * Tokens signed with the test key but hostile in every other way: the class

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { tokenFamilyBlacklistRouter, tokenRefreshRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith, expect400, expect401, pairFor } from './helpers/app';
+import { appWith, expect400, expect401, pairFor } from '../helpers/app';
 import express from 'express';
 
 const PATH = '/api/token/family/blacklist/';

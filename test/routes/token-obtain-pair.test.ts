@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { MASKED_PASSWORD, RefreshToken, SimpleJWT, TokenObtainPairSerializer, tokenObtainPair, tokenObtainPairRouter } from '../../lib';
 import { makeSJ, memoryUsers, SECRET, type TestUser } from '../helpers/fixtures';
-import { appWith, expect400, expect401 } from './helpers/app';
+import { appWith, expect400, expect401 } from '../helpers/app';
 import express from 'express';
 
 const ALICE = { username: 'alice', password: 'alice-password' };

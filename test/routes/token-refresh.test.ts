@@ -3,7 +3,7 @@ import request from 'supertest';
 import { defineModels, SimpleJWT, TokenRefreshSerializer, tokenRefreshRouter, type RefreshToken, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, SECRET, type TestUser } from '../helpers/fixtures';
-import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from './helpers/app';
+import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from '../helpers/app';
 
 const PATH = '/api/token/refresh/';
 

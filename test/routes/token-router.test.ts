@@ -3,7 +3,7 @@ import request from 'supertest';
 import { tokenRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { appsOnMemoryDatabase, makeSJ, type TestUser } from '../helpers/fixtures';
-import { appWith } from './helpers/app';
+import { appWith } from '../helpers/app';
 
 const PATHS = ['/', '/refresh/', '/verify/', '/blacklist/', '/family/blacklist/', '/sliding/', '/sliding/refresh/'];
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { SimpleJWT, tokenVerifyRouter, type SimpleJWTOptions } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, SECRET, type TestUser } from '../helpers/fixtures';
-import { appWith, expect400, expect401, pairFor } from './helpers/app';
+import { appWith, expect400, expect401, pairFor } from '../helpers/app';
 
 const PATH = '/api/token/verify/';
 

@@ -19,7 +19,7 @@ import {
 } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { SECRET, makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
-import { pairFor } from './helpers/app';
+import { pairFor } from '../helpers/app';
 
 const SERVER_ERROR = { detail: 'A server error occurred.', code: 'server_error' };
 const LOGIN = { username: 'alice', password: 'alice-password' };

@@ -6,7 +6,7 @@ import { viewHandler, viewRouter, type ViewCheck, type ViewSpec } from '../../ro
 import { VIEWS } from '../../routes/views';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
-import { appWith } from './helpers/app';
+import { appWith } from '../helpers/app';
 
 const LOGIN = { username: 'alice', password: 'alice-password' };
 const BLOCKED = '203.0.113.9';

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { RedisBlacklistCache, tokenRouter } from '../../../lib';
 import { useTestDatabase } from '../../helpers/database';
 import { makeSJ } from '../../helpers/fixtures';
-import { appWith, expect401, pairFor } from '../../routes/helpers/app';
-import { useRedisPrefix } from './redis-helper';
+import { appWith, expect401, pairFor } from '../../helpers/app';
+import { useRedisPrefix } from '../../helpers/redis';
 
 // An entry written straight into Redis (as another process would) is
 // honoured although the database, healthy and migrated, has no such row:

@@ -28,7 +28,7 @@ import {
   uniquePrefix,
   whenReady,
   type TestRedisClient,
-} from './redis-helper';
+} from '../../helpers/redis';
 
 /** Loose bound for "rejects quickly": well under the client's own 5 s command timeout. */
 const QUICK_MS = 1500;

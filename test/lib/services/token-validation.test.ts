@@ -13,7 +13,7 @@ import {
 import { useTestDatabase } from '../../helpers/database';
 import { appWith as guardedApp } from '../../helpers/http';
 import { makeSJ, memoryUsers, type TestUser } from '../../helpers/fixtures';
-import { appWith as tokenApp } from '../../routes/helpers/app';
+import { appWith as tokenApp } from '../../helpers/app';
 
 /** One instance's three doors: a route behind the stateful strategy, the refresh view, the sliding refresh view. */
 async function doors(sj: SimpleJWT<TestUser>, user: TestUser) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { SimpleJWTOptions } from '../../../lib';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
-import { expectRejected } from '../../models/support';
+import { expectRejected } from '../../helpers/storage';
 
 // The family checks follow the settings of the instance that verifies a token,
 // not the claims the token carries: a token minted while families (or the check

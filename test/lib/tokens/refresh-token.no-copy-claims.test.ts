@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { tokenRefreshRouter } from '../../../lib';
 import { makeSJ } from '../../helpers/fixtures';
-import { appWith } from '../../routes/helpers/app';
+import { appWith } from '../../helpers/app';
 
 // Simple JWT's RefreshToken.no_copy_claims: the type claim, exp, the jti claim and 'jti';
 // here iat too (the access token gets its own). Every other claim is copied.

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { SimpleJWTOptions } from '../../../lib';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
-import { expectRejected } from '../../models/support';
+import { expectRejected } from '../../helpers/storage';
 
 // verify() checks the blacklist and the family in one query, unless a subclass
 // overrides checkBlacklist() or checkFamilyBlacklist(): then it calls the checks

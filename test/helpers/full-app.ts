@@ -1,9 +1,9 @@
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import Passport from 'passport';
-import { JWTStrategy, errorHandler, jwtAuth, tokenRouter, type SimpleJWTOptions } from '../../../lib';
-import type { TestDatabase } from '../../helpers/database';
-import { SECRET, makeSJ, type TestUser } from '../../helpers/fixtures';
+import { JWTStrategy, errorHandler, jwtAuth, tokenRouter, type SimpleJWTOptions } from '../../lib';
+import type { TestDatabase } from './database';
+import { SECRET, makeSJ, type TestUser } from './fixtures';
 
 /** Where {@link fullApp} mounts the token endpoints and its protected route. */
 export const TOKEN_MOUNT = '/api/token/';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express, { type Router } from 'express';
 import type { Response } from 'supertest';
-import { TokenObtainPairSerializer, type SimpleJWT } from '../../../lib';
+import { TokenObtainPairSerializer, type SimpleJWT } from '../../lib';
 
 /** Both apps on with rotation, blacklisting after it and family reuse detection: a production setup (needs `sequelize`). */
 export const ROTATING_FAMILY_OPTIONS = {
