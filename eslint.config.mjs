@@ -67,7 +67,6 @@ function zones() {
   ];
 }
 
-
 export default tseslint.config(
   {
     ignores: ['dist/', 'node_modules/', 'reports/', '.stryker-tmp*/', 'test-output/', 'coverage/'],

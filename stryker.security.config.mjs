@@ -9,7 +9,10 @@ import base from './stryker.config.mjs';
 const list = (name) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is required (comma-separated globs)`);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 };
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -35,7 +35,11 @@ const duration = option('duration', 5);
 const connections = option('connections', 10);
 const flood = option('flood', 64);
 /** --only=0,2: run these configurations only (indexes into CONFIGS). */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map(Number);
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .map(Number);
 
 interface App {
   config: Config;
@@ -119,15 +123,25 @@ async function phase(app: App, withFlood: boolean): Promise<Phase> {
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   const planned = CONFIGS.length * rounds * duration * 2;
-  console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`# ${rounds} rounds x (${duration} s alone + ${duration} s flooded), ${connections} connections on /api/me/, ${flood} login clients; about ${planned} s of load`);
+  console.log(
+    `# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length} · load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `# ${rounds} rounds x (${duration} s alone + ${duration} s flooded), ${connections} connections on /api/me/, ${flood} login clients; about ${planned} s of load`,
+  );
 
   const apps: App[] = [];
-  const deadline = setTimeout(() => {
-    console.error('bench: over time, stopping');
-    for (const app of apps) app.child.kill('SIGKILL');
-    process.exit(2);
-  }, (planned * 4 + 300) * 1000);
+  const deadline = setTimeout(
+    () => {
+      console.error('bench: over time, stopping');
+      for (const app of apps) app.child.kill('SIGKILL');
+      process.exit(2);
+    },
+    (planned * 4 + 300) * 1000,
+  );
   deadline.unref();
 
   try {
@@ -144,7 +158,9 @@ async function main(): Promise<void> {
       }
       console.log(`round ${round}/${rounds} (load ${os.loadavg()[0].toFixed(2)}): ${line.join(' · ')}`);
     }
-    console.log('\n| configuration | /api/me/ p50 / p99 alone (ms) | p50 / p99 under the flood (ms) | p99 flooded / alone | /api/me/ answered alone / flooded (starved) | logins answered/s (429s) |');
+    console.log(
+      '\n| configuration | /api/me/ p50 / p99 alone (ms) | p50 / p99 under the flood (ms) | p99 flooded / alone | /api/me/ answered alone / flooded (starved) | logins answered/s (429s) |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const app of apps) {
       const s = samples.get(app)!;

@@ -13,7 +13,8 @@ import { openStore, userModel, type BenchUser, type Store } from './stateful';
 // compiled JavaScript without them. Every row runs here, so all are measured alike.
 process.setSourceMapsEnabled(false);
 
-export type StatelessVariant = 'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie' | 'simplejwt-stateless';
+export type StatelessVariant =
+  'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie' | 'simplejwt-stateless';
 /** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
 export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
 export type Variant = StatelessVariant | StatefulVariant;

@@ -51,7 +51,14 @@ export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
 const APP_TABLES = [...TEST_TABLES.filter((table) => table !== 'auth_user'), 'bench_user'];
 
 /** Fresh tables, the user row, and `count` refresh tokens per pool recorded as outstanding with their family. */
-export async function prepareStore(store: Store, sqliteFile: string, secret: string, user: BenchUser, pools: Record<string, number>, poolDir: string): Promise<void> {
+export async function prepareStore(
+  store: Store,
+  sqliteFile: string,
+  secret: string,
+  user: BenchUser,
+  pools: Record<string, number>,
+  poolDir: string,
+): Promise<void> {
   const sequelize = openStore(store, sqliteFile);
   try {
     const qi = sequelize.getQueryInterface();
@@ -78,7 +85,13 @@ export async function prepareStore(store: Store, sqliteFile: string, secret: str
           token.set('family_exp', Math.floor(token.currentTime.getTime() / 1000) + 30 * 86400);
           const encoded = String(token);
           tokens.push(encoded);
-          outstanding.push({ jti: token.jti(), user_id: String(user.id), token: encoded, created_at: token.currentTime, expires_at: new Date(Number(token.get('exp')) * 1000) });
+          outstanding.push({
+            jti: token.jti(),
+            user_id: String(user.id),
+            token: encoded,
+            created_at: token.currentTime,
+            expires_at: new Date(Number(token.get('exp')) * 1000),
+          });
           families.push({ family_id: familyId, user_id: String(user.id), created_at: token.currentTime, expires_at: new Date(Date.now() + 30 * 86400e3) });
         }
         await OutstandingToken.bulkCreate(outstanding);

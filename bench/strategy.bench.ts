@@ -52,7 +52,10 @@ const ROWS: Row[] = [
   { variant: 'rotate-postgres', label: 'refresh + rotation + blacklist + family, PostgreSQL' },
 ];
 
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const rows = ROWS.filter((r) => r.variant === 'none' || !only || only.includes(r.variant));
 const isStateful = (v: Variant) => v.endsWith('-sqlite') || v.endsWith('-postgres');
 const storeOf = (v: Variant): Store => (v.endsWith('-sqlite') ? 'sqlite' : 'postgres');
@@ -155,24 +158,25 @@ let next = 0;
 
 async function load(app: App, authorization: string, seconds: number): Promise<Sample> {
   const before = await mark(app);
-  const rotating = app.refreshPool.length > 0
-    ? {
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/json' },
-        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ refresh: nextRefresh(app) }) }) }],
-      }
-    : pool.length > 1
+  const rotating =
+    app.refreshPool.length > 0
       ? {
-          requests: [
-            {
-              setupRequest: (req: autocannon.Request) => {
-                next = (next + 1) % pool.length;
-                return { ...req, headers: { ...req.headers, ...authHeaders(app, pool[next]) } };
-              },
-            },
-          ],
+          method: 'POST' as const,
+          headers: { 'content-type': 'application/json' },
+          requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ refresh: nextRefresh(app) }) }) }],
         }
-      : {};
+      : pool.length > 1
+        ? {
+            requests: [
+              {
+                setupRequest: (req: autocannon.Request) => {
+                  next = (next + 1) % pool.length;
+                  return { ...req, headers: { ...req.headers, ...authHeaders(app, pool[next]) } };
+                },
+              },
+            ],
+          }
+        : {};
   const result = await autocannon({ url: app.url, connections, duration: seconds, headers: authHeaders(app, authorization), ...rotating });
   // A rotation request cut off at the end of a run may have spent its token: skip past any in doubt.
   if (app.refreshPool.length > 1) app.cursor += connections;
@@ -205,15 +209,20 @@ async function main(): Promise<void> {
   const planned = rows.length * (warmup + rounds * duration);
   const profDir = profiled ? mkdtempSync(path.join(os.tmpdir(), 'sjwt-prof-')) : null;
   console.log(`# ${new Date().toISOString()} · node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
-  console.log(`# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections, ${fmt(pool.length)} distinct token(s); about ${planned} s of load`);
+  console.log(
+    `# ${rounds} rounds x ${duration} s, ${warmup} s warm-up, ${connections} connections, ${fmt(pool.length)} distinct token(s); about ${planned} s of load`,
+  );
 
   // Bounded: whatever happens, the bench ends.
   const apps: App[] = [];
-  const deadline = setTimeout(() => {
-    console.error('bench: over time, stopping');
-    for (const app of apps) app.child.kill('SIGKILL');
-    process.exit(2);
-  }, (planned * 1.5 + 60) * 1000);
+  const deadline = setTimeout(
+    () => {
+      console.error('bench: over time, stopping');
+      for (const app of apps) app.child.kill('SIGKILL');
+      process.exit(2);
+    },
+    (planned * 1.5 + 60) * 1000,
+  );
   deadline.unref();
 
   try {
@@ -244,7 +253,9 @@ async function main(): Promise<void> {
     const hasPeer = rows.some((r) => r.variant === 'passport-jwt-keyobject');
     const peer = hasPeer ? med('passport-jwt-keyobject') : NaN;
     // Ratios are "how much of X we serve": for CPU that is X's CPU per request over ours.
-    console.log('\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) | app CPU µs/req | CPU vs passport-jwt (KeyObject) |');
+    console.log(
+      '\n| app | median req/s | min – max | p50 / p99 ms | vs ceiling | vs passport-jwt (KeyObject) | app CPU µs/req | CPU vs passport-jwt (KeyObject) |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of rows) {
       const s = samples.get(row.variant)!;
@@ -257,8 +268,12 @@ async function main(): Promise<void> {
     }
     // Issue #9's targets: JWTStrategy >= 1.3x passport-jwt with one token (>= 1.0x with --tokens=100000), the stateless strategy >= 0.8x the ceiling.
     const jwtTarget = tokenCount > 1 ? '1.00' : '1.30';
-    if (rows.some((r) => r.variant === 'simplejwt') && hasPeer) console.log(`\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} by req/s, ${fmt(medCpu('passport-jwt-keyobject') / medCpu('simplejwt'), 2)} by CPU per request (target >= ${jwtTarget})`);
-    if (rows.some((r) => r.variant === 'simplejwt-stateless')) console.log(`JWTStatelessStrategy vs the no-auth ceiling: ${fmt(med('simplejwt-stateless') / ceiling, 2)} (target >= 0.80)`);
+    if (rows.some((r) => r.variant === 'simplejwt') && hasPeer)
+      console.log(
+        `\nJWTStrategy vs passport-jwt (KeyObject): ${fmt(med('simplejwt') / peer, 2)} by req/s, ${fmt(medCpu('passport-jwt-keyobject') / medCpu('simplejwt'), 2)} by CPU per request (target >= ${jwtTarget})`,
+      );
+    if (rows.some((r) => r.variant === 'simplejwt-stateless'))
+      console.log(`JWTStatelessStrategy vs the no-auth ceiling: ${fmt(med('simplejwt-stateless') / ceiling, 2)} (target >= 0.80)`);
   } finally {
     await Promise.all(apps.map(stop));
     clearTimeout(deadline);

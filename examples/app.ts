@@ -3,7 +3,18 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import Passport from 'passport';
 import { DataTypes, Sequelize, type Model, type ModelStatic, type Optional } from 'sequelize';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore, tokenRouter, type CookieModeOptions, type Duration, type KeyInput, type SimpleJWTOptions } from '../lib';
+import {
+  JWTStrategy,
+  SimpleJWT,
+  errorHandler,
+  jwtAuth,
+  sequelizeUserStore,
+  tokenRouter,
+  type CookieModeOptions,
+  type Duration,
+  type KeyInput,
+  type SimpleJWTOptions,
+} from '../lib';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */

@@ -102,7 +102,9 @@ export class TokenBackend {
   /** Signs a claim set, adding `aud` and `iss` when configured. */
   encode(payload: Payload): string {
     if (!this.signingKey) {
-      throw new TypeError(`passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for ${this.algorithm}) is not configured; this instance only verifies`);
+      throw new TypeError(
+        `passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for ${this.algorithm}) is not configured; this instance only verifies`,
+      );
     }
     const claims: Payload = Object.assign(Object.create(null), payload);
     if (this.audience !== null) claims.aud = this.audience;

@@ -57,7 +57,10 @@ interface Args {
 
 function parseApps(value: string): Required<Apps> {
   const apps = { blacklist: false, tokenFamily: false };
-  for (const name of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (name !== 'blacklist' && name !== 'tokenFamily') throw new CliError(`unknown app '${name}' in --apps (known: blacklist, tokenFamily)`, EXIT_USAGE);
     apps[name] = true;
   }

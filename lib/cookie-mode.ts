@@ -75,8 +75,18 @@ export interface ResolvedCookieMode {
 }
 
 const KNOWN = new Set<string>([
-  'accessCookie', 'refreshCookie', 'slidingCookie', 'csrfCookie', 'csrfHeader', 'csrfTrustedOrigins',
-  'domain', 'path', 'refreshPath', 'secure', 'sameSite', 'omitFromBody',
+  'accessCookie',
+  'refreshCookie',
+  'slidingCookie',
+  'csrfCookie',
+  'csrfHeader',
+  'csrfTrustedOrigins',
+  'domain',
+  'path',
+  'refreshPath',
+  'secure',
+  'sameSite',
+  'omitFromBody',
 ]);
 /** RFC 6265 cookie-name (a token) and header names. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -74,13 +74,16 @@ export { DEFAULT_LOGGER, type Logger } from './logger';
 export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
 export type { BlacklistCache } from './cache/blacklist-cache';
 export { MemoryBlacklistCache } from './cache/memory-cache';
-export {
-  RedisBlacklistCache,
-  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
-  type RedisClientLike,
-  type RedisBlacklistCacheOptions,
-} from './cache/redis-cache';
-export type { BlacklistApp, FamilyApp, StorableToken, OutstandingTokenRecord, BlacklistedTokenRecord, BlacklistedTokenFamilyRecord, TokenRotationRecord } from './apps';
+export { RedisBlacklistCache, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClientLike, type RedisBlacklistCacheOptions } from './cache/redis-cache';
+export type {
+  BlacklistApp,
+  FamilyApp,
+  StorableToken,
+  OutstandingTokenRecord,
+  BlacklistedTokenRecord,
+  BlacklistedTokenFamilyRecord,
+  TokenRotationRecord,
+} from './apps';
 export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
 // ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
@@ -116,7 +119,14 @@ export {
 } from './errors';
 
 // ---- serializers (SPEC 5) --------------------------------------------------
-export { Serializer, type SerializerClass, type SerializerSettingName, type SerializerContext, type SerializerHost, type TokenSerializer } from './serializers/serializer';
+export {
+  Serializer,
+  type SerializerClass,
+  type SerializerSettingName,
+  type SerializerContext,
+  type SerializerHost,
+  type TokenSerializer,
+} from './serializers/serializer';
 export type { BoundTokenClasses } from './serializers/token-class';
 export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
 export { TokenObtainSerializer } from './serializers/token-obtain';
@@ -131,10 +141,24 @@ export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBla
 
 // ---- views: router factories and handlers (SPEC 6) -------------------------
 export {
-  tokenObtainPairRouter, tokenObtainPair, tokenRefreshRouter, tokenRefresh, tokenObtainSlidingRouter, tokenObtainSliding,
-  tokenRefreshSlidingRouter, tokenRefreshSliding, tokenVerifyRouter, tokenVerify, tokenBlacklistRouter, tokenBlacklist,
-  tokenFamilyBlacklistRouter, tokenFamilyBlacklist, tokenLogoutRouter, tokenLogout,
-  type TokenViewRouterFactory, type TokenViewHandlerFactory,
+  tokenObtainPairRouter,
+  tokenObtainPair,
+  tokenRefreshRouter,
+  tokenRefresh,
+  tokenObtainSlidingRouter,
+  tokenObtainSliding,
+  tokenRefreshSlidingRouter,
+  tokenRefreshSliding,
+  tokenVerifyRouter,
+  tokenVerify,
+  tokenBlacklistRouter,
+  tokenBlacklist,
+  tokenFamilyBlacklistRouter,
+  tokenFamilyBlacklist,
+  tokenLogoutRouter,
+  tokenLogout,
+  type TokenViewRouterFactory,
+  type TokenViewHandlerFactory,
 } from '../routes/views';
 export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
 export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';

@@ -80,11 +80,15 @@ function databaseCounters(sequelize: Sequelize): CounterFactory {
   const dialect = sequelize.getDialect();
   const tableName = LOGIN_THROTTLE_TABLE;
   if (dialect === 'postgres') {
-    return (o) => whenReady((ready) => new RateLimiterPostgres({ ...o, storeClient: sequelize, storeType: 'sequelize', tableName, clearExpiredByTimeout: true }, ready));
+    return (o) =>
+      whenReady((ready) => new RateLimiterPostgres({ ...o, storeClient: sequelize, storeType: 'sequelize', tableName, clearExpiredByTimeout: true }, ready));
   }
   if (dialect === 'mysql') {
     const dbName = sequelize.config.database;
-    return (o) => whenReady((ready) => new RateLimiterMySQL({ ...o, storeClient: sequelize, storeType: 'sequelize', dbName, tableName, clearExpiredByTimeout: true }, ready));
+    return (o) =>
+      whenReady(
+        (ready) => new RateLimiterMySQL({ ...o, storeClient: sequelize, storeType: 'sequelize', dbName, tableName, clearExpiredByTimeout: true }, ready),
+      );
   }
   if (dialect === 'sqlite') {
     // node-sqlite3's Database behind Sequelize's default connection (the one its non-transaction queries use).
@@ -250,10 +254,13 @@ export class LoginThrottle {
     if (delayMs <= 0 || this.held >= maxHeld) return Promise.reject(refusal());
     this.held++;
     return new Promise<never>((_resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.held--;
-        reject(refusal());
-      }, Math.min(delayMs, left));
+      const timer = setTimeout(
+        () => {
+          this.held--;
+          reject(refusal());
+        },
+        Math.min(delayMs, left),
+      );
       // A held refusal never keeps the process alive.
       timer.unref();
     });

@@ -53,10 +53,14 @@ export function configurationWarnings(settings: ResolvedSettings, hmacSecretByte
   const warnings: string[] = [];
   const hashBytes = HMAC_HASH_BYTES[settings.algorithm];
   if (hmacSecretBytes !== null && hashBytes !== undefined && hmacSecretBytes < hashBytes) {
-    warnings.push(`passport-simplejwt: 'signingKey' is ${hmacSecretBytes} bytes, shorter than the ${hashBytes}-byte hash of ${settings.algorithm} (RFC 7518, section 3.2): use a secret of at least ${hashBytes} bytes`);
+    warnings.push(
+      `passport-simplejwt: 'signingKey' is ${hmacSecretBytes} bytes, shorter than the ${hashBytes}-byte hash of ${settings.algorithm} (RFC 7518, section 3.2): use a secret of at least ${hashBytes} bytes`,
+    );
   }
   if (settings.leeway > settings.accessTokenLifetime) {
-    warnings.push(`passport-simplejwt: 'leeway' (${settings.leeway} s) is longer than 'accessTokenLifetime' (${settings.accessTokenLifetime} s): expired access tokens stay valid for longer than they lived`);
+    warnings.push(
+      `passport-simplejwt: 'leeway' (${settings.leeway} s) is longer than 'accessTokenLifetime' (${settings.accessTokenLifetime} s): expired access tokens stay valid for longer than they lived`,
+    );
   }
   return warnings;
 }

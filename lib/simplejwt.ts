@@ -138,7 +138,9 @@ export class SimpleJWT<U = unknown> implements TokenHost {
         // An unbound subclass of a base class is bound here; a subclass of sj.X already is.
         return this.bind(cls) as unknown as TokenClass;
       }
-      throw new TypeError(`passport-simplejwt: 'authTokenClasses' entry ${String(typeof entry === 'function' ? entry.name : entry)} is not a token class (use 'AccessToken', 'SlidingToken', … or a class derived from one)`);
+      throw new TypeError(
+        `passport-simplejwt: 'authTokenClasses' entry ${String(typeof entry === 'function' ? entry.name : entry)} is not a token class (use 'AccessToken', 'SlidingToken', … or a class derived from one)`,
+      );
     });
   }
 

@@ -11,7 +11,10 @@ import { failClosed } from './fail-closed';
 export function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceUnavailable(undefined, new Error(`passport-simplejwt: storage did not answer within storageTimeout (${ms} ms)`))), ms);
+    timer = setTimeout(
+      () => reject(new ServiceUnavailable(undefined, new Error(`passport-simplejwt: storage did not answer within storageTimeout (${ms} ms)`))),
+      ms,
+    );
   });
   return failClosed(Promise.race([work, expired]).finally(() => clearTimeout(timer)));
 }

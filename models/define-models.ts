@@ -42,7 +42,11 @@ export function defineModels(sequelize: Sequelize): SimpleJWTModels {
   const Family = class extends TokenFamily {};
   Family.init(tokenFamilyAttributes(sequelize), { ...common, modelName: 'TokenFamily', tableName: TOKEN_FAMILY_TABLE });
   const BlacklistedFamily = class extends BlacklistedTokenFamily {};
-  BlacklistedFamily.init(blacklistedTokenFamilyAttributes(sequelize), { ...common, modelName: 'BlacklistedTokenFamily', tableName: BLACKLISTED_TOKEN_FAMILY_TABLE });
+  BlacklistedFamily.init(blacklistedTokenFamilyAttributes(sequelize), {
+    ...common,
+    modelName: 'BlacklistedTokenFamily',
+    tableName: BLACKLISTED_TOKEN_FAMILY_TABLE,
+  });
   const Rotation = class extends TokenRotation {};
   Rotation.init(tokenRotationAttributes(sequelize), { ...common, modelName: 'TokenRotation', tableName: TOKEN_ROTATION_TABLE });
 

@@ -45,7 +45,12 @@ export function rotationBatch(sequelize: Sequelize, now: () => Date): (rotations
       // Tokens never recorded (minted before the app was on): recorded now, as a single rotation would.
       const rows = missing.map((rotation) => rotation.token).sort((a, b) => (a[0] < b[0] ? -1 : 1));
       await execute(sequelize, insertOutstanding(dialect, rows.length, false), rows.flat(), transaction);
-      for (const [jti, id] of await outstandingIds(sequelize, rows.map((row) => row[0]), transaction)) ids.set(jti, id);
+      for (const [jti, id] of await outstandingIds(
+        sequelize,
+        rows.map((row) => row[0]),
+        transaction,
+      ))
+        ids.set(jti, id);
     }
     // The first rotation of each token in the batch is its candidate; a repeat in the same batch has lost already.
     const candidates = [...new Set(jtis)].map((jti) => ids.get(jti)!).sort(compareIds);
@@ -62,10 +67,20 @@ export function rotationBatch(sequelize: Sequelize, now: () => Date): (rotations
     const winners = rotations.filter((_, i) => results[i]);
     if (winners.length === 0) return results;
     const successorRows = winners.map((rotation) => rotation.successor);
-    const successors = await selectRows<{ id: number | string; jti: string }>(sequelize, insertOutstanding(dialect, successorRows.length, true), successorRows.flat(), transaction);
+    const successors = await selectRows<{ id: number | string; jti: string }>(
+      sequelize,
+      insertOutstanding(dialect, successorRows.length, true),
+      successorRows.flat(),
+      transaction,
+    );
     const successorIds = new Map(successors.map((row) => [row.jti, row.id]));
     const rotationValues = winners.map((rotation) => [ids.get(rotation.token[0])!, successorIds.get(rotation.successor[0])!, rotatedAt]);
-    await execute(sequelize, `INSERT INTO ${TOKEN_ROTATION_TABLE} (token_id, successor_id, rotated_at) VALUES ${valueRows(winners.length, 3)}`, rotationValues.flat(), transaction);
+    await execute(
+      sequelize,
+      `INSERT INTO ${TOKEN_ROTATION_TABLE} (token_id, successor_id, rotated_at) VALUES ${valueRows(winners.length, 3)}`,
+      rotationValues.flat(),
+      transaction,
+    );
     return results;
   };
   return async (rotations, deadline) => {

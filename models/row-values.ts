@@ -6,7 +6,24 @@ const same: Convert = (value) => value;
 
 /** Types whose driver value is the model's value on every dialect. */
 // BOOLEAN too: SQLite and MySQL/MariaDB return 0/1, which the model itself reads as false/true.
-const AS_STORED = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'SMALLINT', 'MEDIUMINT', 'TINYINT', 'STRING', 'TEXT', 'CHAR', 'CITEXT', 'UUID', 'UUIDV1', 'UUIDV4', 'DATEONLY', 'DECIMAL', 'ENUM']);
+const AS_STORED = new Set([
+  'BOOLEAN',
+  'INTEGER',
+  'BIGINT',
+  'SMALLINT',
+  'MEDIUMINT',
+  'TINYINT',
+  'STRING',
+  'TEXT',
+  'CHAR',
+  'CITEXT',
+  'UUID',
+  'UUIDV1',
+  'UUIDV4',
+  'DATEONLY',
+  'DECIMAL',
+  'ENUM',
+]);
 
 /** How a column of `type` (a Sequelize type key) reads back from the driver as the model gives it; undefined where not known. */
 function converterFor(dialect: SqlDialect, type: string, timezone: string): Convert | undefined {
@@ -29,7 +46,11 @@ function converterFor(dialect: SqlDialect, type: string, timezone: string): Conv
  * when some column's type is not one this knows (the caller then lets
  * Sequelize read the row).
  */
-export function rowConverter(sequelize: Sequelize, model: ModelStatic<Model>, names: string[]): ((row: Record<string, unknown>) => Record<string, unknown>) | null {
+export function rowConverter(
+  sequelize: Sequelize,
+  model: ModelStatic<Model>,
+  names: string[],
+): ((row: Record<string, unknown>) => Record<string, unknown>) | null {
   const dialect = sqlDialect(sequelize);
   const timezone = (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
   const attributes = model.getAttributes() as Record<string, { type?: { key?: string } }>;

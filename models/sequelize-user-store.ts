@@ -45,9 +45,12 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
   const pkType = pkAttribute?.type?.key ?? '';
   const bits = INTEGER_BITS[pkType];
   // Range of the key computed once: [min, max] as bigints.
-  const range = bits === undefined ? undefined
-    : pkAttribute?.type?.options?.unsigned ? [0n, (1n << BigInt(bits)) - 1n]
-      : [-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n];
+  const range =
+    bits === undefined
+      ? undefined
+      : pkAttribute?.type?.options?.unsigned
+        ? [0n, (1n << BigInt(bits)) - 1n]
+        : [-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n];
   const validId = (id: string): boolean => {
     if (range) {
       if (!INTEGER_ID.test(id)) return false;
@@ -104,16 +107,23 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
  * with a default scope or soft deletes (`paranoid`) keeps `findByPk`, which
  * applies them.
  */
-function primaryKeyLookup<M extends Model>(model: ModelStatic<M>, wanted: string[] | undefined, passwordField: string, integerKey: boolean): (id: string) => Promise<M | null> {
+function primaryKeyLookup<M extends Model>(
+  model: ModelStatic<M>,
+  wanted: string[] | undefined,
+  passwordField: string,
+  integerKey: boolean,
+): (id: string) => Promise<M | null> {
   const options = model.options as { defaultScope?: object; paranoid?: boolean };
   const scoped = options.defaultScope !== undefined && Object.keys(options.defaultScope).length > 0;
   const sequelize = model.sequelize;
   if (scoped || options.paranoid || !sequelize) return (id) => model.findByPk(id);
   const attributes = model.getAttributes() as Record<string, { field?: string }>;
-  const names = wanted === undefined
-    ? Object.keys(attributes)
-    : [...new Set([model.primaryKeyAttribute, 'is_active', 'isActive', passwordField, ...wanted])].filter((name) => name in attributes);
-  for (const name of wanted ?? []) if (!(name in attributes)) throw new TypeError(`passport-simplejwt: sequelizeUserStore 'attributes': the model has no attribute '${name}'`);
+  const names =
+    wanted === undefined
+      ? Object.keys(attributes)
+      : [...new Set([model.primaryKeyAttribute, 'is_active', 'isActive', passwordField, ...wanted])].filter((name) => name in attributes);
+  for (const name of wanted ?? [])
+    if (!(name in attributes)) throw new TypeError(`passport-simplejwt: sequelizeUserStore 'attributes': the model has no attribute '${name}'`);
   const qi = sequelize.getQueryInterface();
   const quote = (name: string) => qi.quoteIdentifier(name);
   const column = (name: string) => attributes[name].field ?? name;
@@ -125,6 +135,8 @@ function primaryKeyLookup<M extends Model>(model: ModelStatic<M>, wanted: string
     // An integer key is bound as a number where it is exact (the drivers compare it as the column's type).
     const key = integerKey && Number.isSafeInteger(Number(id)) ? Number(id) : id;
     if (!convert) return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: QueryTypes.SELECT, plain: true }) as Promise<M | null>;
-    return driverRows<Record<string, unknown>>(sequelize, sql, [key]).then(([row]) => (row ? model.build(convert(row) as never, { raw: true, isNewRecord: false }) : null));
+    return driverRows<Record<string, unknown>>(sequelize, sql, [key]).then(([row]) =>
+      row ? model.build(convert(row) as never, { raw: true, isNewRecord: false }) : null,
+    );
   };
 }

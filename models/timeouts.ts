@@ -30,6 +30,8 @@ export function deriveSqliteBusyTimeout(sequelize: Sequelize, storageTimeout: nu
   if (sequelize.getDialect() !== 'sqlite') return;
   sequelize.connectionManager
     .getConnection({} as never)
-    .then((connection) => (connection as unknown as { configure(option: 'busyTimeout', ms: number): void }).configure('busyTimeout', Math.round(storageTimeout * 1000)))
+    .then((connection) =>
+      (connection as unknown as { configure(option: 'busyTimeout', ms: number): void }).configure('busyTimeout', Math.round(storageTimeout * 1000)),
+    )
     .catch(() => undefined); // a file that cannot be opened fails the first query instead
 }

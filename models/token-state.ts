@@ -52,7 +52,11 @@ export function tokenStateQuery(sequelize: Sequelize, apps: Required<Apps>): (jt
     const blacklisted = apps.blacklist && row.blacklisted !== null && row.blacklisted !== undefined;
     const rotation =
       blacklisted && row.successor !== null && row.successor !== undefined
-        ? { successor: row.successor, rotatedAt: readTime(row.rotated_at), successorRotated: row.successor_rotated !== null && row.successor_rotated !== undefined }
+        ? {
+            successor: row.successor,
+            rotatedAt: readTime(row.rotated_at),
+            successorRotated: row.successor_rotated !== null && row.successor_rotated !== undefined,
+          }
         : null;
     const familyBlacklisted = apps.tokenFamily && row.family_blacklisted !== null && row.family_blacklisted !== undefined;
     return { blacklisted, familyBlacklisted, rotation };

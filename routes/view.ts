@@ -91,7 +91,8 @@ export interface ViewSpec {
 /** `opts.serializerClass`, else the first serializer setting given (checked by the constructor), else the default. */
 function resolveSerializerClass<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<U>): SerializerClass<U> {
   if (opts.serializerClass !== undefined) {
-    if (!isSerializerClass(opts.serializerClass)) throw new TypeError("passport-simplejwt: 'serializerClass' must be a serializer class (a class with validate())");
+    if (!isSerializerClass(opts.serializerClass))
+      throw new TypeError("passport-simplejwt: 'serializerClass' must be a serializer class (a class with validate())");
     return opts.serializerClass;
   }
   for (const setting of view.settings) {
@@ -119,7 +120,9 @@ interface BuiltView {
 function buildView<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<NoInfer<U>>): BuiltView {
   const SerializerCls = resolveSerializerClass(sj, view, opts);
   if (view.signs && !sj.backend.canSign) {
-    throw new TypeError(`passport-simplejwt: the ${view.name} view signs tokens, but this instance only verifies (no private 'signingKey' for ${sj.settings.algorithm}): mount only the verify view here, or give it the signing key`);
+    throw new TypeError(
+      `passport-simplejwt: the ${view.name} view signs tokens, but this instance only verifies (no private 'signingKey' for ${sj.settings.algorithm}): mount only the verify view here, or give it the signing key`,
+    );
   }
   if (view.needsUsers && !sj.users) throw new TypeError(`passport-simplejwt: the ${view.name} view needs the 'users' setting (a UserStore)`);
   const anySj = sj as unknown as SimpleJWT<never>;
@@ -131,7 +134,10 @@ function buildView<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<N
       const serializer: TokenSerializer = new SerializerCls(sj);
       const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
       const body = await serializer.validate(data, { req });
-      res.status(STATUS_OK).set(NO_STORE).json(cookies ? cookies.output(req, res, body) : body);
+      res
+        .status(STATUS_OK)
+        .set(NO_STORE)
+        .json(cookies ? cookies.output(req, res, body) : body);
     },
     fail(res, next, err) {
       res.set('Allow', ALLOWED_METHODS);
@@ -174,7 +180,10 @@ export function viewRouter<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewO
         (req, res, next) => {
           Promise.resolve()
             .then(() => check(req))
-            .then(() => next(), (err: unknown) => fail(res, next, err));
+            .then(
+              () => next(),
+              (err: unknown) => fail(res, next, err),
+            );
         },
       ]
     : [];

@@ -62,7 +62,11 @@ export const VIEWS = {
     settings: ['tokenRefreshSerializer'],
     defaultSerializer: TokenRefreshSerializer,
     signs: true,
-    answers: { 200: '{access}, plus refresh with rotateRefreshTokens', ...TOKEN_ANSWERS, 401: '`token_not_valid`, `no_active_account` (user gone) or `password_changed`' },
+    answers: {
+      200: '{access}, plus refresh with rotateRefreshTokens',
+      ...TOKEN_ANSWERS,
+      401: '`token_not_valid`, `no_active_account` (user gone) or `password_changed`',
+    },
     cookies: { reads: { field: 'refresh', from: ['refresh'] }, writes: true },
   },
   verify: {

@@ -70,7 +70,11 @@ export abstract class Serializer<U = unknown> implements TokenSerializer {
   /** The class's `defaultErrorMessages`, merged down the class chain. */
   get errorMessages(): Readonly<Record<string, string>> {
     const chain: Array<Readonly<Record<string, string>>> = [];
-    for (let cls = this.constructor as typeof Serializer | null; cls && cls !== Function.prototype; cls = Object.getPrototypeOf(cls) as typeof Serializer | null) {
+    for (
+      let cls = this.constructor as typeof Serializer | null;
+      cls && cls !== Function.prototype;
+      cls = Object.getPrototypeOf(cls) as typeof Serializer | null
+    ) {
       if (Object.prototype.hasOwnProperty.call(cls, 'defaultErrorMessages')) chain.unshift(cls.defaultErrorMessages);
     }
     return Object.assign({}, ...chain) as Record<string, string>;

@@ -61,13 +61,13 @@ export class Revocation implements TokenRevocation {
 
   /** The blacklist app's storage; throws when the app is off. */
   get blacklistApp(): BlacklistApp {
-    if (!this.settings.apps.blacklist) throw new TypeError("passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })");
+    if (!this.settings.apps.blacklist) throw new TypeError('passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })');
     return this.deps.apps().blacklist;
   }
 
   /** The family app's storage; throws when the app is off. */
   get familyApp(): FamilyApp {
-    if (!this.settings.apps.tokenFamily) throw new TypeError("passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })");
+    if (!this.settings.apps.tokenFamily) throw new TypeError('passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })');
     return this.deps.apps().family;
   }
 

@@ -21,8 +21,10 @@ function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string):
   const type = key.asymmetricKeyType;
   const family = algorithm.slice(0, 2);
   const ok =
-    family === 'RS' ? type === 'rsa'
-      : family === 'PS' ? type === 'rsa' || type === 'rsa-pss'
+    family === 'RS'
+      ? type === 'rsa'
+      : family === 'PS'
+        ? type === 'rsa' || type === 'rsa-pss'
         : type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVES[algorithm];
   if (!ok) {
     const what = type === 'ec' ? `an EC key on ${String(key.asymmetricKeyDetails?.namedCurve)}` : `a ${String(type)} key`;
@@ -55,7 +57,10 @@ export interface PreparedKeys {
 /** Checks the key settings against the algorithm and turns them into KeyObjects; throws a TypeError naming the bad one. */
 export function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: unknown, jwkUrl: string | null): PreparedKeys {
   const empty = (k: unknown) => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
-  for (const [setting, key] of [['signingKey', signingKey], ['verifyingKey', verifyingKey]] as const) {
+  for (const [setting, key] of [
+    ['signingKey', signingKey],
+    ['verifyingKey', verifyingKey],
+  ] as const) {
     if (!empty(key) && !isKeyInput(key)) fail(`'${setting}' must be a string, a Buffer or a crypto.KeyObject`);
   }
   if (isHmac(algorithm)) {
@@ -68,7 +73,9 @@ export function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifying
     if (key.type !== 'secret') fail(`'signingKey' must be a secret for ${algorithm}, not a ${key.type} key`);
     const bytes = key.symmetricKeySize ?? 0;
     if (bytes < MIN_HMAC_SECRET_BYTES) {
-      fail(`'signingKey' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`);
+      fail(
+        `'signingKey' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
+      );
     }
     return { signing: key, verifying: key };
   }
@@ -86,7 +93,8 @@ export function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifying
   if (!empty(verifyingKey)) {
     try {
       // A private key (object or PEM) given as verifyingKey verifies as its public half.
-      verifying = verifyingKey instanceof KeyObject && verifyingKey.type === 'public' ? verifyingKey : createPublicKey(verifyingKey as string | Buffer | KeyObject);
+      verifying =
+        verifyingKey instanceof KeyObject && verifyingKey.type === 'public' ? verifyingKey : createPublicKey(verifyingKey as string | Buffer | KeyObject);
     } catch (err) {
       fail(`'verifyingKey' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
     }

@@ -32,7 +32,8 @@ function field(value: unknown, name: string, fallback: number): number {
 /** `loginThrottle`: `false` (off: `null`), or an object whose fields take their defaults. */
 export function parseLoginThrottle(value: unknown): ResolvedLoginThrottle | null {
   if (value === false) return null;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail("'loginThrottle' must be false or an object such as { failures: 5, window: '15m', perAddress: 50 }");
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail("'loginThrottle' must be false or an object such as { failures: 5, window: '15m', perAddress: 50 }");
   const options = value as Record<string, unknown>;
   for (const key of Object.keys(options)) {
     if (!THROTTLE_KEYS.has(key)) fail(`unknown setting 'loginThrottle.${key}' (known: ${[...THROTTLE_KEYS].join(', ')})`);

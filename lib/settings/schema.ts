@@ -119,7 +119,8 @@ const blacklistCache: Check = (value) => {
 };
 
 const logger: Check = (value) => {
-  if (!value || typeof value !== 'object' || !hasMethods(value, ['error', 'warn'])) fail("'logger' must be an object with error() and warn() (console, pino, winston…)");
+  if (!value || typeof value !== 'object' || !hasMethods(value, ['error', 'warn']))
+    fail("'logger' must be an object with error() and warn() (console, pino, winston…)");
 };
 
 // Defaults shared by every instance are frozen: no instance can change another's.
@@ -241,7 +242,10 @@ export const RULES: readonly Rule[] = [
     if ((apps.blacklist || apps.tokenFamily) && (sequelize === undefined || sequelize === null)) {
       fail("'sequelize' is required when an app ('apps.blacklist' or 'apps.tokenFamily') is enabled");
     }
-    if (sequelize !== undefined && (sequelize === null || typeof sequelize !== 'object' || typeof (sequelize as { getDialect?: unknown }).getDialect !== 'function')) {
+    if (
+      sequelize !== undefined &&
+      (sequelize === null || typeof sequelize !== 'object' || typeof (sequelize as { getDialect?: unknown }).getDialect !== 'function')
+    ) {
       fail("'sequelize' must be a Sequelize instance");
     }
   },

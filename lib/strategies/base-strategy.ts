@@ -146,4 +146,3 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     return { user, token };
   }
 }
-

@@ -101,9 +101,7 @@ describe('examples/demo app', () => {
   });
 
   it('logs out everywhere: refresh tokens of every login are refused', async () => {
-    const logins = await Promise.all(
-      [1, 2].map(() => request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD })),
-    );
+    const logins = await Promise.all([1, 2].map(() => request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD })));
     const res = await request(demo.app).post('/api/logout-all/').set('Authorization', `Bearer ${logins[0].body.access}`);
     expect(res.status).to.equal(200);
     expect(res.body.tokens).to.be.at.least(2);
@@ -132,13 +130,15 @@ describe('examples/demo app', () => {
     expect(script.text).to.not.match(/localStorage|sessionStorage/);
   });
 
-  it('the login page\'s endpoints at /api/session/ answer in cookie mode: tokens only in HttpOnly cookies', async () => {
+  it("the login page's endpoints at /api/session/ answer in cookie mode: tokens only in HttpOnly cookies", async () => {
     const res = await request(demo.app).post('/api/session/').set('Host', '127.0.0.1:8000').send({ username: DEMO_USERNAME, password: DEMO_PASSWORD });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({});
     const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split('=')[0]);
     expect(cookies).to.deep.equal(['access', 'refresh', 'csrftoken']);
-    expect((res.headers['set-cookie'] as unknown as string[])[1]).to.include('Path=/api/session/').and.to.include('HttpOnly');
+    expect((res.headers['set-cookie'] as unknown as string[])[1])
+      .to.include('Path=/api/session/')
+      .and.to.include('HttpOnly');
   });
 
   it('throttles failed logins: the 6th try at a username after 5 failures is a 429, even with the right password', async () => {
@@ -154,7 +154,7 @@ describe('examples/demo app', () => {
 });
 
 describe('examples/http-server: the demo server cuts off slow clients', () => {
-  it('sets request, header and keep-alive timeouts well under Node\'s defaults', () => {
+  it("sets request, header and keep-alive timeouts well under Node's defaults", () => {
     expect(SERVER_TIMEOUTS.requestTimeout).to.be.below(300_000);
     expect(SERVER_TIMEOUTS.headersTimeout).to.be.at.most(SERVER_TIMEOUTS.requestTimeout);
     const server = serverWithTimeouts(() => {});

@@ -35,10 +35,12 @@ function attackerApp(target: string): express.Express {
   const app = express();
   app.get('/:name', (req, res) => {
     const action = { 'logout-all': '/api/logout-all/', 'family-blacklist': `${SESSION_PATH}family/blacklist/` }[req.params.name] ?? '/';
-    res.type('html').send(
-      `<!doctype html><form id="f" method="POST" action="${target}${action}"><input name="x" value="1"></form>` +
-        '<script>document.getElementById("f").submit()</script>',
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><form id="f" method="POST" action="${target}${action}"><input name="x" value="1"></form>` +
+          '<script>document.getElementById("f").submit()</script>',
+      );
   });
   return app;
 }

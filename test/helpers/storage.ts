@@ -10,8 +10,12 @@ export async function djangoBlacklist(db: TestDatabase, jti: string, token: stri
   await db.sequelize.query(
     `INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id) VALUES ('${jti}', '${token}', ${ts(new Date('2026-01-01T11:00:00.123Z'))}, ${ts(expiresAt)}, '1')`,
   );
-  const [row] = await db.sequelize.query<{ id: number | string }>(`SELECT id FROM token_blacklist_outstandingtoken WHERE jti = '${jti}'`, { type: QueryTypes.SELECT });
-  await db.sequelize.query(`INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at) VALUES (${Number(row.id)}, ${ts(new Date('2026-01-01T11:30:00.123Z'))})`);
+  const [row] = await db.sequelize.query<{ id: number | string }>(`SELECT id FROM token_blacklist_outstandingtoken WHERE jti = '${jti}'`, {
+    type: QueryTypes.SELECT,
+  });
+  await db.sequelize.query(
+    `INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at) VALUES (${Number(row.id)}, ${ts(new Date('2026-01-01T11:30:00.123Z'))})`,
+  );
 }
 
 export async function expectRejected(work: Promise<unknown>, message: string): Promise<void> {

@@ -23,9 +23,15 @@ describe('TokenBackend: algorithms', () => {
   }
 
   const asymmetric: Array<[Algorithm, Parameters<typeof keyPair>[0]]> = [
-    ['RS256', 'rsa'], ['RS384', 'rsa'], ['RS512', 'rsa'],
-    ['PS256', 'rsa'], ['PS384', 'rsa'], ['PS512', 'rsa'],
-    ['ES256', 'P-256'], ['ES384', 'P-384'], ['ES512', 'P-521'],
+    ['RS256', 'rsa'],
+    ['RS384', 'rsa'],
+    ['RS512', 'rsa'],
+    ['PS256', 'rsa'],
+    ['PS384', 'rsa'],
+    ['PS512', 'rsa'],
+    ['ES256', 'P-256'],
+    ['ES384', 'P-384'],
+    ['ES512', 'P-521'],
   ];
   for (const [algorithm, kind] of asymmetric) {
     it(`signs and verifies ${algorithm} (PEM strings)`, () => {
@@ -56,7 +62,10 @@ describe('TokenBackend: algorithms', () => {
     const verifier = new SimpleJWT({ algorithm: 'RS256', verifyingKey: keys.publicPem, now: clock.now });
     const raw = String(new signer.AccessToken());
     expect(new verifier.AccessToken(raw).get('token_type')).to.equal('access');
-    expect(() => String(new verifier.AccessToken())).to.throw(TypeError, "passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for RS256) is not configured");
+    expect(() => String(new verifier.AccessToken())).to.throw(
+      TypeError,
+      "passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for RS256) is not configured",
+    );
   });
 
   describe('key checks at construction', () => {
@@ -64,10 +73,25 @@ describe('TokenBackend: algorithms', () => {
       ['a public key as signingKey', 'RS256', () => ({ signingKey: keyPair('rsa').publicPem }), "'signingKey' is not a valid private key for RS256"],
       ['garbage as signingKey', 'ES256', () => ({ signingKey: 'not a pem' }), "'signingKey' is not a valid private key for ES256"],
       ['garbage as verifyingKey', 'RS256', () => ({ verifyingKey: 'not a pem' }), "'verifyingKey' is not a valid public key for RS256"],
-      ['an EC key for RS256', 'RS256', () => ({ signingKey: keyPair('P-256').privatePem }), "'signingKey' is an EC key on prime256v1, which cannot be used with RS256"],
+      [
+        'an EC key for RS256',
+        'RS256',
+        () => ({ signingKey: keyPair('P-256').privatePem }),
+        "'signingKey' is an EC key on prime256v1, which cannot be used with RS256",
+      ],
       ['an RSA key for ES256', 'ES256', () => ({ signingKey: keyPair('rsa').privatePem }), "'signingKey' is a rsa key, which cannot be used with ES256"],
-      ['the wrong curve for ES384', 'ES384', () => ({ verifyingKey: keyPair('P-256').publicPem }), "'verifyingKey' is an EC key on prime256v1, which cannot be used with ES384"],
-      ['a private key object for HS256', 'HS256', () => ({ signingKey: keyPair('rsa').privateKey }), "'signingKey' must be a secret for HS256, not a private key"],
+      [
+        'the wrong curve for ES384',
+        'ES384',
+        () => ({ verifyingKey: keyPair('P-256').publicPem }),
+        "'verifyingKey' is an EC key on prime256v1, which cannot be used with ES384",
+      ],
+      [
+        'a private key object for HS256',
+        'HS256',
+        () => ({ signingKey: keyPair('rsa').privateKey }),
+        "'signingKey' must be a secret for HS256, not a private key",
+      ],
     ];
     for (const [what, algorithm, keys, message] of cases) {
       it(`refuses ${what}`, () => {

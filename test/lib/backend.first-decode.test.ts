@@ -22,7 +22,11 @@ function freshAt(options: Partial<SimpleJWTOptions>, offset: number, edit?: (tok
 }
 
 describe('TokenBackend: exp and nbf on the first decode of a token', () => {
-  for (const [leeway, seconds] of [[undefined, 0], ['30s', 30], [5, 5]] as const) {
+  for (const [leeway, seconds] of [
+    [undefined, 0],
+    ['30s', 30],
+    [5, 5],
+  ] as const) {
     const options: Partial<SimpleJWTOptions> = leeway === undefined ? {} : { leeway };
     describe(`leeway ${seconds}s`, () => {
       it('accepts a never-seen token one second before exp + leeway', () => {

@@ -35,7 +35,9 @@ function expectFailed(run: Run, message: RegExp, what: string): void {
   expect(run.code, `${what}: ${run.stderr}`).to.equal(1);
   const lines = run.stderr.split('\n').filter((line) => line !== '');
   expect(lines, `${what}: ${run.stderr}`).to.have.length(1);
-  expect(lines[0], what).to.match(/^passport-simplejwt: /).and.match(message);
+  expect(lines[0], what)
+    .to.match(/^passport-simplejwt: /)
+    .and.match(message);
   expect(run.stderr.endsWith('\n'), what).to.equal(true);
 }
 

@@ -35,10 +35,13 @@ describe('errorHandler()', () => {
     const off = await request(appThrowing(new TokenFamilyNotConfigured())).get('/');
     expect(off.status).to.equal(501);
     expect(off.headers).not.to.have.property('www-authenticate');
-    expect(off.body).to.deep.equal({ detail: 'Token family functionality is not enabled or available. Please check your configuration.', code: 'token_family_not_configured' });
+    expect(off.body).to.deep.equal({
+      detail: 'Token family functionality is not enabled or available. Please check your configuration.',
+      code: 'token_family_not_configured',
+    });
   });
 
-  it('passes errors that are not the package\'s on', async () => {
+  it("passes errors that are not the package's on", async () => {
     const res = await request(appThrowing(new Error('boom'))).get('/');
     expect(res.status).to.equal(599);
     expect(res.body).to.deep.equal({ passedOn: 'boom' });

@@ -70,7 +70,10 @@ describe('failClosed(): an outage is a 503, anything else a 500 with its cause',
     expect(isOutage(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).to.equal(true);
     expect(isOutage(Object.assign(new Error('could not connect'), { code: '08006' }))).to.equal(true);
     // pg's socket closed under a query: no code, wrapped by Sequelize as a DatabaseError.
-    const lost = Object.assign(new Error('SequelizeDatabaseError'), { name: 'SequelizeDatabaseError', parent: new Error('Connection terminated unexpectedly') });
+    const lost = Object.assign(new Error('SequelizeDatabaseError'), {
+      name: 'SequelizeDatabaseError',
+      parent: new Error('Connection terminated unexpectedly'),
+    });
     expect(isOutage(lost)).to.equal(true);
   });
 

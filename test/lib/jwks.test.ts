@@ -66,7 +66,9 @@ describe('jwkUrl (remote JWKS)', () => {
     const { sj, clock } = make();
     const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
     for (let i = 0; i < 3; i += 1) {
-      const res = await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
       expect(res.status).to.equal(200);
       expect(res.body.user).to.deep.equal({ id: '1', username: '', isStaff: false, isSuperuser: false });
     }
@@ -77,7 +79,9 @@ describe('jwkUrl (remote JWKS)', () => {
     const { sj, clock } = make();
     const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
     for (let i = 0; i < 3; i += 1) {
-      const res = await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
       expect(res.status).to.equal(401);
       expect(res.body).to.deep.equal({
         detail: 'Given token not valid for any token type',
@@ -87,13 +91,17 @@ describe('jwkUrl (remote JWKS)', () => {
     }
     expect(server.requests).to.equal(1);
     clock.advance(JWKS_COOLDOWN);
-    await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
+    await request(app)
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
     expect(server.requests).to.equal(2);
   });
 
   it('a token signed with another key under a known kid: 401', async () => {
     const { sj, clock } = make();
-    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k1')}`);
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k1')}`);
     expect(res.status).to.equal(401);
     expect(res.body.code).to.equal('token_not_valid');
   });
@@ -102,7 +110,9 @@ describe('jwkUrl (remote JWKS)', () => {
     const { sj, clock } = make();
     await server.stop();
     for (const mode of ['authenticate', 'jwtAuth'] as const) {
-      const res = await request(appWith(new JWTStatelessStrategy(sj), mode)).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+      const res = await request(appWith(new JWTStatelessStrategy(sj), mode))
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
       expect(res.status, mode).to.equal(503);
       expect(res.body, mode).to.deep.equal({ detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' });
     }
@@ -112,11 +122,29 @@ describe('jwkUrl (remote JWKS)', () => {
   it('a rotated key set: after the cache max age the new kid is accepted and the removed one refused', async () => {
     const { sj, clock } = make();
     const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
-    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)).status).to.equal(200);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(200);
     server.keys = [{ kid: 'k2', pair: keyPair('rsa-b'), alg: 'RS256' }];
     clock.advance(JWKS_CACHE_MAX_AGE);
-    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)).status).to.equal(200);
-    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)).status).to.equal(401);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)
+      ).status,
+    ).to.equal(200);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(401);
   });
 
   it('a token verified with a key of the set is checked again once its kid names another key: no verified-token memory for JWKS', async () => {
@@ -134,7 +162,9 @@ describe('jwkUrl (remote JWKS)', () => {
 
   it('a token without kid is verified when the set has exactly one key', async () => {
     const { sj, clock } = make();
-    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), undefined)}`);
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), undefined)}`);
     expect(res.status).to.equal(200);
   });
 
@@ -146,16 +176,27 @@ describe('jwkUrl (remote JWKS)', () => {
     const { sj, clock } = make();
     const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
     for (const pair of [keyPair('rsa'), keyPair('rsa-b')]) {
-      const res = await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, pair, undefined)}`);
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, pair, undefined)}`);
       expect(res.status).to.equal(401);
       expect(res.body.code).to.equal('token_not_valid');
     }
     // The same keys under their kid are accepted: only the missing kid is refused.
-    expect((await request(app).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)).status).to.equal(200);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)
+      ).status,
+    ).to.equal(200);
     // And through the API: the key stays unresolved, so verify() refuses it.
     const raw = sign(clock, keyPair('rsa'), undefined);
     await sj.prepareKey(raw);
-    const err = await new sj.AccessToken(raw).verify().then(() => null, (e: unknown) => e);
+    const err = await new sj.AccessToken(raw).verify().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(TokenError);
     expect((err as Error).message).to.equal('Token is invalid');
   });
@@ -163,7 +204,9 @@ describe('jwkUrl (remote JWKS)', () => {
   it('ES256 keys from the set work too', async () => {
     server.keys = [{ kid: 'ec1', pair: keyPair('P-256'), alg: 'ES256' }];
     const { sj, clock } = make('ES256');
-    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${sign(clock, keyPair('P-256'), 'ec1', 'ES256')}`);
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('P-256'), 'ec1', 'ES256')}`);
     expect(res.status).to.equal(200);
   });
 

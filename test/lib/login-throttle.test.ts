@@ -15,7 +15,10 @@ function throttle(): LoginThrottle {
 /** Blocks `address`: one attempt spends its count, the next is refused by the counter. */
 async function block(t: LoginThrottle, address: string): Promise<void> {
   await t.begin('someone', address);
-  const refused = await t.begin('someone', address).then(() => null, (err: unknown) => err);
+  const refused = await t.begin('someone', address).then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(refused).to.be.instanceOf(Throttled);
 }
 
@@ -23,7 +26,10 @@ async function block(t: LoginThrottle, address: string): Promise<void> {
 async function refusedEarly(t: LoginThrottle, address: string): Promise<boolean> {
   const refusal = t.refuseBlockedAddress(address);
   if (refusal === undefined) return false;
-  const err = await refusal.then(() => null, (e: unknown) => e);
+  const err = await refusal.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).to.be.instanceOf(Throttled);
   return true;
 }
@@ -36,7 +42,10 @@ describe('LoginThrottle: the early refusal of blocked addresses', () => {
     await t.begin('someone', '192.0.2.1'); // at its limit, not over it
     expect(t.refuseBlockedAddress('192.0.2.1')).to.equal(undefined);
     await block(t, '192.0.2.2');
-    const err = await t.refuseBlockedAddress('192.0.2.2')!.then(() => null, (e: unknown) => e);
+    const err = await t.refuseBlockedAddress('192.0.2.2')!.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(Throttled);
     expect((err as Throttled).status).to.equal(429);
     expect((err as Throttled).headers['Retry-After']).to.equal(String((err as Throttled).wait));
@@ -50,7 +59,10 @@ describe('LoginThrottle: the early refusal of blocked addresses', () => {
     expect(await refusedEarly(t, 'a1')).to.equal(true);
     expect(await refusedEarly(t, `a${LOGIN_BLOCKED_ADDRESSES_MAX}`)).to.equal(true);
     // Forgotten here, still over its count in the store: begin() refuses it and it is remembered again.
-    const again = await t.begin('someone', 'a0').then(() => null, (e: unknown) => e);
+    const again = await t.begin('someone', 'a0').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(again).to.be.instanceOf(Throttled);
     expect(await refusedEarly(t, 'a0')).to.equal(true);
   });

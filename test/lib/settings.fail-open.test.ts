@@ -15,7 +15,6 @@ import { appsOnMemoryDatabase, memoryUsers } from '../helpers/fixtures';
 import { keyPair } from '../helpers/keys';
 import { build, refused } from '../helpers/settings';
 
-
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, error: () => undefined, warn: (m: string) => void warnings.push(m) };
@@ -26,12 +25,18 @@ describe('settings that would silently weaken what was asked are refused (SPEC 2
     it('blacklistAfterRotation without apps.blacklist', () => {
       refused({ rotateRefreshTokens: true, blacklistAfterRotation: true }, "'blacklistAfterRotation' needs the blacklist app ('apps.blacklist: true')");
       const { sequelize } = appsOnMemoryDatabase();
-      refused({ sequelize, apps: { tokenFamily: true }, rotateRefreshTokens: true, blacklistAfterRotation: true }, "'blacklistAfterRotation' needs the blacklist app");
+      refused(
+        { sequelize, apps: { tokenFamily: true }, rotateRefreshTokens: true, blacklistAfterRotation: true },
+        "'blacklistAfterRotation' needs the blacklist app",
+      );
       expect(() => build({ sequelize, apps: { blacklist: true }, rotateRefreshTokens: true, blacklistAfterRotation: true })).not.to.throw();
     });
 
     it('refreshTokenReuseInterval without apps.blacklist', () => {
-      refused({ rotateRefreshTokens: true, blacklistAfterRotation: true, refreshTokenReuseInterval: 5 }, "'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')");
+      refused(
+        { rotateRefreshTokens: true, blacklistAfterRotation: true, refreshTokenReuseInterval: 5 },
+        "'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')",
+      );
     });
 
     for (const setting of ['tokenFamilyEnabled', 'tokenFamilyCheckOnAccess', 'tokenFamilyBlacklistOnReuse']) {

@@ -17,10 +17,15 @@ describe('settings: loginThrottle and loginConcurrency', () => {
 
   it('an object takes the defaults it leaves out: 5 per username, 50 per address, 15 minutes, memory', () => {
     expect(resolveSettings({ signingKey: SECRET, loginThrottle: {} }).loginThrottle).to.deep.equal({
-      failures: 5, window: 900, perAddress: 50, store: 'memory', keyPrefix: 'sjwt_login',
+      failures: 5,
+      window: 900,
+      perAddress: 50,
+      store: 'memory',
+      keyPrefix: 'sjwt_login',
     });
-    expect(resolveSettings({ signingKey: SECRET, loginThrottle: { failures: 3, window: '1h', perAddress: null, keyPrefix: 'app:x' } }).loginThrottle)
-      .to.deep.equal({ failures: 3, window: 3600, perAddress: null, store: 'memory', keyPrefix: 'app:x' });
+    expect(
+      resolveSettings({ signingKey: SECRET, loginThrottle: { failures: 3, window: '1h', perAddress: null, keyPrefix: 'app:x' } }).loginThrottle,
+    ).to.deep.equal({ failures: 3, window: 3600, perAddress: null, store: 'memory', keyPrefix: 'app:x' });
   });
 
   describe('validation: one test per message', () => {
@@ -43,7 +48,10 @@ describe('settings: loginThrottle and loginConcurrency', () => {
 
     it('refuses a window that is not a positive duration', () => {
       for (const value of [0, -5, 'soon', null]) {
-        refused({ loginThrottle: { window: value as never } }, "'loginThrottle.window' must be a positive number of seconds or a duration string such as '15m'");
+        refused(
+          { loginThrottle: { window: value as never } },
+          "'loginThrottle.window' must be a positive number of seconds or a duration string such as '15m'",
+        );
       }
     });
 
@@ -55,7 +63,10 @@ describe('settings: loginThrottle and loginConcurrency', () => {
 
     it('refuses a store that is not memory, database or { redis }', () => {
       for (const value of ['redis', {}, { redis: {} }, { redis: null }, null]) {
-        refused({ loginThrottle: { store: value as never } }, "'loginThrottle.store' must be 'memory', 'database' or { redis } with a client of the official 'redis' package");
+        refused(
+          { loginThrottle: { store: value as never } },
+          "'loginThrottle.store' must be 'memory', 'database' or { redis } with a client of the official 'redis' package",
+        );
       }
     });
 
@@ -65,7 +76,10 @@ describe('settings: loginThrottle and loginConcurrency', () => {
 
     it("refuses store 'database' on a dialect it has no counters for", () => {
       const sequelize = new Sequelize('mssql://sa@127.0.0.1:1/x', { logging: false, dialectModule: {} as never });
-      refused({ sequelize, loginThrottle: { store: 'database' } }, "'loginThrottle.store' 'database' works on sqlite, postgres and mysql (MariaDB through mysql2), not mssql");
+      refused(
+        { sequelize, loginThrottle: { store: 'database' } },
+        "'loginThrottle.store' 'database' works on sqlite, postgres and mysql (MariaDB through mysql2), not mssql",
+      );
     });
 
     it('refuses a loginConcurrency that is not a positive integer', () => {

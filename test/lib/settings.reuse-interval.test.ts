@@ -32,16 +32,25 @@ describe('settings: refreshTokenReuseInterval', () => {
     expect(build({ refreshTokenReuseInterval: 0.5 }).settings.refreshTokenReuseInterval).to.equal(0.5);
   });
 
-  it("refuses it without rotateRefreshTokens, naming the setting", () => {
-    expect(() => build({ rotateRefreshTokens: false })).to.throw(TypeError, "passport-simplejwt: 'refreshTokenReuseInterval' needs 'rotateRefreshTokens: true'");
+  it('refuses it without rotateRefreshTokens, naming the setting', () => {
+    expect(() => build({ rotateRefreshTokens: false })).to.throw(
+      TypeError,
+      "passport-simplejwt: 'refreshTokenReuseInterval' needs 'rotateRefreshTokens: true'",
+    );
   });
 
   it('refuses it without blacklistAfterRotation, naming the setting', () => {
-    expect(() => build({ blacklistAfterRotation: undefined })).to.throw(TypeError, "passport-simplejwt: 'refreshTokenReuseInterval' needs 'blacklistAfterRotation: true'");
+    expect(() => build({ blacklistAfterRotation: undefined })).to.throw(
+      TypeError,
+      "passport-simplejwt: 'refreshTokenReuseInterval' needs 'blacklistAfterRotation: true'",
+    );
   });
 
   it('refuses it without the blacklist app, naming the setting', () => {
-    expect(() => build({ apps: { tokenFamily: true } })).to.throw(TypeError, "passport-simplejwt: 'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')");
+    expect(() => build({ apps: { tokenFamily: true } })).to.throw(
+      TypeError,
+      "passport-simplejwt: 'refreshTokenReuseInterval' needs the blacklist app ('apps.blacklist: true')",
+    );
   });
 
   it('refuses a negative or malformed interval', () => {

@@ -84,7 +84,10 @@ describe('settings: one table, checked in the constructor', () => {
     });
 
     it("refuses a plain http:// 'jwkUrl' to another host, naming it", () => {
-      refused({ algorithm: 'RS256', jwkUrl: 'http://keys.example/jwks.json' }, "'jwkUrl' must use https:// (plain http:// is accepted only for localhost and 127.0.0.1): http://keys.example/jwks.json");
+      refused(
+        { algorithm: 'RS256', jwkUrl: 'http://keys.example/jwks.json' },
+        "'jwkUrl' must use https:// (plain http:// is accepted only for localhost and 127.0.0.1): http://keys.example/jwks.json",
+      );
     });
 
     it('checks the algorithm of a jwkUrl before its scheme', () => {
@@ -113,7 +116,18 @@ describe('settings: one table, checked in the constructor', () => {
     it('hold only parsed values: the keys, stores, hooks and classes stay on the options', () => {
       const users = memoryUsers();
       const sj = new SimpleJWT({ signingKey: SECRET, users });
-      for (const name of ['signingKey', 'verifyingKey', 'users', 'sequelize', 'cache', 'logger', 'now', 'tokenUserClass', 'authTokenClasses', 'tokenObtainPairSerializer']) {
+      for (const name of [
+        'signingKey',
+        'verifyingKey',
+        'users',
+        'sequelize',
+        'cache',
+        'logger',
+        'now',
+        'tokenUserClass',
+        'authTokenClasses',
+        'tokenObtainPairSerializer',
+      ]) {
         expect(sj.settings).not.to.have.property(name);
       }
       expect(sj.options.users).to.equal(users);

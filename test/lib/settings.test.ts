@@ -13,9 +13,8 @@ import {
 import { SECRET, makeSJ, memoryUsers } from '../helpers/fixtures';
 import { build, refused } from '../helpers/settings';
 
-
 describe('settings', () => {
-  describe('defaults (Simple JWT\'s)', () => {
+  describe("defaults (Simple JWT's)", () => {
     it('fills every default', () => {
       const s = resolveSettings({ signingKey: SECRET });
       expect(s.apps).to.deep.equal({ blacklist: false, tokenFamily: false });
@@ -23,7 +22,9 @@ describe('settings', () => {
       expect(s.refreshTokenLifetime).to.equal(86400).and.equal(DEFAULT_REFRESH_TOKEN_LIFETIME);
       expect(s.slidingTokenLifetime).to.equal(300).and.equal(DEFAULT_SLIDING_TOKEN_LIFETIME);
       expect(s.slidingTokenRefreshLifetime).to.equal(86400).and.equal(DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME);
-      expect(s.tokenFamilyLifetime).to.equal(30 * 86400).and.equal(DEFAULT_TOKEN_FAMILY_LIFETIME);
+      expect(s.tokenFamilyLifetime)
+        .to.equal(30 * 86400)
+        .and.equal(DEFAULT_TOKEN_FAMILY_LIFETIME);
       expect(s.cacheTtlBlacklistedRefreshTokens).to.equal(3600).and.equal(DEFAULT_CACHE_TTL);
       expect(s.cacheTtlBlacklistedFamilies).to.equal(3600);
       expect(s).to.include({
@@ -60,7 +61,7 @@ describe('settings', () => {
       expect(s.authHeaderTypes).to.deep.equal(['Bearer']);
     });
 
-    it('resolves the default authTokenClasses to the instance\'s AccessToken', () => {
+    it("resolves the default authTokenClasses to the instance's AccessToken", () => {
       const { sj } = makeSJ();
       expect(sj.authTokenClasses).to.deep.equal([sj.AccessToken]);
     });
@@ -80,7 +81,16 @@ describe('settings', () => {
       expect(resolveSettings({ signingKey: SECRET, tokenFamilyLifetime: '7d' }).tokenFamilyLifetime).to.equal(7 * 86400);
     });
 
-    for (const name of ['accessTokenLifetime', 'refreshTokenLifetime', 'slidingTokenLifetime', 'slidingTokenRefreshLifetime', 'tokenFamilyLifetime', 'refreshTokenReuseInterval', 'cacheTtlBlacklistedRefreshTokens', 'cacheTtlBlacklistedFamilies']) {
+    for (const name of [
+      'accessTokenLifetime',
+      'refreshTokenLifetime',
+      'slidingTokenLifetime',
+      'slidingTokenRefreshLifetime',
+      'tokenFamilyLifetime',
+      'refreshTokenReuseInterval',
+      'cacheTtlBlacklistedRefreshTokens',
+      'cacheTtlBlacklistedFamilies',
+    ]) {
       it(`refuse a bad '${name}'`, () => {
         refused({ [name]: '5 fortnights' }, `'${name}' must be a number of seconds or a duration string such as '5m' or '1d'`);
       });
@@ -166,7 +176,7 @@ describe('settings', () => {
       }
     });
 
-    it("refuses an unknown algorithm: Unrecognized algorithm type", () => {
+    it('refuses an unknown algorithm: Unrecognized algorithm type', () => {
       refused({ algorithm: 'HS1024' }, "'algorithm': Unrecognized algorithm type 'HS1024'");
       refused({ algorithm: 'none' }, "'algorithm': Unrecognized algorithm type 'none'");
     });

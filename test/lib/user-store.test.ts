@@ -73,8 +73,16 @@ describe('sequelizeUserStore (on the test database)', () => {
         );
         await Person.sync({ force: true });
         const created = await Person.create({
-          username: 'dora', password: 'x', is_active: true, is_staff: false, date_joined: new Date('2021-03-04T05:06:07.089Z'), last_login: null,
-          birthday: '1990-05-06', settings: { theme: 'dark', n: [1, 2] }, external_id: 1234567, ...('score' in extra ? { score: 2.5 } : {}),
+          username: 'dora',
+          password: 'x',
+          is_active: true,
+          is_staff: false,
+          date_joined: new Date('2021-03-04T05:06:07.089Z'),
+          last_login: null,
+          birthday: '1990-05-06',
+          settings: { theme: 'dark', n: [1, 2] },
+          external_id: 1234567,
+          ...('score' in extra ? { score: 2.5 } : {}),
         });
         const store = sequelizeUserStore(Person, { verifyPassword: () => false });
         const found = await store.findById(String(created.get('id')));
@@ -85,7 +93,9 @@ describe('sequelizeUserStore (on the test database)', () => {
         expect(plain.is_active).to.equal(true);
         expect(plain.is_staff).to.equal(false);
         expect(plain.date_joined).to.be.instanceOf(Date);
-        expect((plain.date_joined as Date).toISOString()).to.equal(sequelize.getDialect() === 'mysql' || sequelize.getDialect() === 'mariadb' ? '2021-03-04T05:06:07.000Z' : '2021-03-04T05:06:07.089Z');
+        expect((plain.date_joined as Date).toISOString()).to.equal(
+          sequelize.getDialect() === 'mysql' || sequelize.getDialect() === 'mariadb' ? '2021-03-04T05:06:07.000Z' : '2021-03-04T05:06:07.089Z',
+        );
         expect(plain.settings).to.deep.equal({ theme: 'dark', n: [1, 2] });
         expect(found!.isNewRecord).to.equal(false);
         expect(found!.changed()).to.equal(false);
@@ -181,7 +191,9 @@ describe('sequelizeUserStore (on the test database)', () => {
       const ok = await request(app).get('/me').set('Authorization', `Bearer ${aliceToken}`);
       expect(ok.status).to.equal(200);
       expect(ok.body.user.username).to.equal('alice');
-      const inactive = await request(app).get('/me').set('Authorization', `Bearer ${await sj.AccessToken.forUser(carol)}`);
+      const inactive = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${await sj.AccessToken.forUser(carol)}`);
       expect(inactive.body).to.deep.equal({ detail: 'User is inactive', code: 'user_inactive' });
       await alice.update({ password: 'hash:new-pw' });
       const revoked = await request(app).get('/me').set('Authorization', `Bearer ${aliceToken}`);
@@ -197,7 +209,9 @@ describe('sequelizeUserStore (on the test database)', () => {
       const sj = new SimpleJWT({ signingKey: SECRET, users: sequelizeUserStore(Users, { verifyPassword }) });
       const token = new sj.AccessToken();
       token.set('user_id', 'DROP TABLE auth_user');
-      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${token}`);
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${token}`);
       expect(res.status).to.equal(401);
       expect(res.body).to.deep.equal({ detail: 'User not found', code: 'user_not_found' });
     } finally {

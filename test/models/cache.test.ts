@@ -37,7 +37,12 @@ describe('cache of blacklisted jtis and families (positive entries only)', () =>
   });
 
   it('remembers a blacklisted family under its prefix, with its TTL', async () => {
-    const { db, sj, clock, alice } = await setup({ cache: undefined, cacheBlacklistedFamilies: true, cacheTtlBlacklistedFamilies: 60, cacheKeyPrefixBlacklistedFamilies: 'fam' }); // the default cache: on the frozen clock
+    const { db, sj, clock, alice } = await setup({
+      cache: undefined,
+      cacheBlacklistedFamilies: true,
+      cacheTtlBlacklistedFamilies: 60,
+      cacheKeyPrefixBlacklistedFamilies: 'fam',
+    }); // the default cache: on the frozen clock
     const refresh = await sj.RefreshToken.forUser(alice);
     await refresh.blacklistFamily();
     expect(await sj.cache.has(`fam:${refresh.getFamilyId()}`)).to.equal(true);

@@ -70,7 +70,12 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
   it('keeps tables a Django service created, adds its indexes, and works on them (integer user_id, no cascade)', async () => {
     const db = await openDatabase({ migrate: false });
     await createDjangoTables(db);
-    const { sj, users, clock } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true }, tokenFamilyEnabled: true, tokenFamilyCheckOnAccess: true });
+    const { sj, users, clock } = makeSJ({
+      sequelize: db.sequelize,
+      apps: { blacklist: true, tokenFamily: true },
+      tokenFamilyEnabled: true,
+      tokenFamilyCheckOnAccess: true,
+    });
     expect(await sj.migrate()).to.deep.equal(ALL);
     expect(await indexedColumns(db.sequelize, 'token_blacklist_outstandingtoken')).to.include('expires_at');
 
@@ -115,7 +120,10 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     const { sj, users } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
     await sj.RefreshToken.forUser(users.users.get('1'));
     if (db.dialect === 'sqlite') {
-      const [row] = await db.sequelize.query<{ expires_at: string; created_at: string }>('SELECT expires_at, created_at FROM token_blacklist_outstandingtoken', { type: QueryTypes.SELECT });
+      const [row] = await db.sequelize.query<{ expires_at: string; created_at: string }>(
+        'SELECT expires_at, created_at FROM token_blacklist_outstandingtoken',
+        { type: QueryTypes.SELECT },
+      );
       expect(row).to.deep.equal({ expires_at: '2026-01-02 12:00:00.000000', created_at: '2026-01-01 12:00:00.000000' });
     } else {
       const columns = await db.sequelize.getQueryInterface().describeTable('token_blacklist_outstandingtoken');

@@ -42,7 +42,12 @@ describe('flush near now: only what has expired goes', () => {
     const { OutstandingToken } = defineModels(db.sequelize);
     const now = Date.now();
     // Five seconds of margin around "now": the flush reads its own clock a moment later.
-    for (const [jti, offset] of [['gone', -5 * SECOND], ['in-ten-seconds', 10 * SECOND], ['in-a-day', DAY], ['in-six-days', 6 * DAY]] as const) {
+    for (const [jti, offset] of [
+      ['gone', -5 * SECOND],
+      ['in-ten-seconds', 10 * SECOND],
+      ['in-a-day', DAY],
+      ['in-six-days', 6 * DAY],
+    ] as const) {
       await OutstandingToken.create({ jti, token: `t-${jti}`, user_id: '1', created_at: new Date(now), expires_at: new Date(now + offset) });
     }
     expect(await flushExpiredTokens(db.sequelize)).to.equal(1);
@@ -94,8 +99,18 @@ describe('cacheTtlBlacklistedRefreshTokens: a non-default TTL is the one used', 
     const db = await openDatabase();
     const ttls: number[] = [];
     const inner = new MemoryBlacklistCache();
-    const cache = { has: (k: string) => inner.has(k), delete: (k: string) => inner.delete(k), set: (k: string, ttl: number) => (ttls.push(ttl), inner.set(k, ttl)) };
-    const { sj, users } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true }, cache, cacheBlacklistedRefreshTokens: true, cacheTtlBlacklistedRefreshTokens: 45 });
+    const cache = {
+      has: (k: string) => inner.has(k),
+      delete: (k: string) => inner.delete(k),
+      set: (k: string, ttl: number) => (ttls.push(ttl), inner.set(k, ttl)),
+    };
+    const { sj, users } = makeSJ({
+      sequelize: db.sequelize,
+      apps: { blacklist: true },
+      cache,
+      cacheBlacklistedRefreshTokens: true,
+      cacheTtlBlacklistedRefreshTokens: 45,
+    });
     await (await sj.RefreshToken.forUser(users.users.get('1'))).blacklist();
     expect(ttls).to.deep.equal([45]);
   });
@@ -109,7 +124,10 @@ describe('the blacklist and family apps refuse a Sequelize whose timezone is not
     const sequelize = new Sequelize(url, { logging: false, timezone, pool: { acquire: 2000 }, dialectOptions: { connectTimeout: 2000 } });
     try {
       const { sj, users } = makeSJ({ sequelize, apps: { blacklist: true } });
-      return await sj.RefreshToken.forUser(users.users.get('1')).then(() => null, (e: unknown) => e);
+      return await sj.RefreshToken.forUser(users.users.get('1')).then(
+        () => null,
+        (e: unknown) => e,
+      );
     } finally {
       await sequelize.close();
     }
@@ -146,7 +164,10 @@ describe('the blacklist and family apps refuse a Sequelize whose timezone is not
         await refresh.blacklist();
         await expectRejected(new sj.RefreshToken(String(refresh)).verify(), 'Token is blacklisted');
       } else {
-        const err = await work.then(() => null, (e: unknown) => e);
+        const err = await work.then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err).to.be.instanceOf(TypeError);
         expect((err as Error).message).to.include("timezone '+02:00'");
       }

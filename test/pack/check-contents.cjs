@@ -7,7 +7,16 @@ const files = pack.files.map((f) => f.path);
 const failures = [];
 const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(lib|routes|models)\/.+\.(js|d\.ts))$/;
 for (const file of files) if (!allowed.test(file)) failures.push(`unexpected file ${file}`);
-for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli.js', 'dist/models/migrate.js', 'dist/routes/token-router.js']) {
+for (const needed of [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'dist/lib/index.js',
+  'dist/lib/index.d.ts',
+  'dist/lib/cli.js',
+  'dist/models/migrate.js',
+  'dist/routes/token-router.js',
+]) {
   if (!files.includes(needed)) failures.push(`missing ${needed}`);
 }
 console.log(`${files.length} files, ${(pack.size / 1024).toFixed(0)} kB packed, ${(pack.unpackedSize / 1024).toFixed(0)} kB unpacked`);

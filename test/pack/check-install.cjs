@@ -22,7 +22,8 @@ if (added.length > MAX_PACKAGES) failures.push(`${added.length} packages added, 
 if (mb > MAX_MB) failures.push(`${mb.toFixed(1)} MB added, budget ${MAX_MB} MB`);
 for (const owned of ['passport', 'passport-strategy', 'sequelize', 'express', 'sqlite3', 'pg', 'mysql2', 'redis']) {
   const copies = after.paths.filter((p) => p === owned || p.endsWith(`/node_modules/${owned}`));
-  if (copies.length !== (before.paths.some((p) => p === owned) ? 1 : 0)) failures.push(`${owned}: ${copies.length} copies (${copies.join(', ')}): it must be the app's own`);
+  if (copies.length !== (before.paths.some((p) => p === owned) ? 1 : 0))
+    failures.push(`${owned}: ${copies.length} copies (${copies.join(', ')}): it must be the app's own`);
 }
 if (failures.length > 0) {
   console.error(`pack-install: FAILED: ${failures.join('; ')}`);

@@ -71,7 +71,13 @@ describe('two app processes on one database', function () {
 
   /** The test's own instance on the same database, to mint tokens the processes will refresh (real clock: the processes run on it). */
   function minter(sequelize: Sequelize): SimpleJWT<TestUser> {
-    return new SimpleJWT<TestUser>({ signingKey: SECRET, users: memoryUsers(), sequelize, apps: { blacklist: true, tokenFamily: true }, tokenFamilyEnabled: true });
+    return new SimpleJWT<TestUser>({
+      signingKey: SECRET,
+      users: memoryUsers(),
+      sequelize,
+      apps: { blacklist: true, tokenFamily: true },
+      tokenFamilyEnabled: true,
+    });
   }
 
   /** 25 refreshes of `refresh` to each process, all at once. */

@@ -108,13 +108,18 @@ describe('bad input of any kind never gets a 5xx (fuzz table)', () => {
 
   it('a huge token value within the limit and a huge header do not crash', async () => {
     const big = `${'a'.repeat(40 * 1024)}.${'b'.repeat(40 * 1024)}.c`;
-    const res = await request(app).post('/api/token/verify/').set('X-Filler', 'y'.repeat(8 * 1024)).send({ token: big });
+    const res = await request(app)
+      .post('/api/token/verify/')
+      .set('X-Filler', 'y'.repeat(8 * 1024))
+      .send({ token: big });
     expect(res.status).to.equal(401);
   });
 
   it('unknown fields are ignored', async () => {
     const { refresh } = await pairFor(sj);
-    const res = await request(app).post('/api/token/refresh/').send({ refresh, access: 'ignored', is_staff: true, __proto__: { x: 1 } });
+    const res = await request(app)
+      .post('/api/token/refresh/')
+      .send({ refresh, access: 'ignored', is_staff: true, __proto__: { x: 1 } });
     expect(res.status).to.equal(200);
   });
 });

@@ -113,7 +113,11 @@ describe('cookie mode of the token views', () => {
       const { app, sj } = setup();
       const login = await request(app).post(BASE).send(CREDENTIALS);
       const other = String(await sj.RefreshToken.forUser({ id: 2, username: 'bob', password: 'bob-password', isActive: true }));
-      const res = await request(app).post(`${BASE}refresh/`).set('Cookie', sessionOf(login).cookie).set('Origin', 'https://evil.example').send({ refresh: other });
+      const res = await request(app)
+        .post(`${BASE}refresh/`)
+        .set('Cookie', sessionOf(login).cookie)
+        .set('Origin', 'https://evil.example')
+        .send({ refresh: other });
       expect(res.status).to.equal(200);
       expect(new sj.AccessToken(res.body.access).get('user_id')).to.equal('2');
     });

@@ -39,7 +39,7 @@ async function setup(cookies: CookieModeOptions = {}) {
   return { ...made, app, jar, changes: () => changed };
 }
 
-describe('CSRF protection in cookie mode (Django\'s rules)', () => {
+describe("CSRF protection in cookie mode (Django's rules)", () => {
   describe('the double submit: csrftoken cookie echoed in X-CSRFToken', () => {
     it('cookie and header equal: the unsafe request goes through', async () => {
       const { app, jar, changes } = await setup();
@@ -50,7 +50,10 @@ describe('CSRF protection in cookie mode (Django\'s rules)', () => {
 
     it('no CSRF cookie: 403 "CSRF cookie not set."', async () => {
       const { app, jar, changes } = await setup();
-      const res = await request(app).post('/api/change/').set('Cookie', jar.replace(`; csrftoken=${CSRF}`, '')).set('X-CSRFToken', CSRF);
+      const res = await request(app)
+        .post('/api/change/')
+        .set('Cookie', jar.replace(`; csrftoken=${CSRF}`, ''))
+        .set('X-CSRFToken', CSRF);
       expect(res.status).to.equal(403);
       expect(res.body).to.deep.equal(csrfFailed('CSRF cookie not set.'));
       expect(changes()).to.equal(0);
@@ -64,7 +67,11 @@ describe('CSRF protection in cookie mode (Django\'s rules)', () => {
       expect(changes()).to.equal(0);
     });
 
-    for (const [what, header] of [['another value', 'the-csrf-token-of-this-browseR'], ['a prefix', CSRF.slice(0, 10)], ['a longer value', `${CSRF}x`]]) {
+    for (const [what, header] of [
+      ['another value', 'the-csrf-token-of-this-browseR'],
+      ['a prefix', CSRF.slice(0, 10)],
+      ['a longer value', `${CSRF}x`],
+    ]) {
       it(`a header of ${what}: 403 "CSRF token incorrect."`, async () => {
         const { app, jar, changes } = await setup();
         const res = await request(app).post('/api/change/').set('Cookie', jar).set('X-CSRFToken', header);
@@ -127,7 +134,12 @@ describe('CSRF protection in cookie mode (Django\'s rules)', () => {
 
     it('the Origin of the request itself passes', async () => {
       const { app, jar } = await setup();
-      const res = await request(app).post('/api/change/').set('Host', 'api.example.com').set('Cookie', jar).set('X-CSRFToken', CSRF).set('Origin', 'http://api.example.com');
+      const res = await request(app)
+        .post('/api/change/')
+        .set('Host', 'api.example.com')
+        .set('Cookie', jar)
+        .set('X-CSRFToken', CSRF)
+        .set('Origin', 'http://api.example.com');
       expect(res.status).to.equal(200);
     });
 
@@ -152,10 +164,18 @@ describe('CSRF protection in cookie mode (Django\'s rules)', () => {
     it('over HTTPS: a malformed, insecure or foreign Referer is refused; the own origin passes', async () => {
       const { app, jar } = await setup();
       const post = (referer: string) =>
-        request(app).post('/api/change/').set('Host', 'api.example.com').set('X-Forwarded-Proto', 'https').set('Cookie', jar).set('X-CSRFToken', CSRF).set('Referer', referer);
+        request(app)
+          .post('/api/change/')
+          .set('Host', 'api.example.com')
+          .set('X-Forwarded-Proto', 'https')
+          .set('Cookie', jar)
+          .set('X-CSRFToken', CSRF)
+          .set('Referer', referer);
       expect((await post('not a url')).body).to.deep.equal(csrfFailed('Referer checking failed - Referer is malformed.'));
       expect((await post('http://api.example.com/page')).body).to.deep.equal(csrfFailed('Referer checking failed - Referer is insecure while host is secure.'));
-      expect((await post('https://evil.example/page')).body).to.deep.equal(csrfFailed('Referer checking failed - https://evil.example does not match any trusted origins.'));
+      expect((await post('https://evil.example/page')).body).to.deep.equal(
+        csrfFailed('Referer checking failed - https://evil.example does not match any trusted origins.'),
+      );
       expect((await post('https://api.example.com/page')).status).to.equal(200);
     });
 

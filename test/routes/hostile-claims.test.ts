@@ -42,7 +42,12 @@ const HOSTILE: Array<{ name: string; claims?: Record<string, unknown>; header?: 
   { name: 'crit naming a claim', header: { crit: ['exp'] } },
 ];
 
-const STORED_TABLES = ['token_blacklist_outstandingtoken', 'token_blacklist_blacklistedtoken', 'token_family_tokenfamily', 'token_family_blacklistedtokenfamily'];
+const STORED_TABLES = [
+  'token_blacklist_outstandingtoken',
+  'token_blacklist_blacklistedtoken',
+  'token_family_tokenfamily',
+  'token_family_blacklistedtokenfamily',
+];
 
 /** Rows in each table the apps write: a hostile token must leave them as they were. */
 async function storedRows(db: TestDatabase): Promise<number[]> {

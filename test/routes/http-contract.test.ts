@@ -73,7 +73,12 @@ for (const [name, factory, field] of ROUTERS) {
     });
 
     it('JSON array body: 400 non_field_errors "Expected a dictionary, but got list."', async () => {
-      expect400(await request(app()).post(PATH).send([{ [field]: 'x' }]), { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+      expect400(
+        await request(app())
+          .post(PATH)
+          .send([{ [field]: 'x' }]),
+        { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] },
+      );
     });
 
     it('JSON null body: 400 non_field_errors "No data provided"', async () => {
@@ -81,8 +86,12 @@ for (const [name, factory, field] of ROUTERS) {
     });
 
     it('JSON string and number bodies: 400 with their Python type', async () => {
-      expect400(await request(app()).post(PATH).set('Content-Type', 'application/json').send('"x"'), { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] });
-      expect400(await request(app()).post(PATH).set('Content-Type', 'application/json').send('12'), { non_field_errors: ['Invalid data. Expected a dictionary, but got int.'] });
+      expect400(await request(app()).post(PATH).set('Content-Type', 'application/json').send('"x"'), {
+        non_field_errors: ['Invalid data. Expected a dictionary, but got str.'],
+      });
+      expect400(await request(app()).post(PATH).set('Content-Type', 'application/json').send('12'), {
+        non_field_errors: ['Invalid data. Expected a dictionary, but got int.'],
+      });
     });
 
     it('malformed JSON: 400 {"detail": "JSON parse error - ..."}, nothing of the body echoed', async () => {
@@ -136,17 +145,28 @@ for (const [name, factory, field] of ROUTERS) {
     });
 
     it('a body over the limit: 413 payload_too_large', async () => {
-      const res = await request(app()).post(PATH).send({ [field]: 'x'.repeat(200 * 1024) });
+      const res = await request(app())
+        .post(PATH)
+        .send({ [field]: 'x'.repeat(200 * 1024) });
       expect(res.status).to.equal(413);
       expect(res.body.code).to.equal('payload_too_large');
       expect(res.body.detail).to.be.a('string');
-      const form = await request(app()).post(PATH).type('form').send(`${field}=${'x'.repeat(200 * 1024)}`);
+      const form = await request(app())
+        .post(PATH)
+        .type('form')
+        .send(`${field}=${'x'.repeat(200 * 1024)}`);
       expect(form.status).to.equal(413);
     });
 
     it('bodyLimit sets the limit', async () => {
       const small = appWith(factory(makeSJ().sj, { bodyLimit: 64 }));
-      expect((await request(small).post(PATH).send({ [field]: 'x'.repeat(100) })).status).to.equal(413);
+      expect(
+        (
+          await request(small)
+            .post(PATH)
+            .send({ [field]: 'x'.repeat(100) })
+        ).status,
+      ).to.equal(413);
       expect(() => factory(makeSJ().sj, { bodyLimit: -1 })).to.throw(TypeError, 'bodyLimit');
     });
 

@@ -249,7 +249,10 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
 
     it('several processes (instances) on one database share the counters', async () => {
       const db = await openDatabase();
-      const options: Partial<SimpleJWTOptions<TestUser>> = { sequelize: db.sequelize, loginThrottle: { ...base, store: 'database', keyPrefix: `shared${Date.now()}` } };
+      const options: Partial<SimpleJWTOptions<TestUser>> = {
+        sequelize: db.sequelize,
+        loginThrottle: { ...base, store: 'database', keyPrefix: `shared${Date.now()}` },
+      };
       const one = loginApp(options);
       const two = loginApp(options);
       for (let i = 0; i < 5; i++) expect((await login(i % 2 ? one.app : two.app, 'alice', 'wrong', `10.1.0.${i}`)).status).to.equal(401);
@@ -272,7 +275,9 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
 
     it('Redis down: an address already refused is still 429 (known in this process, as before); any other login is 503, no password checked', async () => {
       const client = await connectedClient();
-      const { app, sj, counted } = loginApp({ loginThrottle: { ...base, store: { redis: client }, keyPrefix: uniquePrefix().replace(/[^A-Za-z0-9_:-]/g, '_') } });
+      const { app, sj, counted } = loginApp({
+        loginThrottle: { ...base, store: { redis: client }, keyPrefix: uniquePrefix().replace(/[^A-Za-z0-9_:-]/g, '_') },
+      });
       sj.loginThrottle!.tarpit.delayMs = 0;
       for (let i = 0; i < 3; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.60')).status).to.equal(401);
       expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.60'), 900);
@@ -316,7 +321,13 @@ describe('authenticate() runs with bounded concurrency, with or without a thrott
     try {
       await new Promise((resolve) => server.once('listening', resolve));
       const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const answers = await Promise.all(Array.from({ length: logins }, (_, i) => request(base).post(OBTAIN).send({ username: `u${i}`, password: 'x' })));
+      const answers = await Promise.all(
+        Array.from({ length: logins }, (_, i) =>
+          request(base)
+            .post(OBTAIN)
+            .send({ username: `u${i}`, password: 'x' }),
+        ),
+      );
       expect(answers.map((r) => r.status)).to.deep.equal(Array(logins).fill(401));
     } finally {
       server.close();

@@ -28,7 +28,11 @@ describe('a user store, database or cache that is down: 503 service_unavailable,
     users.authenticate = async () => {
       throw refused();
     };
-    expect503(await request(appWith(tokenRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'alice-password' }));
+    expect503(
+      await request(appWith(tokenRouter(sj)))
+        .post('/api/token/')
+        .send({ username: 'alice', password: 'alice-password' }),
+    );
   });
 
   it('users.findById() throws at refresh', async () => {
@@ -37,7 +41,11 @@ describe('a user store, database or cache that is down: 503 service_unavailable,
     users.findById = async () => {
       throw refused();
     };
-    expect503(await request(appWith(tokenRouter(sj))).post('/api/token/refresh/').send({ refresh }));
+    expect503(
+      await request(appWith(tokenRouter(sj)))
+        .post('/api/token/refresh/')
+        .send({ refresh }),
+    );
   });
 
   it('updateLastLogin fails: no tokens are handed out', async () => {
@@ -45,7 +53,11 @@ describe('a user store, database or cache that is down: 503 service_unavailable,
     users.updateLastLogin = async () => {
       throw refused();
     };
-    expect503(await request(appWith(tokenRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'alice-password' }));
+    expect503(
+      await request(appWith(tokenRouter(sj)))
+        .post('/api/token/')
+        .send({ username: 'alice', password: 'alice-password' }),
+    );
   });
 
   describe('the database of the apps goes away (the test database)', () => {
@@ -78,7 +90,11 @@ describe('a user store, database or cache that is down: 503 service_unavailable,
       };
       const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true }, cache: failing, cacheBlacklistedRefreshTokens: true });
       const { refresh } = await pairFor(sj);
-      expect503(await request(appWith(tokenRouter(sj))).post('/api/token/refresh/').send({ refresh }));
+      expect503(
+        await request(appWith(tokenRouter(sj)))
+          .post('/api/token/refresh/')
+          .send({ refresh }),
+      );
     });
   });
 });

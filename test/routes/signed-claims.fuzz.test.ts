@@ -31,15 +31,97 @@ function prng(seed: number): () => number {
 type Random = () => number;
 const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)];
 
-const NUMBERS = [0, -0, 1, -1, 1.5, -1.5, 0.1, 5e-324, 1e-300, 2 ** 31, 2 ** 32, 2 ** 53 + 1, -(2 ** 53) - 1, 1e15, 8.64e12, 8.64e15, 253402300799, 253402300800, -62135596801, 1e20, -1e20, 1e308, -1e308, 1.7976931348623157e308];
+const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  -1.5,
+  0.1,
+  5e-324,
+  1e-300,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53 + 1,
+  -(2 ** 53) - 1,
+  1e15,
+  8.64e12,
+  8.64e15,
+  253402300799,
+  253402300800,
+  -62135596801,
+  1e20,
+  -1e20,
+  1e308,
+  -1e308,
+  1.7976931348623157e308,
+];
 const STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\u001f', '\u007f', '\u0085', '\u2028', '\ud800', '\udfff', '\ufeff', '😀', 'é', 'ﷺ', '\u202e', 'null', 'undefined',
-  'NaN', 'Infinity', '-Infinity', '1e20', '1', '-1', '0x10', "'; DROP TABLE token_blacklist_outstandingtoken; --", '" OR 1=1 --', '%s%n', '\\', '/', '..',
-  '__proto__', 'constructor', 'prototype', 'refresh', 'access', 'sliding', 'f'.repeat(32),
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u2028',
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '😀',
+  'é',
+  'ﷺ',
+  '\u202e',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e20',
+  '1',
+  '-1',
+  '0x10',
+  "'; DROP TABLE token_blacklist_outstandingtoken; --",
+  '" OR 1=1 --',
+  '%s%n',
+  '\\',
+  '/',
+  '..',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'refresh',
+  'access',
+  'sliding',
+  'f'.repeat(32),
 ];
 const NAMES = [
-  'exp', 'nbf', 'iat', 'jti', 'token_type', 'user_id', 'family_id', 'family_exp', 'refresh_exp', 'hash_password', 'aud', 'iss', 'sub',
-  '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', '', ' ', '\u0000', '😀', 'a'.repeat(300),
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'token_type',
+  'user_id',
+  'family_id',
+  'family_exp',
+  'refresh_exp',
+  'hash_password',
+  'aud',
+  'iss',
+  'sub',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+  '',
+  ' ',
+  '\u0000',
+  '😀',
+  'a'.repeat(300),
 ];
 const HEADER_NAMES = ['crit', 'kid', 'typ', 'cty', 'jku', 'x5u', 'jwk', 'x5c', 'b64', 'zip', 'enc', '__proto__', 'constructor', 'http://example.com/ext'];
 
@@ -123,9 +205,13 @@ describe(`signed hostile tokens never get a 5xx (fuzz, seed ${SEED}, ${CASES} ca
     const run = async ({ index, endpoint, claims, header, token }: (typeof cases)[number]) => {
       const what = describeCase(index, endpoint.path, claims, header);
       try {
-        const res = endpoint.field === null
-          ? await request(base).get(endpoint.path).agent(agent).set('Authorization', `Bearer ${token}`)
-          : await request(base).post(endpoint.path).agent(agent).send({ [endpoint.field]: token });
+        const res =
+          endpoint.field === null
+            ? await request(base).get(endpoint.path).agent(agent).set('Authorization', `Bearer ${token}`)
+            : await request(base)
+                .post(endpoint.path)
+                .agent(agent)
+                .send({ [endpoint.field]: token });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status >= 500) failures.push(`${what} → ${res.status} ${JSON.stringify(res.body)}`);
       } catch (err) {
@@ -135,9 +221,11 @@ describe(`signed hostile tokens never get a 5xx (fuzz, seed ${SEED}, ${CASES} ca
     // A few clients at a time, as a real server sees them.
     let next = 0;
     try {
-      await Promise.all(Array.from({ length: PARALLEL }, async () => {
-        while (next < cases.length) await run(cases[next++]);
-      }));
+      await Promise.all(
+        Array.from({ length: PARALLEL }, async () => {
+          while (next < cases.length) await run(cases[next++]);
+        }),
+      );
     } finally {
       agent.destroy();
     }

@@ -20,7 +20,9 @@ describe('POST /api/token/blacklist/ (tokenBlacklistRouter)', () => {
   it('apps off: checks the token and answers {} (Simple JWT without the blacklist app)', async () => {
     const { sj } = makeSJ();
     const { refresh } = await pairFor(sj);
-    const res = await request(appWith(tokenBlacklistRouter(sj), PATH)).post(PATH).send({ refresh });
+    const res = await request(appWith(tokenBlacklistRouter(sj), PATH))
+      .post(PATH)
+      .send({ refresh });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({});
   });
@@ -64,8 +66,16 @@ describe('POST /api/token/blacklist/ (tokenBlacklistRouter)', () => {
       const { sj, app } = await setup();
       const token = new sj.RefreshToken();
       token.set('user_id', '1');
-      await request(app).post(PATH).send({ refresh: String(token) }).expect(200);
-      expect401(await request(app).post(REFRESH).send({ refresh: String(token) }), 'Token is blacklisted');
+      await request(app)
+        .post(PATH)
+        .send({ refresh: String(token) })
+        .expect(200);
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ refresh: String(token) }),
+        'Token is blacklisted',
+      );
     });
   });
 });

@@ -17,14 +17,21 @@ describe('POST /api/token/family/blacklist/ (tokenFamilyBlacklistRouter)', () =>
   it('family app off: 501 token_family_not_configured', async () => {
     const { sj } = makeSJ();
     const { refresh } = await pairFor(sj);
-    const res = await request(appWith(tokenFamilyBlacklistRouter(sj), PATH)).post(PATH).send({ refresh });
+    const res = await request(appWith(tokenFamilyBlacklistRouter(sj), PATH))
+      .post(PATH)
+      .send({ refresh });
     expect(res.status).to.equal(501);
     expect(res.body).to.deep.equal(NOT_CONFIGURED);
   });
 
   it('a bad token is a 401 before anything else', async () => {
     const { sj } = makeSJ();
-    expect401(await request(appWith(tokenFamilyBlacklistRouter(sj), PATH)).post(PATH).send({ refresh: 'x' }), 'Token is invalid');
+    expect401(
+      await request(appWith(tokenFamilyBlacklistRouter(sj), PATH))
+        .post(PATH)
+        .send({ refresh: 'x' }),
+      'Token is invalid',
+    );
   });
 
   describe('with the family app (the test database)', () => {
@@ -32,7 +39,13 @@ describe('POST /api/token/family/blacklist/ (tokenFamilyBlacklistRouter)', () =>
 
     async function setup(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
       const db = await openDatabase();
-      const made = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true }, tokenFamilyEnabled: true, rotateRefreshTokens: true, ...options });
+      const made = makeSJ({
+        sequelize: db.sequelize,
+        apps: { blacklist: true, tokenFamily: true },
+        tokenFamilyEnabled: true,
+        rotateRefreshTokens: true,
+        ...options,
+      });
       const app = express();
       app.use(PATH, tokenFamilyBlacklistRouter(made.sj));
       app.use(REFRESH, tokenRefreshRouter(made.sj));
@@ -61,7 +74,12 @@ describe('POST /api/token/family/blacklist/ (tokenFamilyBlacklistRouter)', () =>
       const { sj, app } = await setup();
       const plain = new sj.RefreshToken();
       plain.set('user_id', '1');
-      expect400(await request(app).post(PATH).send({ refresh: String(plain) }), { refresh: ['Token has no family ID'] });
+      expect400(
+        await request(app)
+          .post(PATH)
+          .send({ refresh: String(plain) }),
+        { refresh: ['Token has no family ID'] },
+      );
     });
 
     it('tokenFamilyEnabled off with the app on: 501', async () => {

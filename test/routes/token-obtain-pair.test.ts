@@ -10,7 +10,9 @@ const ALICE = { username: 'alice', password: 'alice-password' };
 describe('POST /api/token/ (tokenObtainPairRouter)', () => {
   it('answers 200 {refresh, access} for JSON credentials, not cacheable', async () => {
     const { sj } = makeSJ();
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send(ALICE);
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send(ALICE);
     expect(res.status).to.equal(200);
     expect(Object.keys(res.body)).to.deep.equal(['refresh', 'access']);
     expect(res.headers['content-type']).to.match(/^application\/json/);
@@ -22,21 +24,28 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
 
   it('accepts urlencoded credentials', async () => {
     const { sj } = makeSJ();
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').type('form').send('username=alice&password=alice-password');
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .type('form')
+      .send('username=alice&password=alice-password');
     expect(res.status).to.equal(200);
     expect(res.body).to.have.keys('refresh', 'access');
   });
 
   it('trims the username and the password, as Simple JWT does', async () => {
     const { sj } = makeSJ();
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send({ username: '  alice\n', password: '\talice-password ' });
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send({ username: '  alice\n', password: '\talice-password ' });
     expect(res.status).to.equal(200);
   });
 
   it('turns numbers into strings', async () => {
     const users = memoryUsers([{ id: 7, username: '1234', password: '5678', isActive: true }]);
     const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users });
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send({ username: 1234, password: 5678 });
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send({ username: 1234, password: 5678 });
     expect(res.status).to.equal(200);
     expect(new sj.AccessToken(res.body.access).get('user_id')).to.equal('7');
   });
@@ -44,7 +53,11 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
   it('wrong password, unknown user, inactive user: 401 no_active_account with WWW-Authenticate', async () => {
     const { sj } = makeSJ();
     const app = appWith(tokenObtainPairRouter(sj));
-    for (const body of [{ username: 'alice', password: 'nope' }, { username: 'zed', password: 'x' }, { username: 'carol', password: 'carol-password' }]) {
+    for (const body of [
+      { username: 'alice', password: 'nope' },
+      { username: 'zed', password: 'x' },
+      { username: 'carol', password: 'carol-password' },
+    ]) {
       expect401(await request(app).post('/api/token/').send(body), 'No active account found with the given credentials', 'no_active_account');
     }
   });
@@ -63,7 +76,12 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
     for (const [label, body, expected] of cases) {
       it(label, async () => {
         const { sj } = makeSJ();
-        expect400(await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send(body as object), expected);
+        expect400(
+          await request(appWith(tokenObtainPairRouter(sj)))
+            .post('/api/token/')
+            .send(body as object),
+          expected,
+        );
       });
     }
 
@@ -78,7 +96,8 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
 
   it('custom usernameField: the field is named after it, errors too', async () => {
     const users = memoryUsers();
-    users.authenticate = async (credentials) => [...users.users.values()].find((u) => `${u.username}@example.com` === credentials.email && u.password === credentials.password) ?? null;
+    users.authenticate = async (credentials) =>
+      [...users.users.values()].find((u) => `${u.username}@example.com` === credentials.email && u.password === credentials.password) ?? null;
     const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, usernameField: 'email' });
     const app = appWith(tokenObtainPairRouter(sj));
     expect((await request(app).post('/api/token/').send({ email: 'alice@example.com', password: 'alice-password' })).status).to.equal(200);
@@ -87,14 +106,19 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
 
   it('updateLastLogin: the store records the login', async () => {
     const { sj, users } = makeSJ({ updateLastLogin: true });
-    await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send(ALICE).expect(200);
+    await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send(ALICE)
+      .expect(200);
     expect(users.users.get('1')!.lastLogin).to.be.instanceOf(Date);
   });
 
   it('onLoginFailed gets the credentials with the password masked, and the request', async () => {
     const seen: Array<[Record<string, string>, string | undefined]> = [];
     const { sj } = makeSJ({ onLoginFailed: (credentials, req) => void seen.push([credentials, req?.path]) });
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send({ username: 'alice', password: 'hunter2' });
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send({ username: 'alice', password: 'hunter2' });
     expect(res.status).to.equal(401);
     expect(seen).to.deep.equal([[{ username: 'alice', password: MASKED_PASSWORD }, '/']]);
     expect(JSON.stringify(res.body)).not.to.include('hunter2');
@@ -102,7 +126,9 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
 
   it('checkRevokeToken: the tokens carry hash_password', async () => {
     const { sj } = makeSJ({ checkRevokeToken: true });
-    const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send(ALICE);
+    const res = await request(appWith(tokenObtainPairRouter(sj)))
+      .post('/api/token/')
+      .send(ALICE);
     expect(new sj.RefreshToken(res.body.refresh).get('hash_password')).to.match(/^[0-9A-F]{32}$/);
   });
 
@@ -117,7 +143,9 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
 
     it('through opts.serializerClass', async () => {
       const { sj } = makeSJ();
-      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: NamedObtain }))).post('/api/token/').send(ALICE);
+      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: NamedObtain })))
+        .post('/api/token/')
+        .send(ALICE);
       expect(new sj.RefreshToken(res.body.refresh).get('name')).to.equal('alice');
       expect(new sj.AccessToken(res.body.access).get('name')).to.equal('alice');
     });
@@ -125,14 +153,18 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
     it('through the tokenObtainPairSerializer setting, and Simple JWT’s tokenObtainSerializer name', async () => {
       for (const setting of ['tokenObtainPairSerializer', 'tokenObtainSerializer'] as const) {
         const { sj } = makeSJ({ [setting]: NamedObtain });
-        const res = await request(appWith(tokenObtainPairRouter(sj))).post('/api/token/').send(ALICE);
+        const res = await request(appWith(tokenObtainPairRouter(sj)))
+          .post('/api/token/')
+          .send(ALICE);
         expect(new sj.AccessToken(res.body.access).get('name'), setting).to.equal('alice');
       }
     });
 
     it('opts.serializerClass wins over the setting', async () => {
       const { sj } = makeSJ({ tokenObtainPairSerializer: NamedObtain });
-      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: TokenObtainPairSerializer }))).post('/api/token/').send(ALICE);
+      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: TokenObtainPairSerializer })))
+        .post('/api/token/')
+        .send(ALICE);
       expect(new sj.AccessToken(res.body.access).has('name')).to.equal(false);
     });
 
@@ -143,14 +175,19 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
         }
       }
       const { sj } = makeSJ();
-      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: WithName }))).post('/api/token/').send(ALICE);
+      const res = await request(appWith(tokenObtainPairRouter(sj, { serializerClass: WithName })))
+        .post('/api/token/')
+        .send(ALICE);
       expect(res.body.username).to.equal('alice');
     });
   });
 
   it('refuses a serializer setting that is not a serializer class, naming it', () => {
     // Refused by the constructor, before any router is built (#12).
-    expect(() => makeSJ({ tokenObtainPairSerializer: 'myapp.serializers.Obtain' as never })).to.throw(TypeError, "passport-simplejwt: 'tokenObtainPairSerializer' must be a serializer class");
+    expect(() => makeSJ({ tokenObtainPairSerializer: 'myapp.serializers.Obtain' as never })).to.throw(
+      TypeError,
+      "passport-simplejwt: 'tokenObtainPairSerializer' must be a serializer class",
+    );
     const { sj: sj2 } = makeSJ();
     expect(() => tokenObtainPairRouter(sj2, { serializerClass: {} as never })).to.throw(TypeError, "'serializerClass'");
   });

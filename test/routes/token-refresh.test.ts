@@ -30,16 +30,29 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
     const { sj, app, clock } = setup({ leeway: 60 });
     const token = await sj.RefreshToken.forUser({ id: 1 });
     token.setIat('iat', new Date(clock.now().getTime() + 61_000));
-    expect401(await request(app).post(PATH).send({ refresh: String(token) }), 'Token is invalid');
+    expect401(
+      await request(app)
+        .post(PATH)
+        .send({ refresh: String(token) }),
+      'Token is invalid',
+    );
     token.setIat('iat', new Date(clock.now().getTime() + 60_000));
-    expect((await request(app).post(PATH).send({ refresh: String(token) })).status).to.equal(200);
+    expect(
+      (
+        await request(app)
+          .post(PATH)
+          .send({ refresh: String(token) })
+      ).status,
+    ).to.equal(200);
   });
 
   it('keeps custom claims of the refresh token in the access token', async () => {
     const { sj, app } = setup();
     const token = await sj.RefreshToken.forUser({ id: 1 });
     token.set('name', 'alice');
-    const res = await request(app).post(PATH).send({ refresh: String(token) });
+    const res = await request(app)
+      .post(PATH)
+      .send({ refresh: String(token) });
     expect(new sj.AccessToken(res.body.access).get('name')).to.equal('alice');
   });
 
@@ -73,14 +86,24 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
       const { app } = setup();
       const other = new SimpleJWT({ signingKey: 'another-secret-that-is-long-enough-for-hs256-xx' });
       const token = await other.RefreshToken.forUser({ id: 1 });
-      expect401(await request(app).post(PATH).send({ refresh: String(token) }), 'Token is invalid');
+      expect401(
+        await request(app)
+          .post(PATH)
+          .send({ refresh: String(token) }),
+        'Token is invalid',
+      );
     });
 
     it('a token without jti', async () => {
       const { sj, app } = setup();
       const token = await sj.RefreshToken.forUser({ id: 1 });
       token.delete('jti');
-      expect401(await request(app).post(PATH).send({ refresh: String(token) }), 'Token has no id');
+      expect401(
+        await request(app)
+          .post(PATH)
+          .send({ refresh: String(token) }),
+        'Token has no id',
+      );
     });
   });
 
@@ -88,7 +111,13 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
     const { app } = setup();
     expect((await request(app).post(PATH).send({})).body).to.deep.equal({ refresh: ['This field is required.'] });
     expect((await request(app).post(PATH).send({ refresh: ' ' })).body).to.deep.equal({ refresh: ['This field may not be blank.'] });
-    expect((await request(app).post(PATH).send({ refresh: ['x'] })).body).to.deep.equal({ refresh: ['Not a valid string.'] });
+    expect(
+      (
+        await request(app)
+          .post(PATH)
+          .send({ refresh: ['x'] })
+      ).body,
+    ).to.deep.equal({ refresh: ['Not a valid string.'] });
   });
 
   describe('the user is checked again', () => {
@@ -131,7 +160,9 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
     it('an instance without a user store refreshes statelessly', async () => {
       const sj = new SimpleJWT({ signingKey: SECRET });
       const token = await sj.RefreshToken.forUser({ id: 9 });
-      const res = await request(appWith(tokenRefreshRouter(sj), PATH)).post(PATH).send({ refresh: String(token) });
+      const res = await request(appWith(tokenRefreshRouter(sj), PATH))
+        .post(PATH)
+        .send({ refresh: String(token) });
       expect(res.status).to.equal(200);
     });
   });
@@ -142,12 +173,16 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
       const old = await sj.RefreshToken.forUser({ id: 1 });
       old.set('name', 'alice');
       clock.advance(3600);
-      const res = await request(app).post(PATH).send({ refresh: String(old) });
+      const res = await request(app)
+        .post(PATH)
+        .send({ refresh: String(old) });
       expect(res.status).to.equal(200);
       expect(Object.keys(res.body)).to.deep.equal(['access', 'refresh']);
       const next = new sj.RefreshToken(res.body.refresh);
       const now = Math.floor(clock.now().getTime() / 1000);
-      expect(next.get('jti')).to.match(/^[0-9a-f]{32}$/).and.not.equal(old.get('jti'));
+      expect(next.get('jti'))
+        .to.match(/^[0-9a-f]{32}$/)
+        .and.not.equal(old.get('jti'));
       expect(next.get('iat')).to.equal(now);
       expect(next.get('exp')).to.equal(now + 24 * 60 * 60);
       expect(next.get('user_id')).to.equal('1');
@@ -174,7 +209,9 @@ describe('POST /api/token/refresh/ (tokenRefreshRouter), apps off', () => {
     const app = appWith(tokenRefreshRouter(sj, { serializerClass: WeekRefreshSerializer }), PATH);
     const token = await WeekRefresh.forUser({ id: 1 });
     clock.advance(3 * 24 * 3600);
-    const res = await request(app).post(PATH).send({ refresh: String(token) });
+    const res = await request(app)
+      .post(PATH)
+      .send({ refresh: String(token) });
     expect(res.status).to.equal(200);
     expect(new sj.RefreshToken(res.body.refresh).get('exp')).to.equal(Math.floor(clock.now().getTime() / 1000) + 7 * 24 * 3600);
   });
@@ -303,7 +340,9 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const plain = new sj.RefreshToken();
     plain.set('user_id', '1');
     await plain.outstand();
-    const res = await request(app).post(PATH).send({ refresh: String(plain) });
+    const res = await request(app)
+      .post(PATH)
+      .send({ refresh: String(plain) });
     expect(res.status).to.equal(200);
     expect(new sj.RefreshToken(res.body.refresh).has('family_id')).to.equal(false);
   });

@@ -25,13 +25,24 @@ describe('tokenRouter(sj)', () => {
   });
 
   it('sliding views when authTokenClasses accepts sliding tokens, or when asked', async () => {
-    expect(await mounted({ authTokenClasses: ['AccessToken', 'SlidingToken'] })).to.deep.equal(['/', '/refresh/', '/verify/', '/sliding/', '/sliding/refresh/']);
+    expect(await mounted({ authTokenClasses: ['AccessToken', 'SlidingToken'] })).to.deep.equal([
+      '/',
+      '/refresh/',
+      '/verify/',
+      '/sliding/',
+      '/sliding/refresh/',
+    ]);
     expect(await mounted({}, { sliding: true })).to.include.members(['/sliding/', '/sliding/refresh/']);
     expect(await mounted({ authTokenClasses: ['SlidingToken'] }, { sliding: false })).not.to.include('/sliding/');
   });
 
   it('family blacklist with tokenFamilyEnabled', async () => {
-    expect(await mounted({ ...appsOnMemoryDatabase(), apps: { tokenFamily: true }, tokenFamilyEnabled: true })).to.deep.equal(['/', '/refresh/', '/verify/', '/family/blacklist/']);
+    expect(await mounted({ ...appsOnMemoryDatabase(), apps: { tokenFamily: true }, tokenFamilyEnabled: true })).to.deep.equal([
+      '/',
+      '/refresh/',
+      '/verify/',
+      '/family/blacklist/',
+    ]);
   });
 
   describe('with the apps (the test database)', () => {

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { AuthenticationFailed, tokenObtainSlidingRouter, tokenRefreshSlidingRouter, TokenRefreshSlidingSerializer, SlidingToken, type SimpleJWTOptions } from '../../lib';
+import {
+  AuthenticationFailed,
+  tokenObtainSlidingRouter,
+  tokenRefreshSlidingRouter,
+  TokenRefreshSlidingSerializer,
+  SlidingToken,
+  type SimpleJWTOptions,
+} from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { appWith, expect400, expect401, pairFor } from '../helpers/app';
@@ -33,7 +40,11 @@ describe('POST /api/token/sliding/ (tokenObtainSlidingRouter)', () => {
 
   it('wrong credentials: 401 no_active_account; missing fields: 400', async () => {
     const { app } = setup();
-    expect401(await request(app).post(OBTAIN).send({ username: 'alice', password: 'x' }), 'No active account found with the given credentials', 'no_active_account');
+    expect401(
+      await request(app).post(OBTAIN).send({ username: 'alice', password: 'x' }),
+      'No active account found with the given credentials',
+      'no_active_account',
+    );
     expect400(await request(app).post(OBTAIN).send({ username: 'alice' }), { password: ['This field is required.'] });
   });
 
@@ -49,7 +60,9 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
     const { sj, app, clock } = setup();
     const original = await sj.SlidingToken.forUser({ id: 1 });
     clock.advance(200);
-    const res = await request(app).post(REFRESH).send({ token: String(original) });
+    const res = await request(app)
+      .post(REFRESH)
+      .send({ token: String(original) });
     expect(res.status).to.equal(200);
     expect(Object.keys(res.body)).to.deep.equal(['token']);
     const renewed = new sj.SlidingToken(res.body.token);
@@ -65,21 +78,36 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
     const { sj, app, clock } = setup({ slidingTokenLifetime: '2d', slidingTokenRefreshLifetime: '1d' });
     const token = await sj.SlidingToken.forUser({ id: 1 });
     clock.advance(DAY + 1);
-    expect401(await request(app).post(REFRESH).send({ token: String(token) }), "Token 'refresh_exp' claim has expired");
+    expect401(
+      await request(app)
+        .post(REFRESH)
+        .send({ token: String(token) }),
+      "Token 'refresh_exp' claim has expired",
+    );
   });
 
   it('an expired sliding token cannot be renewed (Simple JWT checks exp first)', async () => {
     const { sj, app, clock } = setup();
     const token = await sj.SlidingToken.forUser({ id: 1 });
     clock.advance(301);
-    expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'Token is expired');
+    expect401(
+      await request(app)
+        .post(REFRESH)
+        .send({ token: String(token) }),
+      'Token is expired',
+    );
   });
 
   it('a sliding token without refresh_exp: 401', async () => {
     const { sj, app } = setup();
     const token = await sj.SlidingToken.forUser({ id: 1 });
     token.delete('refresh_exp');
-    expect401(await request(app).post(REFRESH).send({ token: String(token) }), "Token has no 'refresh_exp' claim");
+    expect401(
+      await request(app)
+        .post(REFRESH)
+        .send({ token: String(token) }),
+      "Token has no 'refresh_exp' claim",
+    );
   });
 
   it('a refresh or access token: 401 Token has wrong type; garbage: Token is invalid', async () => {
@@ -104,7 +132,9 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
     const { sj, app } = setup({ tokenRefreshSlidingSerializer: Stamping });
     expect(TokenRefreshSlidingSerializer.tokenClass).to.equal(SlidingToken);
     const token = await sj.SlidingToken.forUser({ id: 1 });
-    const res = await request(app).post(REFRESH).send({ token: String(token) });
+    const res = await request(app)
+      .post(REFRESH)
+      .send({ token: String(token) });
     expect(res.body.renewed).to.equal(true);
   });
 
@@ -113,25 +143,55 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
       const { sj, app, users } = setup();
       const token = await sj.SlidingToken.forUser(users.users.get('1')!);
       users.users.delete('1');
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'No active account found for the given token.', 'no_active_account');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        'No active account found for the given token.',
+        'no_active_account',
+      );
     });
 
     it('user made inactive: 401 no_active_account; with checkUserIsActive off: renewed', async () => {
       const { sj, app, users } = setup();
       const token = await sj.SlidingToken.forUser(users.users.get('1')!);
       users.users.get('1')!.isActive = false;
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'No active account found for the given token.', 'no_active_account');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        'No active account found for the given token.',
+        'no_active_account',
+      );
       const lax = setup({ checkUserIsActive: false });
       const laxToken = await lax.sj.SlidingToken.forUser(lax.users.users.get('3')!);
-      expect((await request(lax.app).post(REFRESH).send({ token: String(laxToken) })).status).to.equal(200);
+      expect(
+        (
+          await request(lax.app)
+            .post(REFRESH)
+            .send({ token: String(laxToken) })
+        ).status,
+      ).to.equal(200);
     });
 
     it('checkRevokeToken: unchanged password → 200; changed → 401 password_changed', async () => {
       const { sj, app, users } = setup({ checkRevokeToken: true });
       const token = await sj.SlidingToken.forUser(users.users.get('1')!);
-      expect((await request(app).post(REFRESH).send({ token: String(token) })).status).to.equal(200);
+      expect(
+        (
+          await request(app)
+            .post(REFRESH)
+            .send({ token: String(token) })
+        ).status,
+      ).to.equal(200);
       users.users.get('1')!.password = 'new-password';
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), "The user's password has been changed.", 'password_changed');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        "The user's password has been changed.",
+        'password_changed',
+      );
     });
 
     it('the serializer itself refuses, so a custom view over it does too', async () => {
@@ -153,19 +213,41 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
       const { sj, app, users } = setup({ sequelize: db.sequelize, apps: { blacklist: true }, checkRevokeToken: true });
       const token = await sj.SlidingToken.forUser(users.users.get('1')!);
       users.users.get('1')!.password = 'changed';
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), "The user's password has been changed.", 'password_changed');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        "The user's password has been changed.",
+        'password_changed',
+      );
       expect(await sj.isBlacklisted(token.jti())).to.equal(true);
       users.users.get('1')!.password = 'alice-password';
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'Token is blacklisted');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        'Token is blacklisted',
+      );
     });
 
     it('a blacklisted sliding token: 401 Token is blacklisted', async () => {
       const db = await openDatabase();
       const { sj, app } = setup({ sequelize: db.sequelize, apps: { blacklist: true } });
       const token = await sj.SlidingToken.forUser({ id: 1 });
-      expect((await request(app).post(REFRESH).send({ token: String(token) })).status).to.equal(200);
+      expect(
+        (
+          await request(app)
+            .post(REFRESH)
+            .send({ token: String(token) })
+        ).status,
+      ).to.equal(200);
       await token.blacklist();
-      expect401(await request(app).post(REFRESH).send({ token: String(token) }), 'Token is blacklisted');
+      expect401(
+        await request(app)
+          .post(REFRESH)
+          .send({ token: String(token) }),
+        'Token is blacklisted',
+      );
     });
   });
 

@@ -29,10 +29,20 @@ describe('POST /api/token/verify/ (tokenVerifyRouter)', () => {
     const { access } = await pairFor(sj);
     expect401(await request(app).post(PATH).send({ token: 'garbage' }), 'Token is invalid');
     const foreign = await new SimpleJWT({ signingKey: `${SECRET}-other` }).AccessToken.forUser({ id: 1 });
-    expect401(await request(app).post(PATH).send({ token: String(foreign) }), 'Token is invalid');
+    expect401(
+      await request(app)
+        .post(PATH)
+        .send({ token: String(foreign) }),
+      'Token is invalid',
+    );
     const typeless = await sj.AccessToken.forUser({ id: 1 });
     typeless.delete('jti');
-    expect401(await request(app).post(PATH).send({ token: String(typeless) }), 'Token has no id');
+    expect401(
+      await request(app)
+        .post(PATH)
+        .send({ token: String(typeless) }),
+      'Token has no id',
+    );
     clock.advance(301);
     expect401(await request(app).post(PATH).send({ token: access }), 'Token is expired');
   });
@@ -76,7 +86,12 @@ describe('POST /api/token/verify/ (tokenVerifyRouter)', () => {
       const { sj, app } = await withApps();
       const sliding = await sj.SlidingToken.forUser({ id: 1 });
       await sliding.blacklist();
-      expect400(await request(app).post(PATH).send({ token: String(sliding) }), { non_field_errors: ['Token is blacklisted'] });
+      expect400(
+        await request(app)
+          .post(PATH)
+          .send({ token: String(sliding) }),
+        { non_field_errors: ['Token is blacklisted'] },
+      );
     });
 
     it('a token of a blacklisted family: 401 Token family is blacklisted', async () => {

@@ -192,7 +192,7 @@ describe('unexpected errors: 500 through next(err), logged with their cause; out
     }
   });
 
-  it('a jwtFromRequest extractor with a bug: 500 for the app\'s error middleware, never a pass', async () => {
+  it("a jwtFromRequest extractor with a bug: 500 for the app's error middleware, never a pass", async () => {
     const logger = recordingLogger();
     const { sj } = makeSJ({ logger });
     const passport = new Passport.Authenticator();

@@ -72,7 +72,11 @@ describe('a view’s early check (the `before` column)', () => {
     const { app, counted } = guardedApp(blockingObtainPair());
     const post = () => request(app).post('/api/token/').set('X-Forwarded-For', BLOCKED);
     expectThrottled(await post().set('Content-Type', 'application/json').send('{"username": '));
-    expectThrottled(await post().set('Content-Type', 'application/json').send(JSON.stringify({ ...LOGIN, padding: 'x'.repeat(200) })));
+    expectThrottled(
+      await post()
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ ...LOGIN, padding: 'x'.repeat(200) })),
+    );
     expectThrottled(await post().set('Content-Type', 'text/plain').send('hello'));
     expectThrottled(await post().send(LOGIN));
     expect(counted.logins).to.equal(0);
@@ -85,7 +89,13 @@ describe('a view’s early check (the `before` column)', () => {
     expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
     expect(ok.body).to.have.keys('refresh', 'access');
     expect((await post().set('Content-Type', 'application/json').send('{"username": ')).status).to.equal(400);
-    expect((await post().set('Content-Type', 'application/json').send(JSON.stringify({ ...LOGIN, padding: 'x'.repeat(200) }))).status).to.equal(413);
+    expect(
+      (
+        await post()
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ ...LOGIN, padding: 'x'.repeat(200) }))
+      ).status,
+    ).to.equal(413);
     expect(counted.logins).to.equal(1);
   });
 

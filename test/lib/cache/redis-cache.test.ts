@@ -219,8 +219,7 @@ describe('RedisBlacklistCache', function () {
     });
 
     async function pair(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
-      const make = async () =>
-        cachedSJ(new RedisBlacklistCache(await client(), { keyPrefix: prefix }), { sequelize: db.sequelize, ...options });
+      const make = async () => cachedSJ(new RedisBlacklistCache(await client(), { keyPrefix: prefix }), { sequelize: db.sequelize, ...options });
       return [await make(), await make()] as const;
     }
 

@@ -1,15 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import {
-  JWTStrategy,
-  MemoryBlacklistCache,
-  tokenRefreshSlidingRouter,
-  tokenRouter,
-  type SimpleJWT,
-  type SimpleJWTOptions,
-  type UserStore,
-} from '../../../lib';
+import { JWTStrategy, MemoryBlacklistCache, tokenRefreshSlidingRouter, tokenRouter, type SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../../lib';
 import { useTestDatabase } from '../../helpers/database';
 import { appWith as guardedApp } from '../../helpers/http';
 import { makeSJ, memoryUsers, type TestUser } from '../../helpers/fixtures';
@@ -23,14 +15,20 @@ async function doors(sj: SimpleJWT<TestUser>, user: TestUser) {
   const sliding = await sj.SlidingToken.forUser(user);
   return {
     me: () => request(guarded).get('/me').set('Authorization', `Bearer ${refresh.accessToken}`),
-    refresh: () => request(views).post('/api/token/refresh/').send({ refresh: String(refresh) }),
-    slidingRefresh: () => request(views).post('/api/token/sliding/refresh/').send({ token: String(sliding) }),
+    refresh: () =>
+      request(views)
+        .post('/api/token/refresh/')
+        .send({ refresh: String(refresh) }),
+    slidingRefresh: () =>
+      request(views)
+        .post('/api/token/sliding/refresh/')
+        .send({ token: String(sliding) }),
     refreshToken: refresh,
   };
 }
 
 describe('the token validation pipeline: one rule set for the strategy and the serializers', () => {
-  it("the password-changed rule (checkRevokeToken) answers the same through the strategy, the refresh and the sliding refresh", async () => {
+  it('the password-changed rule (checkRevokeToken) answers the same through the strategy, the refresh and the sliding refresh', async () => {
     const { sj, users } = makeSJ({ checkRevokeToken: true });
     const alice = users.users.get('1')!;
     const door = await doors(sj, alice);
@@ -90,7 +88,10 @@ describe('the token validation pipeline: one rule set for the strategy and the s
       const { sj, users } = await setup({ tokenFamilyCheckOnAccess: true });
       const door = await doors(sj, users.users.get('1')!);
       const views = tokenApp(tokenRouter(sj));
-      const verify = () => request(views).post('/api/token/verify/').send({ token: String(door.refreshToken.accessToken) });
+      const verify = () =>
+        request(views)
+          .post('/api/token/verify/')
+          .send({ token: String(door.refreshToken.accessToken) });
       expect((await door.me()).status).to.equal(200);
       expect((await verify()).status).to.equal(200);
       await door.refreshToken.blacklistFamily();

@@ -40,7 +40,7 @@ describe('WWW-Authenticate names the first configured scheme', () => {
       ];
       for (const res of answers) {
         expect(res.status, JSON.stringify(res.body)).to.equal(401);
-        expect(res.headers["www-authenticate"], `answer ${answers.indexOf(res)}`).to.equal(challenge);
+        expect(res.headers['www-authenticate'], `answer ${answers.indexOf(res)}`).to.equal(challenge);
       }
     });
   }

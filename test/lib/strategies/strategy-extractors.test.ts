@@ -58,7 +58,11 @@ describe('strategies: jwtFromRequest and ExtractJwt', () => {
   it('fromBodyField: a string field of the parsed body; anything else is no token', async () => {
     const { app, raw } = await setup({ jwtFromRequest: ExtractJwt.fromBodyField('token') });
     expectUser(await request(app).post('/me').send({ token: raw }));
-    expectNotProvided(await request(app).post('/me').send({ token: [raw] }));
+    expectNotProvided(
+      await request(app)
+        .post('/me')
+        .send({ token: [raw] }),
+    );
     expectNotProvided(await request(app).post('/me').send({ other: raw }));
     expectNotProvided(await request(app).post('/me').send([raw]));
   });
@@ -134,7 +138,10 @@ describe('strategies: jwtFromRequest and ExtractJwt', () => {
     }
 
     it('fromExtractors', () => {
-      expect(() => ExtractJwt.fromExtractors('x' as unknown as [])).to.throw(TypeError, 'passport-simplejwt: ExtractJwt.fromExtractors needs an array of extractor functions');
+      expect(() => ExtractJwt.fromExtractors('x' as unknown as [])).to.throw(
+        TypeError,
+        'passport-simplejwt: ExtractJwt.fromExtractors needs an array of extractor functions',
+      );
       expect(() => ExtractJwt.fromExtractors([1 as unknown as () => null])).to.throw(TypeError, 'fromExtractors needs an array');
     });
 

@@ -28,7 +28,9 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
   for (const [what, token] of garbage) {
     it(`${what}: 401 token_not_valid`, async () => {
       const { sj } = makeSJ();
-      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${token}`);
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${token}`);
       expect(res.status).to.equal(401);
       expect(res.body).to.deep.equal(INVALID);
     });
@@ -36,15 +38,25 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
 
   it('a header over the server limit is refused by Node with a 4xx before any strategy runs', async () => {
     const { sj } = makeSJ();
-    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${'a'.repeat(64 * 1024)}`).catch((err: { status?: number }) => err);
+    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${'a'.repeat(64 * 1024)}`)
+      .catch((err: { status?: number }) => err);
     expect((res as { status?: number }).status).to.be.within(400, 499);
   });
 
-  for (const [what, payload] of [['a JSON array', '[1,2,3]'], ['a JSON string', '"user 1"'], ['a number', '7'], ['null', 'null']] as const) {
+  for (const [what, payload] of [
+    ['a JSON array', '[1,2,3]'],
+    ['a JSON string', '"user 1"'],
+    ['a number', '7'],
+    ['null', 'null'],
+  ] as const) {
     it(`a correctly signed token whose payload is ${what}: 401 token_not_valid`, async () => {
       const { sj } = makeSJ();
       const raw = jwt.sign(payload, SECRET, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } });
-      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${raw}`);
       expect(res.status).to.equal(401);
       expect(res.body).to.deep.equal(INVALID);
     });
@@ -52,7 +64,9 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
 
   it('an unsigned token with a payload that is an array: 401', async () => {
     const { sj } = makeSJ();
-    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${rawJwt({ alg: 'none' }, [1])}`);
+    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${rawJwt({ alg: 'none' }, [1])}`);
     expect(res.status).to.equal(401);
     expect(res.body).to.deep.equal(INVALID);
   });
@@ -63,9 +77,14 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
   ] as const) {
     it(`a claim named __proto__ neither pollutes nor crashes (${name})`, async () => {
       const { sj, clock } = makeSJ();
-      const body = JSON.stringify(claims(clock.now())).replace(/}$/, ',"__proto__":{"isAdmin":true,"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}');
+      const body = JSON.stringify(claims(clock.now())).replace(
+        /}$/,
+        ',"__proto__":{"isAdmin":true,"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
+      );
       const raw = jwt.sign(body, SECRET, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } });
-      const res = await request(appWith(make(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(make(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${raw}`);
       expect(res.status).to.equal(200);
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       expect(({} as Record<string, unknown>).isAdmin).to.equal(undefined);
@@ -77,7 +96,9 @@ describe('strategies: garbage in, a 4xx out (never a 5xx, never a crash)', () =>
     const { sj, clock } = makeSJ({ authHeaderName: 'x-token' });
     const raw = jwt.sign(claims(clock.now()), SECRET);
     // Node joins repeated custom headers with ", ": the value then has more than two parts.
-    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('X-Token', [`Bearer ${raw}`, `Bearer ${raw}`] as unknown as string);
+    const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('X-Token', [`Bearer ${raw}`, `Bearer ${raw}`] as unknown as string);
     expect(res.status).to.equal(401);
     expect(res.body).to.deep.equal({ detail: 'Authorization header must contain two space-delimited values', code: 'bad_authorization_header' });
   });

@@ -19,7 +19,10 @@ describe('strategies: construction', () => {
 
   it('needs a SimpleJWT instance, and JWTStrategy needs its users store', () => {
     expect(() => new JWTStrategy(undefined as never)).to.throw(TypeError, 'passport-simplejwt: the strategy needs a SimpleJWT instance');
-    expect(() => new JWTStrategy(new SimpleJWT({ signingKey: SECRET }))).to.throw(TypeError, "passport-simplejwt: this needs the 'users' setting (a UserStore)");
+    expect(() => new JWTStrategy(new SimpleJWT({ signingKey: SECRET }))).to.throw(
+      TypeError,
+      "passport-simplejwt: this needs the 'users' setting (a UserStore)",
+    );
     expect(() => new JWTStatelessStrategy(new SimpleJWT({ signingKey: SECRET }))).not.to.throw();
   });
 

@@ -41,14 +41,24 @@ describe('strategies: the inputs a request and the app hand them', () => {
 
   it('a user store answering undefined for a missing user: 401 user_not_found, and getUser() rejects', async () => {
     const base = memoryUsers();
-    const users = { ...base, async findById(id: string) { return base.users.get(id); } } as unknown as typeof base;
+    const users = {
+      ...base,
+      async findById(id: string) {
+        return base.users.get(id);
+      },
+    } as unknown as typeof base;
     const { sj } = makeSJ({ users });
     const token = new sj.AccessToken();
     token.set('user_id', '99');
     const strategy = new JWTStrategy(sj);
-    const err = await strategy.getUser(token).then(() => null, (e: unknown) => e);
+    const err = await strategy.getUser(token).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(AuthenticationFailed).with.property('message', 'User not found');
-    const res = await request(appWith(strategy, 'jwtAuth')).get('/me').set('Authorization', `Bearer ${String(token)}`);
+    const res = await request(appWith(strategy, 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${String(token)}`);
     expect(res.status).to.equal(401);
     expect(res.body).to.deep.equal({ detail: 'User not found', code: 'user_not_found' });
   });

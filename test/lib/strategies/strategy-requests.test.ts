@@ -18,12 +18,19 @@ describe('strategies: reading the request', () => {
   describe('passport.authenticate(...) + errorHandler()', () => {
     it('a valid token: 200, req.user is the user and req.authInfo.token the validated token', async () => {
       const { sj, raw } = await accessFor('1');
-      const res = await request(appWith(new JWTStrategy(sj))).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(new JWTStrategy(sj)))
+        .get('/me')
+        .set('Authorization', `Bearer ${raw}`);
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal({ user: { id: 1, username: 'alice', password: 'alice-password', isActive: true }, tokenType: 'access' });
     });
 
-    for (const [what, header] of [['no header', undefined], ['an empty header', ''], ['another scheme', 'Basic YWxpY2U6cHc='], ['a lower-case scheme', 'bearer abc']] as const) {
+    for (const [what, header] of [
+      ['no header', undefined],
+      ['an empty header', ''],
+      ['another scheme', 'Basic YWxpY2U6cHc='],
+      ['a lower-case scheme', 'bearer abc'],
+    ] as const) {
       it(`${what}: passport's 401 with WWW-Authenticate (fail, so other strategies may run)`, async () => {
         const { sj } = makeSJ();
         const req = request(appWith(new JWTStrategy(sj))).get('/me');
@@ -37,7 +44,9 @@ describe('strategies: reading the request', () => {
     for (const header of ['Bearer', 'Bearer a b', 'Bearer   ']) {
       it(`a Bearer header with one or three parts (${JSON.stringify(header)}): 401 bad_authorization_header`, async () => {
         const { sj } = makeSJ();
-        const res = await request(appWith(new JWTStrategy(sj))).get('/me').set('Authorization', header);
+        const res = await request(appWith(new JWTStrategy(sj)))
+          .get('/me')
+          .set('Authorization', header);
         expect(res.status).to.equal(401);
         expect(res.headers['www-authenticate']).to.equal(CHALLENGE);
         expect(res.body).to.deep.equal(BAD_HEADER);
@@ -52,7 +61,9 @@ describe('strategies: reading the request', () => {
       passport.use(new JWTStrategy(makeSJ({ authHeaderTypes: 'JWT' }).sj, { name: 'jwt-scheme' }));
       const express = (await import('express')).default;
       const app = express();
-      app.get('/me', passport.authenticate(['passport-simplejwt', 'jwt-scheme'], { session: false }), (req, res) => res.json({ id: (req.user as { id: number }).id }));
+      app.get('/me', passport.authenticate(['passport-simplejwt', 'jwt-scheme'], { session: false }), (req, res) =>
+        res.json({ id: (req.user as { id: number }).id }),
+      );
       const res = await request(app).get('/me').set('Authorization', `JWT ${raw}`);
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal({ id: 2 });
@@ -62,13 +73,19 @@ describe('strategies: reading the request', () => {
   describe('jwtAuth()', () => {
     it('a valid token: 200 with req.user and req.authInfo', async () => {
       const { sj, raw } = await accessFor('2');
-      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${raw}`);
       expect(res.status).to.equal(200);
       expect(res.body.user.username).to.equal('bob');
       expect(res.body.tokenType).to.equal('access');
     });
 
-    for (const [what, header] of [['no header', undefined], ['an empty header', ''], ['another scheme', 'Token abc']] as const) {
+    for (const [what, header] of [
+      ['no header', undefined],
+      ['an empty header', ''],
+      ['another scheme', 'Token abc'],
+    ] as const) {
       it(`${what}: 401 not_authenticated JSON`, async () => {
         const { sj } = makeSJ();
         const req = request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me');
@@ -83,7 +100,9 @@ describe('strategies: reading the request', () => {
 
     it('a one-part Bearer header: 401 bad_authorization_header', async () => {
       const { sj } = makeSJ();
-      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', 'Bearer');
+      const res = await request(appWith(new JWTStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', 'Bearer');
       expect(res.status).to.equal(401);
       expect(res.headers['www-authenticate']).to.equal(CHALLENGE);
       expect(res.body).to.deep.equal(BAD_HEADER);
@@ -99,14 +118,18 @@ describe('strategies: reading the request', () => {
 
       it('a valid token: the user', async () => {
         const { sj, raw } = await accessFor('1');
-        const res = await request(appWith(new JWTStrategy(sj), 'jwtAuthOptional')).get('/me').set('Authorization', `Bearer ${raw}`);
+        const res = await request(appWith(new JWTStrategy(sj), 'jwtAuthOptional'))
+          .get('/me')
+          .set('Authorization', `Bearer ${raw}`);
         expect(res.status).to.equal(200);
         expect(res.body.user.username).to.equal('alice');
       });
 
       it('an invalid token is still 401', async () => {
         const { sj } = makeSJ();
-        const res = await request(appWith(new JWTStrategy(sj), 'jwtAuthOptional')).get('/me').set('Authorization', 'Bearer not.a.token');
+        const res = await request(appWith(new JWTStrategy(sj), 'jwtAuthOptional'))
+          .get('/me')
+          .set('Authorization', 'Bearer not.a.token');
         expect(res.status).to.equal(401);
         expect(res.headers['www-authenticate']).to.equal(CHALLENGE);
         expect(res.body).to.deep.equal({
@@ -153,7 +176,9 @@ describe('strategies: reading the request', () => {
   it("the strategy 'name' option is what passport.authenticate and jwtAuth use", async () => {
     const { sj, raw } = await accessFor('1');
     for (const mode of ['authenticate', 'jwtAuth'] as const) {
-      const res = await request(appWith(new JWTStrategy(sj, { name: 'api' }), mode)).get('/me').set('Authorization', `Bearer ${raw}`);
+      const res = await request(appWith(new JWTStrategy(sj, { name: 'api' }), mode))
+        .get('/me')
+        .set('Authorization', `Bearer ${raw}`);
       expect(res.status, mode).to.equal(200);
     }
   });

@@ -49,7 +49,9 @@ describe('JWTStatelessStrategy', () => {
 
   it('a token without the user id claim: 401 token_not_valid', async () => {
     const { sj } = make();
-    const res = await request(appWith(new JWTStatelessStrategy(sj))).get('/me').set('Authorization', `Bearer ${new sj.AccessToken()}`);
+    const res = await request(appWith(new JWTStatelessStrategy(sj)))
+      .get('/me')
+      .set('Authorization', `Bearer ${new sj.AccessToken()}`);
     expect(res.status).to.equal(401);
     expect(res.headers['www-authenticate']).to.equal('Bearer realm="api"');
     expect(res.body).to.deep.equal({ detail: 'Token contained no recognizable user identification', code: 'token_not_valid' });
@@ -60,7 +62,9 @@ describe('JWTStatelessStrategy', () => {
     const token = new sj.AccessToken();
     token.set('user_id', '1');
     clock.advance(400);
-    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth')).get('/me').set('Authorization', `Bearer ${token}`);
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${token}`);
     expect(res.status).to.equal(401);
     expect(res.body.messages).to.deep.equal([{ token_class: 'AccessToken', token_type: 'access', message: 'Token is expired' }]);
   });

@@ -7,7 +7,7 @@ import { expectRejected } from '../../helpers/storage';
 // The family checks follow the settings of the instance that verifies a token,
 // not the claims the token carries: a token minted while families (or the check
 // on access tokens) were on keeps working, without a family lookup, once they are off.
-describe('token family checks follow the verifying instance\'s settings', () => {
+describe("token family checks follow the verifying instance's settings", () => {
   const openDatabase = useTestDatabase();
 
   function instance(db: TestDatabase, options: Partial<SimpleJWTOptions<TestUser>>) {

@@ -28,7 +28,9 @@ describe('RefreshToken.noCopyClaims: what an access token made from a refresh to
     const access = new sj.AccessToken(res.body.access);
     const now = Math.floor(clock.now().getTime() / 1000);
     expect(access.payload).to.deep.include({ token_type: 'access', user_id: '1', scope: 'read write', iat: now, exp: now + 300 });
-    expect(access.get('jti')).to.match(/^[0-9a-f]{32}$/).and.not.equal(refresh.get('jti'));
+    expect(access.get('jti'))
+      .to.match(/^[0-9a-f]{32}$/)
+      .and.not.equal(refresh.get('jti'));
     expect(Object.keys(access.payload).sort()).to.deep.equal(['exp', 'iat', 'jti', 'scope', 'token_type', 'user_id']);
   });
 });

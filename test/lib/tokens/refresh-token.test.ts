@@ -23,11 +23,13 @@ describe('RefreshToken', () => {
       expect(access.get('user_id')).to.equal('1');
       expect(access.get('name')).to.equal('Alice');
       expect(access.get('roles')).to.deep.equal(['admin']);
-      expect(access.get('jti')).to.match(/^[0-9a-f]{32}$/).and.not.equal(refresh.get('jti'));
+      expect(access.get('jti'))
+        .to.match(/^[0-9a-f]{32}$/)
+        .and.not.equal(refresh.get('jti'));
       expect(refresh.noCopyClaims).to.deep.equal(['token_type', 'exp', 'jti', 'jti', 'iat']);
     });
 
-    it("its exp counts from when the refresh token object was made", () => {
+    it('its exp counts from when the refresh token object was made', () => {
       const { sj, clock } = makeSJ();
       const raw = String(new sj.RefreshToken());
       clock.advance(3600);

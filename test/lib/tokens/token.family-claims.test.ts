@@ -25,7 +25,10 @@ describe('Token: the family claims (family_id, family_exp) as the family checks 
     const { sj } = familySJ();
     const token = new sj.RefreshToken();
     token.set('family_id', '');
-    const err = await token.blacklistFamily().then(() => null, (e: unknown) => e);
+    const err = await token.blacklistFamily().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(TokenError).with.property('message', 'Token has no family ID');
   });
 
@@ -59,7 +62,7 @@ describe('Token: the family claims (family_id, family_exp) as the family checks 
     expect(() => token.checkFamilyExp()).to.throw(TokenError, 'Token family has expired');
   });
 
-  it("checkFamilyExp(): a family_exp that is not a number is an expired family", () => {
+  it('checkFamilyExp(): a family_exp that is not a number is an expired family', () => {
     const { sj } = familySJ();
     const token = new sj.RefreshToken();
     token.set('family_id', 'f'.repeat(32)).set('family_exp', '99999999999');

@@ -7,7 +7,9 @@ describe('Token.jti(): the id storage records', () => {
   it('reads the jtiClaim claim, a number as a string', () => {
     const { sj } = makeSJ({ jtiClaim: 'tid' });
     const token = new sj.RefreshToken();
-    expect(token.jti()).to.equal(token.get('tid')).and.match(/^[0-9a-f]{32}$/);
+    expect(token.jti())
+      .to.equal(token.get('tid'))
+      .and.match(/^[0-9a-f]{32}$/);
     token.set('tid', 42);
     expect(token.jti()).to.equal('42');
   });

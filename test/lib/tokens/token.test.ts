@@ -95,7 +95,7 @@ describe('Token (the methods of SPEC 3)', () => {
   describe('decoding errors (SPEC 8 messages)', () => {
     it('Token is invalid: garbage, a non-string, another key', () => {
       const { sj } = makeSJ();
-      for (const bad of ['', 'garbage', 'a.b.c', String(new (new SimpleJWT({ signingKey: 'another-secret-another-secret-xx' }).AccessToken)())]) {
+      for (const bad of ['', 'garbage', 'a.b.c', String(new new SimpleJWT({ signingKey: 'another-secret-another-secret-xx' }).AccessToken())]) {
         expect(() => new sj.AccessToken(bad), bad).to.throw(TokenError, 'Token is invalid');
       }
       expect(() => new sj.AccessToken(42 as unknown as string)).to.throw(TokenError, 'Token is invalid');
@@ -170,7 +170,10 @@ describe('Token (the methods of SPEC 3)', () => {
     });
 
     it('the unbound base classes with a type say how to get a bound one', () => {
-      expect(() => new AccessToken()).to.throw(TypeError, 'passport-simplejwt: AccessToken is not bound to a SimpleJWT instance; use sj.AccessToken or a subclass of it');
+      expect(() => new AccessToken()).to.throw(
+        TypeError,
+        'passport-simplejwt: AccessToken is not bound to a SimpleJWT instance; use sj.AccessToken or a subclass of it',
+      );
     });
   });
 
@@ -236,7 +239,9 @@ describe('Token (the methods of SPEC 3)', () => {
       const token = new sj.AccessToken();
       const before = token.get('jti');
       token.setJti();
-      expect(token.get('jti')).to.match(/^[0-9a-f]{32}$/).and.not.equal(before);
+      expect(token.get('jti'))
+        .to.match(/^[0-9a-f]{32}$/)
+        .and.not.equal(before);
     });
 
     it('setExp(claim, fromTime, lifetime) and setIat(claim, atTime)', () => {
@@ -316,10 +321,12 @@ describe('Token (the methods of SPEC 3)', () => {
       const user: TestUser = { id: 9, username: 'dora', password: 'pbkdf2_sha256$600000$salt$hash=', isActive: true };
       const token = await sj.AccessToken.forUser(user);
       const expected = createHash('md5').update(user.password).digest('hex').toUpperCase();
-      expect(token.get('hash_password')).to.equal(expected).and.match(/^[0-9A-F]{32}$/);
+      expect(token.get('hash_password'))
+        .to.equal(expected)
+        .and.match(/^[0-9A-F]{32}$/);
     });
 
-    it('uses the store\'s getPasswordHash and a custom revokeTokenClaim', async () => {
+    it("uses the store's getPasswordHash and a custom revokeTokenClaim", async () => {
       const users = { ...memoryUsers(), getPasswordHash: (u: TestUser) => `hash:${u.username}` };
       const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, checkRevokeToken: true, revokeTokenClaim: 'pwd' });
       const token = await sj.AccessToken.forUser(users.users.get('2')!);
