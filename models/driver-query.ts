@@ -14,9 +14,15 @@ import { sqlDialect, type SqlDialect } from './sql-dialect';
  */
 
 type Callback = (err: Error | null, rows: unknown) => void;
+interface SqliteStatement {
+  all(params: unknown[], callback: Callback): void;
+  finalize(callback: () => void): void;
+}
 interface SqliteDatabase {
   all(sql: string, params: unknown[], callback: Callback): void;
   serialize(schedule: () => void): void;
+  prepare(sql: string, callback: (err: Error | null) => void): SqliteStatement;
+  close(callback?: (err: Error | null) => void): void;
 }
 interface PgClient {
   query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
@@ -68,14 +74,80 @@ function sqliteValue(value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/** Most statements kept prepared on one SQLite connection (the hot path has a handful); past it, statements run unprepared. */
+const MAX_SQLITE_STATEMENTS = 64;
+
+/** The statements kept prepared on one SQLite connection, and the end of its queue. */
+interface SqlitePrepared {
+  statements: Map<string, Promise<SqliteStatement>>;
+  tail: Promise<unknown>;
+}
+const sqlitePrepared = new WeakMap<SqliteDatabase, SqlitePrepared>();
+
+function finalized(statement: Promise<SqliteStatement>): Promise<void> {
+  return statement.then(
+    (prepared) => new Promise<void>((resolve) => prepared.finalize(() => resolve())),
+    () => undefined,
+  );
+}
+
+function preparedOn(database: SqliteDatabase): SqlitePrepared {
+  let prepared = sqlitePrepared.get(database);
+  if (prepared === undefined) {
+    const created: SqlitePrepared = { statements: new Map(), tail: Promise.resolve() };
+    // SQLite refuses to close a connection with statements still prepared: finalize them first (Sequelize closes with close()).
+    const close = database.close.bind(database);
+    database.close = (callback) => {
+      sqlitePrepared.delete(database);
+      const open = [...created.statements.values()];
+      created.statements.clear();
+      void Promise.all(open.map(finalized)).then(() => close(callback));
+    };
+    sqlitePrepared.set(database, created);
+    prepared = created;
+  }
+  return prepared;
+}
+
+/**
+ * Rows of `text` on a SQLite connection outside a transaction, by a statement
+ * prepared once and kept: node-sqlite3 otherwise prepares, runs and finalizes
+ * each statement in three steps (two trips through libuv's threads, the
+ * finalize on the main thread), which cost more than the lookup itself.
+ */
+function sqliteRows<T>(database: SqliteDatabase, text: string, params: unknown[]): Promise<T[]> {
+  const prepared = preparedOn(database);
+  let statement = prepared.statements.get(text);
+  if (statement === undefined) {
+    if (prepared.statements.size >= MAX_SQLITE_STATEMENTS) {
+      return callbackRows<T>((callback) => database.serialize(() => database.all(text, params, callback)));
+    }
+    const preparing = new Promise<SqliteStatement>((resolve, reject) => {
+      const created = database.prepare(text, (err) => (err ? reject(err) : resolve(created)));
+    });
+    preparing.catch(() => prepared.statements.delete(text));
+    prepared.statements.set(text, preparing);
+    statement = preparing;
+  }
+  const kept = statement;
+  // One statement at a time on the connection, as Sequelize runs them: a statement waiting for a lock holds
+  // one of libuv's four threads, and the queue must not let it take them all.
+  const run = prepared.tail.then(() => kept).then((ready) => callbackRows<T>((callback) => ready.all(params, callback)));
+  // A failed run leaves the statement usable (SQLite re-prepares it after a schema change by itself).
+  prepared.tail = run.catch(() => undefined);
+  return run;
+}
+
 function callbackRows<T>(run: (callback: Callback) => void): Promise<T[]> {
   return new Promise((resolve, reject) => run((err, rows) => (err ? reject(err) : resolve((rows ?? []) as T[]))));
 }
 
-async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: string, bind: unknown[]): Promise<T[]> {
+async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: string, bind: unknown[], inTransaction: boolean): Promise<T[]> {
   const { text, order } = statementFor(dialect, sql);
   switch (dialect) {
     case 'sqlite':
+      // A transaction's connection lives for one batch: nothing to keep prepared there.
+      if (!inTransaction) return sqliteRows<T>(connection as SqliteDatabase, text, bind.map(sqliteValue));
       // One statement at a time on the connection, as Sequelize runs them: node-sqlite3 finalizes a statement on the
       // main thread, which would block there while another statement holds the connection waiting for a lock.
       return callbackRows<T>((callback) => {
@@ -99,12 +171,12 @@ async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: st
  */
 export async function driverRows<T extends object>(sequelize: Sequelize, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
   const dialect = sqlDialect(sequelize);
-  if (transaction) return onConnection<T>(dialect, (transaction as unknown as { connection: unknown }).connection, sql, bind);
+  if (transaction) return onConnection<T>(dialect, (transaction as unknown as { connection: unknown }).connection, sql, bind, true);
   const manager = sequelize.connectionManager as unknown as ConnectionManager;
   // The primary even with read replicas: a replica's lag would let a token blacklisted a moment ago pass.
   const connection = await manager.getConnection({ type: 'write' });
   try {
-    return await onConnection<T>(dialect, connection, sql, bind);
+    return await onConnection<T>(dialect, connection, sql, bind, false);
   } finally {
     // SQLite's shared connection stays open (Sequelize releases only transactions' own); a pool connection goes back.
     await manager.releaseConnection(connection);
