@@ -30,7 +30,9 @@ describe('TokenValidation: the user checks of a request and of a renewal', funct
         const { sj, refreshApp } = setup();
         const refresh = new sj.RefreshToken();
         if (value !== undefined) refresh.set('user_id', value);
-        const res = await request(refreshApp).post(REFRESH).send({ refresh: String(refresh) });
+        const res = await request(refreshApp)
+          .post(REFRESH)
+          .send({ refresh: String(refresh) });
         expect(res.status, JSON.stringify(res.body)).to.equal(200);
         expect(res.body.access).to.be.a('string');
       });
@@ -40,7 +42,13 @@ describe('TokenValidation: the user checks of a request and of a renewal', funct
       const { sj, refreshApp } = setup();
       const refresh = new sj.RefreshToken();
       refresh.set('user_id', '99');
-      expect401(await request(refreshApp).post(REFRESH).send({ refresh: String(refresh) }), NO_ACTIVE_ACCOUNT, 'no_active_account');
+      expect401(
+        await request(refreshApp)
+          .post(REFRESH)
+          .send({ refresh: String(refresh) }),
+        NO_ACTIVE_ACCOUNT,
+        'no_active_account',
+      );
     });
   });
 
@@ -49,7 +57,13 @@ describe('TokenValidation: the user checks of a request and of a renewal', funct
       const { sj, users, refreshApp } = setup({ userAuthenticationRule: (user) => user !== null && user.username !== 'alice' });
       const refresh = await sj.RefreshToken.forUser(users.users.get('1')!);
 
-      expect401(await request(refreshApp).post(REFRESH).send({ refresh: String(refresh) }), NO_ACTIVE_ACCOUNT, 'no_active_account');
+      expect401(
+        await request(refreshApp)
+          .post(REFRESH)
+          .send({ refresh: String(refresh) }),
+        NO_ACTIVE_ACCOUNT,
+        'no_active_account',
+      );
       const res = await request(guardedApp(new JWTStrategy(sj)))
         .get('/me')
         .set('Authorization', `Bearer ${String(refresh.accessToken)}`);
@@ -61,7 +75,9 @@ describe('TokenValidation: the user checks of a request and of a renewal', funct
       const { sj, users, refreshApp } = setup({ userAuthenticationRule: (user) => user !== null });
       const refresh = await sj.RefreshToken.forUser(users.users.get('3')!); // carol, inactive
 
-      const renewed = await request(refreshApp).post(REFRESH).send({ refresh: String(refresh) });
+      const renewed = await request(refreshApp)
+        .post(REFRESH)
+        .send({ refresh: String(refresh) });
       expect(renewed.status, JSON.stringify(renewed.body)).to.equal(200);
       const res = await request(guardedApp(new JWTStrategy(sj)))
         .get('/me')

@@ -29,7 +29,13 @@ describe('TokenValidation.validateAnyType, through POST /api/token/verify/', fun
     const res = await request(app).post(PATH).send({ token: access });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body).to.deep.equal({});
-    expect((await request(app).post(PATH).send({ token: String(refresh) })).status).to.equal(503);
+    expect(
+      (
+        await request(app)
+          .post(PATH)
+          .send({ token: String(refresh) })
+      ).status,
+    ).to.equal(503);
   });
 
   it('an access token carrying the jti of a blacklisted refresh token still verifies (only refresh and sliding tokens are blacklisted)', async function () {
@@ -41,8 +47,16 @@ describe('TokenValidation.validateAnyType, through POST /api/token/verify/', fun
     access.set('user_id', '1');
     access.set('jti', refresh.jti());
 
-    await request(app).post(PATH).send({ token: String(access) }).expect(200, {});
-    expect400(await request(app).post(PATH).send({ token: String(refresh) }), { non_field_errors: ['Token is blacklisted'] });
+    await request(app)
+      .post(PATH)
+      .send({ token: String(access) })
+      .expect(200, {});
+    expect400(
+      await request(app)
+        .post(PATH)
+        .send({ token: String(refresh) }),
+      { non_field_errors: ['Token is blacklisted'] },
+    );
     // The same refusal for a custom view calling the pipeline itself.
     const error = await sj.validation.validateAnyType(String(refresh)).then(
       () => null,
@@ -51,7 +65,6 @@ describe('TokenValidation.validateAnyType, through POST /api/token/verify/', fun
     expect(error).to.be.instanceOf(RefreshTokenBlacklistedError);
     expect(error?.message).to.equal('Token is blacklisted');
   });
-
 
   describe('the family is checked only with tokenFamilyEnabled and the family app both on', function () {
     /** An access token (carrying the family claims) of a family then blacklisted, minted with families on. */
@@ -65,19 +78,30 @@ describe('TokenValidation.validateAnyType, through POST /api/token/verify/', fun
     it('both on: 401 Token family is blacklisted', async function () {
       const db = await openDatabase();
       const access = await blacklistedFamilyAccess(db);
-      expect401(await request(instance(db, { tokenFamilyEnabled: true }).app).post(PATH).send({ token: access }), 'Token family is blacklisted');
+      expect401(
+        await request(instance(db, { tokenFamilyEnabled: true }).app)
+          .post(PATH)
+          .send({ token: access }),
+        'Token family is blacklisted',
+      );
     });
 
     it('the family app on, tokenFamilyEnabled off: 200', async function () {
       const db = await openDatabase();
       const access = await blacklistedFamilyAccess(db);
-      await request(instance(db, { tokenFamilyEnabled: false }).app).post(PATH).send({ token: access }).expect(200, {});
+      await request(instance(db, { tokenFamilyEnabled: false }).app)
+        .post(PATH)
+        .send({ token: access })
+        .expect(200, {});
     });
 
     it('both off (blacklist app only): 200', async function () {
       const db = await openDatabase();
       const access = await blacklistedFamilyAccess(db);
-      await request(instance(db, { apps: { blacklist: true }, tokenFamilyEnabled: false }).app).post(PATH).send({ token: access }).expect(200, {});
+      await request(instance(db, { apps: { blacklist: true }, tokenFamilyEnabled: false }).app)
+        .post(PATH)
+        .send({ token: access })
+        .expect(200, {});
     });
   });
 });

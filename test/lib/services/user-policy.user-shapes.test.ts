@@ -32,7 +32,9 @@ function objectStore<U extends { id: unknown; username: string; password: string
  */
 describe('UserPolicy: the users it reads', function () {
   async function loginAndCall(sj: SimpleJWT<unknown>, username: string, password: string) {
-    const obtained = await request(routerApp(tokenObtainPairRouter(sj), OBTAIN)).post(OBTAIN).send({ username, password });
+    const obtained = await request(routerApp(tokenObtainPairRouter(sj), OBTAIN))
+      .post(OBTAIN)
+      .send({ username, password });
     expect(obtained.status, JSON.stringify(obtained.body)).to.equal(200);
     const me = await request(guardedApp(new JWTStrategy(sj)))
       .get('/me')
@@ -53,7 +55,9 @@ describe('UserPolicy: the users it reads', function () {
     const id = 9007199254740993n; // 2^53 + 1, not representable as a number
     const user = { id, username: 'alice', password: 'pw' };
     const sj = new SimpleJWT<unknown>({ signingKey: SECRET, users: objectStore([user]) });
-    const obtained = await request(routerApp(tokenObtainPairRouter(sj), OBTAIN)).post(OBTAIN).send({ username: 'alice', password: 'pw' });
+    const obtained = await request(routerApp(tokenObtainPairRouter(sj), OBTAIN))
+      .post(OBTAIN)
+      .send({ username: 'alice', password: 'pw' });
     expect(obtained.status, JSON.stringify(obtained.body)).to.equal(200);
     expect(claimsOf(sj, obtained.body.access).user_id).to.equal('9007199254740993');
   });
@@ -125,7 +129,9 @@ describe('UserPolicy: the users it reads', function () {
     users.authenticate = async () => undefined as never;
     expect(sj.userAuthenticationRule(undefined as never)).to.equal(false);
     expect401(
-      await request(routerApp(tokenObtainPairRouter(sj), OBTAIN)).post(OBTAIN).send({ username: 'alice', password: 'wrong' }),
+      await request(routerApp(tokenObtainPairRouter(sj), OBTAIN))
+        .post(OBTAIN)
+        .send({ username: 'alice', password: 'wrong' }),
       'No active account found with the given credentials',
       'no_active_account',
     );
