@@ -157,6 +157,39 @@ describe('rotation batch: one transaction for the rotations that queued together
     }
   });
 
+  it('a token never recorded, recorded and rotated by another process while the batch waits: the batch loses, writes nothing, and does not fail (PostgreSQL, MariaDB)', async function () {
+    const url = testDatabaseUrl();
+    if (url === undefined) this.skip(); // SQLite: BEGIN IMMEDIATE, one writer at a time, no interleaving
+    const db = await openDatabase();
+    await record(db, ['pad']);
+    const other = new Sequelize(url!.replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: 1 } });
+    let tx: Transaction | undefined;
+    try {
+      tx = await other.transaction();
+      const stamp = sqlTime(sqlDialect(db.sequelize), NOW);
+      const far = sqlTime(sqlDialect(db.sequelize), EXPIRES);
+      // The other process records the token (not yet committed) ...
+      await other.query(`INSERT INTO token_blacklist_outstandingtoken (jti, user_id, token, created_at, expires_at) VALUES ('u', '1', 'token-u', '${stamp}', '${far}')`, { transaction: tx });
+      const batch = rotationBatch(db.sequelize, () => NOW);
+      // ... this batch does not see it, and its insert of the same jti waits ...
+      const result = batch([rotation(db, 'u', 'u-mine')], later());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // ... while the other process consumes it and commits.
+      const [row] = await other.query<{ id: number }>(`SELECT id FROM token_blacklist_outstandingtoken WHERE jti = 'u'`, { type: QueryTypes.SELECT, transaction: tx });
+      await other.query(`INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at) VALUES (${Number(row.id)}, '${stamp}')`, { transaction: tx });
+      await tx.commit();
+      tx = undefined;
+      expect(await result).to.deep.equal([false]);
+      const t = await tables(db);
+      expect(t.blacklisted).to.deep.equal(['u']);
+      expect(t.rotations).to.deep.equal([]);
+      expect(t.outstanding.has('u-mine')).to.equal(false);
+    } finally {
+      if (tx) await tx.rollback().catch(() => undefined);
+      await other.close();
+    }
+  });
+
   it('a batch that loses a deadlock to another transaction is tried once more and wins (PostgreSQL, MariaDB)', async function () {
     const url = testDatabaseUrl();
     if (url === undefined) this.skip(); // SQLite: BEGIN IMMEDIATE takes the write lock first, no deadlock to lose
