@@ -45,10 +45,13 @@ export function rotationBatch(sequelize: Sequelize, now: () => Date): (rotations
       // Tokens never recorded (minted before the app was on): recorded now, as a single rotation would.
       const rows = missing.map((rotation) => rotation.token).sort((a, b) => (a[0] < b[0] ? -1 : 1));
       await execute(sequelize, insertOutstanding(dialect, rows.length, false), rows.flat(), transaction);
+      // A locking read: on MySQL/MariaDB (REPEATABLE READ) a plain one would answer from the snapshot of the first
+      // read, without the rows another process recorded and committed meanwhile (our insert skipped them).
       for (const [jti, id] of await outstandingIds(
         sequelize,
         rows.map((row) => row[0]),
         transaction,
+        dialect === 'mysql',
       ))
         ids.set(jti, id);
     }
@@ -98,10 +101,11 @@ function compareIds(a: number | string, b: number | string): number {
   return Number(a) - Number(b);
 }
 
-async function outstandingIds(sequelize: Sequelize, jtis: string[], transaction: Transaction): Promise<Map<string, number | string>> {
+/** The ids of the outstanding rows of `jtis`; `lockInShareMode` (MySQL/MariaDB only) reads the latest committed rows. */
+async function outstandingIds(sequelize: Sequelize, jtis: string[], transaction: Transaction, lockInShareMode = false): Promise<Map<string, number | string>> {
   const rows = await selectRows<{ id: number | string; jti: string }>(
     sequelize,
-    `SELECT id, jti FROM ${OUTSTANDING_TOKEN_TABLE} WHERE jti IN (${jtis.map((_, i) => `$${i + 1}`).join(', ')})`,
+    `SELECT id, jti FROM ${OUTSTANDING_TOKEN_TABLE} WHERE jti IN (${jtis.map((_, i) => `$${i + 1}`).join(', ')})${lockInShareMode ? ' LOCK IN SHARE MODE' : ''}`,
     jtis,
     transaction,
   );
