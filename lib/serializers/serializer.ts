@@ -3,7 +3,6 @@ import type { SimpleJWTOptions } from '../settings';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token } from '../tokens/token';
 import { parseFields, type FieldSpec, type FieldValues } from './fields';
-import { bindTokenClass } from './token-class';
 
 /** What a view passes to `validate()` besides the body. */
 export interface SerializerContext {
@@ -87,7 +86,7 @@ export abstract class Serializer<U = unknown> implements TokenSerializer {
 
   /** `cls` bound to this serializer's instance (see `tokenClass`). */
   protected bound<C extends typeof Token>(cls: C): C {
-    return bindTokenClass(this.sj, cls);
+    return this.sj.bind(cls);
   }
 
   /** Parses `data` and returns the 200 body, or throws a package error. */

@@ -3,7 +3,7 @@ import { MASKED_PASSWORD } from '../settings';
 import type { Token } from '../tokens/token';
 import type { FieldSpec } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
-import { bindTokenClass, type BoundTokenClasses } from './token-class';
+import type { BoundTokenClasses } from './token-class';
 
 /**
  * Checks credentials (Simple JWT's `TokenObtainSerializer`): the field named
@@ -53,7 +53,7 @@ export class TokenObtainSerializer<U = unknown> extends Serializer<U> {
   static async getToken(user: unknown, sj: BoundTokenClasses): Promise<Token> {
     const cls = this.tokenClass;
     if (!cls) throw new TypeError(`passport-simplejwt: ${this.name} has no tokenClass`);
-    return bindTokenClass(sj, cls).forUser(user);
+    return sj.bind(cls).forUser(user);
   }
 
   override async validate(data: unknown, context: SerializerContext = {}): Promise<object> {

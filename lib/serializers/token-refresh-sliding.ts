@@ -2,7 +2,7 @@ import { SlidingToken } from '../tokens/sliding-token';
 import type { FieldSpec } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
 import type { SlidingTokenBody } from './token-obtain-sliding';
-import { recheckUser, USER_RECHECK_MESSAGES } from './user-recheck';
+import { USER_RECHECK_MESSAGES } from './user-recheck';
 
 /**
  * A sliding token in, the same token with a new `exp` and `iat` out (Simple
@@ -40,6 +40,6 @@ export class TokenRefreshSlidingSerializer<U = unknown> extends Serializer<U> {
    * (no user store, or no user id in the token).
    */
   protected async checkUser(token: SlidingToken): Promise<U | null> {
-    return recheckUser(this.sj, token, this.errorMessages);
+    return this.sj.validation.renewalUser(token, this.errorMessages);
   }
 }

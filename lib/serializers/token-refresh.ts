@@ -2,7 +2,7 @@ import { RefreshTokenBlacklistedError, TokenError } from '../errors';
 import { RefreshToken } from '../tokens/refresh-token';
 import type { FieldSpec } from './fields';
 import { Serializer, type SerializerContext } from './serializer';
-import { recheckUser, USER_RECHECK_MESSAGES } from './user-recheck';
+import { USER_RECHECK_MESSAGES } from './user-recheck';
 
 /** The 200 body of the refresh view: `refresh` only when rotating. */
 export interface TokenRefreshBody {
@@ -70,7 +70,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
    * Skipped (null) when the instance has no user store or the token no user id.
    */
   protected async checkUser(refresh: RefreshToken): Promise<U | null> {
-    return recheckUser(this.sj, refresh, this.errorMessages);
+    return this.sj.validation.renewalUser(refresh, this.errorMessages);
   }
 
   /**

@@ -2,8 +2,6 @@ import type { SimpleJWT } from '../simplejwt';
 import type { Token } from '../tokens/token';
 import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';
 
-export { userIdClaimOf } from '../services/token-validation';
-
 /**
  * Passport strategy `'passport-simplejwt'` (Simple JWT's JWTAuthentication):
  * validates the bearer token and loads its user through `users.findById`.

@@ -1,7 +1,7 @@
 import type { SimpleJWT } from '../simplejwt';
 import type { Token } from '../tokens/token';
 import { BaseJWTStrategy, type JWTStrategyOptions } from './base-strategy';
-import { userIdClaimOf } from './jwt-strategy';
+import { userIdClaimOf } from '../services/token-validation';
 
 /**
  * Passport strategy `'passport-simplejwt-stateless'` (Simple JWT's

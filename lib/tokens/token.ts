@@ -77,11 +77,24 @@ export function markPackagePrototype(prototype: object): void {
 }
 
 /** Whether an app's subclass replaced the check `name` (then `verify()` calls it instead of batching). */
-function customised(token: Token, name: 'checkBlacklist' | 'checkFamilyBlacklist'): boolean {
-  for (let proto: object | null = Object.getPrototypeOf(token) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+function overrides(cls: abstract new (...args: never[]) => unknown, name: 'checkBlacklist' | 'checkFamilyBlacklist'): boolean {
+  for (let proto: object | null = cls.prototype as object; proto; proto = Object.getPrototypeOf(proto) as object | null) {
     if (Object.prototype.hasOwnProperty.call(proto, name)) return !PACKAGE_PROTOTYPES.has(proto);
   }
   return false;
+}
+
+/** Per token class, whether it replaced a stored check: read once, not on every `verify()` of the request path. */
+const CUSTOMISED = new WeakMap<object, boolean>();
+
+function customised(token: Token): boolean {
+  const cls = token.constructor as typeof Token;
+  let answer = CUSTOMISED.get(cls);
+  if (answer === undefined) {
+    answer = overrides(cls, 'checkBlacklist') || overrides(cls, 'checkFamilyBlacklist');
+    CUSTOMISED.set(cls, answer);
+  }
+  return answer;
 }
 
 /** A token class (bound or not), as the factory methods see it. */
@@ -232,7 +245,7 @@ export class Token {
     this.checkClaims();
     const checks = this.revocationChecks();
     if (!checks.blacklist && !checks.family) return;
-    if (customised(this, 'checkBlacklist') || customised(this, 'checkFamilyBlacklist')) {
+    if (customised(this)) {
       // A subclass customised a check: run the checks one by one, as it expects.
       if (checks.blacklist) await (this as Partial<{ checkBlacklist(): Promise<void> }>).checkBlacklist?.();
       if (checks.family) await this.checkFamilyBlacklist();
