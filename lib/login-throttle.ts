@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
-import {
-  RateLimiterMemory,
-  RateLimiterMySQL,
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-  RateLimiterSQLite,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Throttled } from './errors';
 import { asPackageError, OutageError } from './fail-closed';
 import type { ResolvedLoginThrottle } from './settings';
+import type { FailureCounter, FailureCounterOptions } from './storage';
 
-/** The table of the failed-login counters with `store: 'database'` (created on first use). */
+/** The table of the failed-login counters with `store: 'database'` (created on first use, outside the migrations). */
 export const LOGIN_THROTTLE_TABLE = 'passport_simplejwt_login_throttle';
 
 /**
@@ -51,76 +43,66 @@ export interface LoginAttempt {
 
 const NOT_THROTTLED: LoginAttempt = { succeeded: () => Promise.resolve() };
 
-interface Limiters {
-  perUsername: RateLimiterAbstract;
-  perAddress: RateLimiterAbstract | null;
+/**
+ * The counters of one throttle: per client address (`perAddress`), per
+ * account from one address (`failures`), and per account from anywhere
+ * (the ceiling, {@link accountCeiling}).
+ */
+interface Counters {
+  perAddress: FailureCounter | null;
+  perAccountAddress: FailureCounter;
+  perAccount: FailureCounter;
 }
 
-/** Limiter options of one counter: `points` failures in `duration` seconds under `keyPrefix`. */
-interface CounterOptions {
-  keyPrefix: string;
-  points: number;
-  duration: number;
-  /** Store counters: over this many, the key is blocked in this process until its window ends. */
-  inMemoryBlockOnConsumed?: number;
-}
+/** Options of one counter, without the store's timeout. */
+type CounterOptions = Omit<FailureCounterOptions, 'timeoutMs'>;
 
-/** Builds one counter in the configured store; resolves once its table exists. */
-type CounterFactory = (options: CounterOptions) => Promise<RateLimiterAbstract>;
+/** Builds one counter in the configured store. */
+type CounterFactory = (options: CounterOptions) => FailureCounter;
 
-/** Resolves with the limiter once rate-limiter-flexible reports its table created (or rejects). */
-function whenReady(make: (ready: (err?: unknown) => void) => RateLimiterAbstract): Promise<RateLimiterAbstract> {
-  return new Promise((resolve, reject) => {
-    const limiter = make((err) => queueMicrotask(() => (err ? reject(err) : resolve(limiter))));
-  });
-}
+/** Builds a database store's counter (the storage installed by the package entry provides it). */
+export type DatabaseCounterFactory = (options: FailureCounterOptions) => FailureCounter;
 
-/** The counters of `store: 'database'`, in the dialect of the `sequelize` setting. */
-function databaseCounters(sequelize: Sequelize): CounterFactory {
-  const dialect = sequelize.getDialect();
-  const tableName = LOGIN_THROTTLE_TABLE;
-  if (dialect === 'postgres') {
-    return (o) =>
-      whenReady((ready) => new RateLimiterPostgres({ ...o, storeClient: sequelize, storeType: 'sequelize', tableName, clearExpiredByTimeout: true }, ready));
-  }
-  if (dialect === 'mysql') {
-    const dbName = sequelize.config.database;
-    return (o) =>
-      whenReady(
-        (ready) => new RateLimiterMySQL({ ...o, storeClient: sequelize, storeType: 'sequelize', dbName, tableName, clearExpiredByTimeout: true }, ready),
-      );
-  }
-  if (dialect === 'sqlite') {
-    // node-sqlite3's Database behind Sequelize's default connection (the one its non-transaction queries use).
-    const manager = sequelize.connectionManager as unknown as { getConnection(options: object): Promise<object> };
-    return async (o) => {
-      const storeClient = await manager.getConnection({});
-      return whenReady((ready) => new RateLimiterSQLite({ ...o, storeClient, storeType: 'sqlite3', tableName, clearExpiredByTimeout: true }, ready));
-    };
-  }
-  throw new TypeError(`passport-simplejwt: 'loginThrottle.store' 'database' works on sqlite, postgres and mysql (MariaDB through mysql2), not ${dialect}`);
+/**
+ * The failures one account may have in a window from all addresses
+ * together: twice the larger of `failures` and `perAddress`, so that no one
+ * address (stopped at `perAddress` in all, and at `failures` for one account)
+ * can reach it, and a flood from one address never locks the account out
+ * from the others (OWASP's advice on lockout). Without `perAddress`, twice
+ * `failures`.
+ */
+export function accountCeiling(settings: Pick<ResolvedLoginThrottle, 'failures' | 'perAddress'>): number {
+  return 2 * Math.max(settings.failures, settings.perAddress ?? settings.failures);
 }
 
 /**
- * A store's counters also remember in this process a key over its limit
- * until its window ends: a flood at a throttled username or address is
- * answered 429 without a query (rate-limiter-flexible's in-memory block).
+ * A username as the database compares it, so that `Demo`, `DEMO` and `démo`
+ * count as one account: compatibility-decomposed, accents and other combining
+ * marks dropped, lower case, trailing spaces dropped (PAD SPACE collations).
  */
-function blockedInMemory(counters: CounterFactory): CounterFactory {
-  return (o) => counters({ ...o, inMemoryBlockOnConsumed: o.points + 1 });
+export function foldUsername(username: string): string {
+  return username
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/ +$/, '');
 }
 
-function countersIn(settings: ResolvedLoginThrottle, sequelize: Sequelize | undefined): CounterFactory {
+/** A counter key: fixed length, no control characters, whatever was typed. */
+function counterKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40);
+}
+
+function countersIn(settings: ResolvedLoginThrottle, database: DatabaseCounterFactory | undefined, timeoutMs: number): CounterFactory {
   const { store } = settings;
-  if (store === 'memory') return async (o) => new RateLimiterMemory(o);
-  if (store === 'database') return blockedInMemory(databaseCounters(sequelize as Sequelize));
+  if (store === 'memory') return (o) => new RateLimiterMemory(o);
+  if (store === 'database') {
+    if (!database) throw new TypeError("passport-simplejwt: 'loginThrottle.store' 'database' needs the 'sequelize' setting");
+    return (o) => new RememberingCounter(database({ ...o, timeoutMs }));
+  }
   // Fail at once while Redis is down or reconnecting, rather than queue logins behind it.
-  return blockedInMemory(async (o) => new RateLimiterRedis({ ...o, storeClient: store.redis, useRedisPackage: true, rejectIfRedisNotReady: true }));
-}
-
-/** A username as a counter key: fixed length, no control characters, whatever was typed. */
-function usernameKey(username: string): string {
-  return createHash('sha256').update(username).digest('hex').slice(0, 40);
+  return (o) =>
+    new RateLimiterRedis({ ...o, storeClient: store.redis, useRedisPackage: true, rejectIfRedisNotReady: true, inMemoryBlockOnConsumed: o.points + 1 });
 }
 
 /** Seconds a throttled client must wait: whole seconds, at least 1 (the `Retry-After` header). */
@@ -129,11 +111,11 @@ function waitSeconds(msBeforeNext: number): number {
 }
 
 /**
- * The addresses this process has seen refused by their counter, each until
- * its window ends (on the counters' clock, `Date.now()`); at most
+ * The keys (addresses) this process has seen refused by their counter, each
+ * until its window ends (on the counters' clock, `Date.now()`); at most
  * {@link LOGIN_BLOCKED_ADDRESSES_MAX} of them.
  */
-class BlockedAddresses {
+class BlockedKeys {
   private readonly until = new Map<string, number>();
 
   add(address: string, msBeforeNext: number): void {
@@ -159,6 +141,30 @@ class BlockedAddresses {
 }
 
 /**
+ * A store's counter that also remembers in this process a key over its limit
+ * until its window ends: a flood at a throttled key is answered 429 without
+ * a query. At most {@link LOGIN_BLOCKED_ADDRESSES_MAX} keys are remembered.
+ */
+class RememberingCounter implements FailureCounter {
+  private readonly blocked = new BlockedKeys();
+
+  constructor(private readonly counter: FailureCounter) {}
+
+  async consume(key: string): Promise<unknown> {
+    const left = this.blocked.msBefore(key);
+    if (left > 0) throw new RateLimiterRes(0, left);
+    return this.counter.consume(key).catch((err: unknown) => {
+      if (err instanceof RateLimiterRes) this.blocked.add(key, err.msBeforeNext);
+      throw err;
+    });
+  }
+
+  reward(key: string): Promise<unknown> {
+    return this.counter.reward(key);
+  }
+}
+
+/**
  * `loginThrottle` (SPEC 8): counts failed logins per username and per client
  * address in rate-limiter-flexible counters (memory, Redis or the database),
  * fixed windows of `window` seconds. An attempt is counted before the
@@ -166,70 +172,69 @@ class BlockedAddresses {
  * given back when the credentials are right.
  */
 export class LoginThrottle {
-  private readonly settings: ResolvedLoginThrottle;
-  private readonly counters: CounterFactory;
-  /** Built on first use (the database tables are created then); retried after a failure. */
-  private limiters?: Promise<Limiters>;
-  private readonly blocked = new BlockedAddresses();
+  private readonly counters: Counters;
+  private readonly blocked = new BlockedKeys();
   /** Refusals in the tarpit now. */
   private held = 0;
   /** The tarpit's bounds (see {@link LoginTarpit}). */
   readonly tarpit: LoginTarpit = { delayMs: LOGIN_TARPIT_DELAY_MS, maxHeld: LOGIN_TARPIT_MAX_HELD };
 
-  constructor(settings: ResolvedLoginThrottle, sequelize?: Sequelize) {
-    this.settings = settings;
-    this.counters = countersIn(settings, sequelize);
-  }
-
-  private ready(): Promise<Limiters> {
-    if (!this.limiters) {
-      const { failures, perAddress, window, keyPrefix } = this.settings;
-      const building = Promise.all([
-        this.counters({ keyPrefix: `${keyPrefix}:user`, points: failures, duration: window }),
-        perAddress === null ? null : this.counters({ keyPrefix: `${keyPrefix}:addr`, points: perAddress, duration: window }),
-      ]).then(([perUsername, perAddressLimiter]) => ({ perUsername, perAddress: perAddressLimiter }));
-      building.catch(() => {
-        if (this.limiters === building) this.limiters = undefined;
-      });
-      this.limiters = building;
-    }
-    return this.limiters;
+  /**
+   * @param settings - the resolved `loginThrottle` setting.
+   * @param database - builds the counters of `store: 'database'` (the installed storage's).
+   * @param timeoutMs - how long a store may wait for a lock (`storageTimeout`).
+   */
+  constructor(
+    private readonly settings: ResolvedLoginThrottle,
+    database?: DatabaseCounterFactory,
+    timeoutMs = 3000,
+  ) {
+    const counter = countersIn(settings, database, timeoutMs);
+    const { failures, perAddress, window, keyPrefix } = settings;
+    this.counters = {
+      perAddress: perAddress === null ? null : counter({ keyPrefix: `${keyPrefix}:addr`, points: perAddress, duration: window }),
+      perAccountAddress: counter({ keyPrefix: `${keyPrefix}:pair`, points: failures, duration: window }),
+      perAccount: counter({ keyPrefix: `${keyPrefix}:user`, points: accountCeiling(settings), duration: window }),
+    };
   }
 
   /**
-   * Counts a login attempt for `username` from `address` (`req.ip`; none: no
-   * per-address count). Throws `Throttled` (429) when either is over its
-   * limit, `ServiceUnavailable` (503) when the store fails.
+   * Counts a login attempt for `username` (folded, see {@link foldUsername})
+   * from `address` (`req.ip`; none: no per-address count). Throws `Throttled`
+   * (429) when the address, the account from this address, or the account
+   * from anywhere is over its limit; `ServiceUnavailable` (503) when the store
+   * fails.
    */
   async begin(username: string, address: string | undefined): Promise<LoginAttempt> {
-    const userKey = usernameKey(username);
+    const account = foldUsername(username);
+    const { perAddress, perAccountAddress, perAccount } = this.counters;
+    // The address first: a throttled address spends none of its victims' attempts.
+    const steps: Array<[FailureCounter, string]> = [];
+    if (perAddress && address) steps.push([perAddress, address]);
+    steps.push([perAccountAddress, counterKey(account, address ?? '')], [perAccount, counterKey(account)]);
+    const counted: Array<[FailureCounter, string]> = [];
     try {
-      const { perUsername, perAddress } = await this.ready();
-      // The address first: a throttled address spends none of its victims' attempts.
-      const counted: Array<[RateLimiterAbstract, string]> = [];
-      if (perAddress && address) {
-        await perAddress.consume(address).catch((err: unknown) => {
-          // Over its limit: refused early (before its body is read) until its window ends.
-          if (err instanceof RateLimiterRes) this.blocked.add(address, err.msBeforeNext);
+      for (const [counter, key] of steps) {
+        await counter.consume(key).catch((err: unknown) => {
+          // An address over its limit is refused early (before its body is read) until its window ends.
+          if (err instanceof RateLimiterRes && counter === perAddress) this.blocked.add(key, err.msBeforeNext);
           throw err;
         });
-        counted.push([perAddress, address]);
+        counted.push([counter, key]);
       }
-      await perUsername.consume(userKey);
-      counted.push([perUsername, userKey]);
-      return {
-        succeeded: async () => {
-          try {
-            await Promise.all(counted.map(([limiter, key]) => limiter.reward(key)));
-          } catch (err) {
-            throw this.storeFailure(err);
-          }
-        },
-      };
     } catch (err) {
       if (err instanceof RateLimiterRes) throw new Throttled(waitSeconds(err.msBeforeNext));
       throw this.storeFailure(err);
     }
+    return {
+      succeeded: async () => {
+        try {
+          await Promise.all(counted.map(([counter, key]) => counter.reward(key)));
+        } catch (err) {
+          throw this.storeFailure(err);
+        }
+      },
+    };
   }
 
   /**

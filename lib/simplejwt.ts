@@ -8,7 +8,7 @@ import { Revocation } from './services/revocation';
 import { TokenValidation } from './services/token-validation';
 import { UserPolicy } from './services/user-policy';
 import { withinDeadline } from './storage-deadline';
-import { LoginThrottle, unthrottledAttempt, type LoginAttempt } from './login-throttle';
+import { LoginThrottle, unthrottledAttempt, type DatabaseCounterFactory, type LoginAttempt } from './login-throttle';
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { DEFAULT_LOGGER, type Logger } from './logger';
@@ -118,8 +118,19 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     this.UntypedToken = this.bind(UntypedToken);
     this.authTokenClasses = this.resolveAuthTokenClasses(options.authTokenClasses ?? ['AccessToken']);
     this.tokenUserClass = (options.tokenUserClass ?? TokenUser) as new (token: Token, userIdClaim: string) => unknown;
-    this.loginThrottle = settings.loginThrottle ? new LoginThrottle(settings.loginThrottle, options.sequelize) : null;
+    this.loginThrottle = settings.loginThrottle ? new LoginThrottle(settings.loginThrottle, this.databaseCounters(), settings.storageTimeout * 1000) : null;
     this.loginSlots = new Sema(settings.loginConcurrency);
+  }
+
+  /** The failure counters of `loginThrottle.store: 'database'`, on the `sequelize` setting through the installed storage. */
+  private databaseCounters(): DatabaseCounterFactory | undefined {
+    const { sequelize } = this;
+    if (!sequelize) return undefined;
+    return (options) => {
+      const storage = requireDefaultStorage();
+      if (!storage.failureCounter) throw new TypeError("passport-simplejwt: the installed storage has no 'database' store for loginThrottle");
+      return storage.failureCounter(sequelize, options);
+    };
   }
 
   private resolveAuthTokenClasses(input: unknown): TokenClass[] {

@@ -32,6 +32,29 @@ export interface AppStorage {
   tokenState?(jti: string | null, familyId: string | null): Promise<TokenState>;
 }
 
+/** What one failure counter of `loginThrottle` counts: `points` failures in `duration` seconds under `keyPrefix`. */
+export interface FailureCounterOptions {
+  /** Prepended to every key as `${keyPrefix}:${key}`. */
+  keyPrefix: string;
+  /** Failures allowed in a window; one more is refused. */
+  points: number;
+  /** The window, in seconds. */
+  duration: number;
+  /** How long a store may wait for a lock, in milliseconds (`storageTimeout`). */
+  timeoutMs: number;
+}
+
+/**
+ * One failure counter of `loginThrottle`, in a store. `consume()` counts one
+ * failure and rejects with rate-limiter-flexible's `RateLimiterRes` (its
+ * `msBeforeNext` the rest of the window) once over the points; `reward()`
+ * gives one back. A store error rejects with that error.
+ */
+export interface FailureCounter {
+  consume(key: string): Promise<unknown>;
+  reward(key: string): Promise<unknown>;
+}
+
 /**
  * Where the package gets its default storage for the `sequelize` setting
  * and its migrations; the package entry installs the Sequelize one.
@@ -43,4 +66,6 @@ export interface StorageProvider {
   migrate(sequelize: Sequelize, apps: Apps): Promise<string[]>;
   /** Derives the database's own timeouts (SQLite busy timeout, client-side query timeout) from `storageTimeout` (seconds). */
   configure?(sequelize: Sequelize, storageTimeout: number): void;
+  /** A failure counter of `loginThrottle.store: 'database'` on `sequelize`; every change one statement, never a transaction. */
+  failureCounter?(sequelize: Sequelize, options: FailureCounterOptions): FailureCounter;
 }

@@ -166,6 +166,14 @@ async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: st
 }
 
 /**
+ * Rows of `sql` outside a transaction on a SQLite connection the caller keeps
+ * for itself (one `connectionManager.getConnection({ uuid })` gives).
+ */
+export function sqliteRowsOn<T extends object>(connection: unknown, sql: string, bind: unknown[]): Promise<T[]> {
+  return onConnection<T>('sqlite', connection, sql, bind, false);
+}
+
+/**
  * Rows of `sql` (a SELECT, or a write with RETURNING) with `bind` bound, on
  * `transaction`'s connection or on one from Sequelize's pool.
  */

@@ -8,6 +8,7 @@ import { insertOrGet } from './insert-or-get';
 import type { OutstandingToken } from './outstanding-token';
 import type { TokenFamily } from './token-family';
 import { GroupCommit } from './group-commit';
+import { DatabaseFailureCounter } from './login-counters';
 import { migrate } from './migrate';
 import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
 import { sqlDialect } from './sql-dialect';
@@ -201,4 +202,5 @@ export const sequelizeStorage: StorageProvider = {
   apps: sequelizeApps,
   migrate: (sequelize, apps) => migrate(sequelize, apps),
   configure: deriveTimeouts,
+  failureCounter: (sequelize, options) => new DatabaseFailureCounter(sequelize, options),
 };
