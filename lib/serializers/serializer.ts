@@ -8,6 +8,12 @@ import { parseFields, type FieldSpec, type FieldValues } from './fields';
 export interface SerializerContext {
   /** The request (given to `users.authenticate()` and the login hooks). */
   req?: Request;
+  /**
+   * When the request gives up (epoch ms): the view's one deadline,
+   * `storageTimeout` from the request's start. A write not committed by
+   * then (a rotation) is never committed. Default: each write's own.
+   */
+  deadline?: number;
 }
 
 /** Anything a view can run: `validate()` resolves to the 200 body or throws. */

@@ -44,7 +44,11 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     return [{ name: 'refresh' }];
   }
 
-  override async validate(data: unknown, _context: SerializerContext = {}): Promise<TokenRefreshBody> {
+  /** The request's deadline (see {@link SerializerContext.deadline}), which the rotation's write keeps. */
+  protected deadline?: number;
+
+  override async validate(data: unknown, context: SerializerContext = {}): Promise<TokenRefreshBody> {
+    this.deadline = context.deadline;
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenRefreshSerializer).tokenClass);
     const refresh = this.sj.validation.decode(Cls, attrs.refresh);
@@ -122,7 +126,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
    * of one token, in any number of processes, exactly one gets `true`.
    */
   protected async consume(refresh: RefreshToken, successor: RefreshToken): Promise<boolean> {
-    return this.sj.revocation.rotate(refresh, successor);
+    return this.sj.revocation.rotate(refresh, successor, this.deadline);
   }
 
   /**

@@ -176,12 +176,12 @@ export class Revocation implements TokenRevocation {
    * Consumes `token` for rotation in one atomic step of the blacklist app
    * (blacklisted, `successor` recorded, the pair recorded for the reuse
    * interval). True for the one caller that consumed it, false when it had
-   * already been consumed.
+   * already been consumed. `deadline` (epoch ms): the request's, by default
+   * `storageTimeout` from now.
    */
-  async rotate(token: Token, successor: Token): Promise<boolean> {
-    const { storageTimeout } = this.settings;
+  async rotate(token: Token, successor: Token, deadline = Date.now() + this.settings.storageTimeout * 1000): Promise<boolean> {
     // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
-    const consumed = await this.deps.storage(this.blacklistApp.rotate(token, successor, Date.now() + storageTimeout * 1000));
+    const consumed = await this.deps.storage(this.blacklistApp.rotate(token, successor, deadline));
     await this.remember(this.tokenSlot, token.jti());
     return consumed;
   }
