@@ -132,6 +132,34 @@ describe("CSRF protection in cookie mode (Django's rules)", () => {
       expect(changes()).to.equal(0);
     });
 
+    it('a foreign Origin is refused even beside a Referer of the own origin, over HTTP and HTTPS', async () => {
+      const { app, jar, changes } = await setup();
+      for (const proto of ['http', 'https']) {
+        const res = await request(app)
+          .post('/api/change/')
+          .set('Host', 'api.example.com')
+          .set('X-Forwarded-Proto', proto)
+          .set('Cookie', jar)
+          .set('X-CSRFToken', CSRF)
+          .set('Origin', 'https://evil.example')
+          .set('Referer', `${proto}://api.example.com/page`);
+        expect(res.status, proto).to.equal(403);
+        expect(res.body, proto).to.deep.equal(csrfFailed('Origin checking failed - https://evil.example does not match any trusted origins.'));
+      }
+      // The login and logout views too, which need no cookie.
+      for (const view of ['', 'logout/']) {
+        const res = await request(app)
+          .post(`${BASE}${view}`)
+          .set('Host', 'api.example.com')
+          .set('Origin', 'https://evil.example')
+          .set('Referer', 'http://api.example.com/login')
+          .send(CREDENTIALS);
+        expect(res.status, view).to.equal(403);
+        expect(res.headers['set-cookie'], view).to.equal(undefined);
+      }
+      expect(changes()).to.equal(0);
+    });
+
     it('the Origin of the request itself passes', async () => {
       const { app, jar } = await setup();
       const res = await request(app)
