@@ -48,6 +48,25 @@ function checkHostile(header: Readonly<Record<string, unknown>>, claims: Readonl
   }
 }
 
+/** The base64url alphabet, in the order of the values its characters stand for. */
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
+/** Bits of the last character no byte uses, by the length of the text mod 4 (1: no length of bytes has it). */
+const UNUSED_BITS_MASK: readonly number[] = [0, -1, 0b1111, 0b11];
+
+/**
+ * Whether a token's signature is spelled the one canonical way (SPEC 8):
+ * base64url without padding, the unused low bits of its last character zero.
+ * Decoders ignore those bits, so without this check one signature would have
+ * several spellings, hence several token strings, that all verify.
+ */
+function isCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  const mask = UNUSED_BITS_MASK[signature.length % 4];
+  if (mask === -1 || !BASE64URL_TEXT.test(signature)) return false;
+  return mask === 0 || (BASE64URL.indexOf(signature[signature.length - 1]) & mask) === 0;
+}
+
 /**
  * Signs and verifies tokens (Simple JWT's TokenBackend). It knows nothing of
  * token types or users: only the algorithm, keys, audience, issuer and leeway.
@@ -152,6 +171,8 @@ export class TokenBackend {
     const clockTimestamp = Math.floor(now.getTime() / 1000);
     const remembered = this.verified?.get(token);
     if (remembered !== undefined) return this.checkRememberedTimes(token, remembered, now);
+    // After the cache: a remembered token passed this check when it was verified.
+    if (!isCanonicalSignature(token)) throw new TokenBackendError('Token is invalid');
     let decoded: jwt.Jwt;
     try {
       // The instance's clock, not the process's: tests and replays control time.

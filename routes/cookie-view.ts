@@ -15,7 +15,7 @@ export interface ViewCookies {
   writes?: boolean;
   /** A login: only the origin check (no cookie proves anything yet), and a fresh CSRF token. */
   login?: boolean;
-  /** Clears every cookie on success (log out). */
+  /** Clears every cookie on success (log out); the origin is checked first, with or without cookies, as for a login. */
   clears?: boolean;
 }
 
@@ -77,10 +77,12 @@ export function cookieView<U>(sj: SimpleJWT<U>, view: { cookies?: ViewCookies },
   return {
     input(req) {
       const body: unknown = req.body === undefined ? {} : req.body;
-      if (behaviour.login) {
+      // A login or a logout acts without any token cookie, so a foreign page could
+      // otherwise trigger it: the origin check runs whatever the request carries.
+      if (behaviour.login || behaviour.clears) {
         const refused = checkOrigin(req, mode);
         if (refused) throw refused;
-        return body;
+        if (behaviour.login) return body;
       }
       const reads = behaviour.reads;
       if (!reads || !isPlainBody(body) || Object.prototype.hasOwnProperty.call(body, reads.field)) return body;

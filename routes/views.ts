@@ -295,7 +295,8 @@ export const tokenRefreshSliding = handlerOf(VIEWS.refreshSliding);
  * `{refresh}`) → 200 `{}`, the refresh token blacklisted (blacklist app on)
  * and every token cookie and the CSRF cookie cleared. Idempotent: no token,
  * or one already invalid or blacklisted, still answers 200 and clears the
- * cookies. With cookies, the CSRF check applies. `tokenRouter(sj, { cookies })`
+ * cookies. The origin check always applies (a foreign `Origin` is a 403 that
+ * clears nothing), and with cookies the whole CSRF check. `tokenRouter(sj, { cookies })`
  * mounts it at `/logout/`. Serializer: `opts.serializerClass`, else
  * {@link TokenLogoutSerializer}.
  *

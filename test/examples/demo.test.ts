@@ -141,6 +141,18 @@ describe('examples/demo app', () => {
       .and.to.include('HttpOnly');
   });
 
+  it('POST /api/session/logout/ from a foreign Origin without cookies is a 403 that clears nothing', async () => {
+    const res = await request(demo.app).post('/api/session/logout/').set('Host', '127.0.0.1:8000').set('Origin', 'https://evil.example');
+    expect(res.status).to.equal(403);
+    expect(res.body).to.deep.equal({
+      detail: 'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.',
+      code: 'csrf_failed',
+    });
+    expect(res.headers['set-cookie']).to.equal(undefined);
+    const own = await request(demo.app).post('/api/session/logout/').set('Host', '127.0.0.1:8000').set('Origin', 'http://127.0.0.1:8000');
+    expect(own.status).to.equal(200);
+  });
+
   it('throttles failed logins: the 6th try at a username after 5 failures is a 429, even with the right password', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await request(demo.app).post('/api/token/').send({ username: DEMO_USERNAME, password: 'wrong' });

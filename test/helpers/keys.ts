@@ -27,3 +27,17 @@ export function keyPair(kind: 'rsa' | 'P-256' | 'P-384' | 'P-521' | 'rsa-b' = 'r
   }
   return pair;
 }
+
+/** A self-signed X.509 certificate (EC P-256, CN "passport-simplejwt test"), made once with openssl: Node cannot make one. */
+export const CERTIFICATE_PEM = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUClmkG57WiTWjCesK7MlxPYsAluIwCgYIKoZIzj0EAwIw
+IjEgMB4GA1UEAwwXcGFzc3BvcnQtc2ltcGxland0IHRlc3QwIBcNMjYxMjA3MDU0
+OTM3WhgPMjEyNjExMTMwNTQ5MzdaMCIxIDAeBgNVBAMMF3Bhc3Nwb3J0LXNpbXBs
+ZWp3dCB0ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEbKAsFAl7DV6Z36m6
+XTKvHLU/M4yqI1Q0sRvnsivEGgpj7MDkNmkqwS6BC1aihxjb1Xyl3olllTka+c0A
+HYELMqNTMFEwHQYDVR0OBBYEFLn7vW9f0FXUwn5zA2+0jgDA+eXvMB8GA1UdIwQY
+MBaAFLn7vW9f0FXUwn5zA2+0jgDA+eXvMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
+zj0EAwIDSAAwRQIgb4EOCMz1SwvZrzFY5+0VAriooqZLu9KrVLbKbsrOiv8CIQDb
+y5YBWvOKLqD9nm3WS303U+A8ebkQZQQQSMEkliMOIw==
+-----END CERTIFICATE-----
+`;

@@ -44,6 +44,19 @@ describe('TokenBackend: audience, issuer, leeway, jsonEncoder', () => {
     });
   });
 
+  describe('issuer and audience together', () => {
+    it('each is checked: the same issuer and key but another audience is refused, and the other way round', () => {
+      const { sj } = make({ issuer: 'https://auth.example', audience: 'api.example' });
+      expect(() => new sj.AccessToken(String(new sj.AccessToken()))).not.to.throw();
+      const otherAudience = make({ issuer: 'https://auth.example', audience: 'billing.example' }).sj;
+      expect(() => new sj.AccessToken(String(new otherAudience.AccessToken()))).to.throw(TokenError, 'Token is invalid');
+      const noAudience = make({ issuer: 'https://auth.example' }).sj;
+      expect(() => new sj.AccessToken(String(new noAudience.AccessToken()))).to.throw(TokenError, 'Token is invalid');
+      const otherIssuer = make({ issuer: 'https://evil.example', audience: 'api.example' }).sj;
+      expect(() => new sj.AccessToken(String(new otherIssuer.AccessToken()))).to.throw(TokenError, 'Token is invalid');
+    });
+  });
+
   describe('leeway', () => {
     it('accepts a token expired less than leeway ago, refuses one expired longer', () => {
       const { sj, clock } = make({ leeway: '30s' });

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { X509Certificate, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import {
   MIN_HMAC_SECRET_BYTES,
@@ -12,7 +12,7 @@ import {
   type Logger,
 } from '../../lib';
 import { appsOnMemoryDatabase, memoryUsers } from '../helpers/fixtures';
-import { keyPair } from '../helpers/keys';
+import { CERTIFICATE_PEM, keyPair } from '../helpers/keys';
 import { build, refused } from '../helpers/settings';
 
 function recordingLogger(): Logger & { warnings: string[] } {
@@ -54,17 +54,77 @@ describe('settings that would silently weaken what was asked are refused (SPEC 2
   describe('HMAC keys', () => {
     const { privatePem, publicPem } = keyPair('rsa');
 
-    it('an HMAC algorithm given a PEM key (public or private), as a string or a Buffer', () => {
+    it('an HMAC algorithm given a PEM key (public or private), as a string, a Buffer or a secret KeyObject', () => {
       for (const algorithm of ['HS256', 'HS512']) {
-        for (const key of [publicPem, privatePem, Buffer.from(publicPem)]) {
-          refused({ algorithm, signingKey: key }, `'signingKey' is a PEM or JWK key, but ${algorithm} takes a shared secret`);
+        for (const key of [publicPem, privatePem, Buffer.from(publicPem), createSecretKey(Buffer.from(publicPem))]) {
+          refused({ algorithm, signingKey: key }, `'signingKey' is a PEM key or certificate, but ${algorithm} takes a shared secret`);
         }
       }
     });
 
+    it('PEM armour in lower or mixed case (OpenSSL reads it)', () => {
+      const lower = publicPem.replace('BEGIN PUBLIC KEY', 'begin public key').replace('END PUBLIC KEY', 'end public key');
+      const mixed = privatePem.replace('BEGIN PRIVATE KEY', 'Begin Private Key').replace('END PRIVATE KEY', 'End Private Key');
+      for (const key of [lower, mixed, Buffer.from(lower)]) refused({ signingKey: key }, "'signingKey' is a PEM key or certificate, but HS256");
+    });
+
+    it('an X.509 certificate in PEM', () => {
+      refused({ signingKey: CERTIFICATE_PEM }, "'signingKey' is a PEM key or certificate, but HS256 takes a shared secret");
+      refused({ signingKey: Buffer.from(CERTIFICATE_PEM) }, "'signingKey' is a PEM key or certificate");
+    });
+
     it('an HMAC algorithm given a JWK', () => {
       const jwk = JSON.stringify({ kty: 'RSA', n: 'x'.repeat(64), e: 'AQAB' });
-      refused({ signingKey: jwk }, "'signingKey' is a PEM or JWK key, but HS256 takes a shared secret");
+      refused({ signingKey: jwk }, "'signingKey' is a JWK, but HS256 takes a shared secret");
+    });
+
+    it('OpenSSH public keys: ssh-rsa, ssh-ed25519, any ssh-* and ecdsa-sha2-*', () => {
+      const body = randomBytes(64).toString('base64');
+      for (const type of ['ssh-rsa', 'ssh-ed25519', 'ssh-dss', 'ssh-anything-new', 'ecdsa-sha2-nistp256', 'sk-ssh-ed25519@openssh.com']) {
+        refused({ signingKey: `${type} AAAA${body} alice@laptop` }, "'signingKey' is an SSH key, but HS256 takes a shared secret");
+      }
+      refused({ signingKey: Buffer.from(`  ssh-ed25519 AAAA${body}\n`) }, "'signingKey' is an SSH key");
+    });
+
+    describe('DER keys and certificates, as a Buffer or as base64 text', () => {
+      const rsa = keyPair('rsa');
+      const ec = keyPair('P-256');
+      const ed = generateKeyPairSync('ed25519');
+      const ders: Array<[string, Buffer]> = [
+        ['an RSA public key (spki)', rsa.publicKey.export({ type: 'spki', format: 'der' })],
+        ['an RSA public key (pkcs1)', rsa.publicKey.export({ type: 'pkcs1', format: 'der' })],
+        ['an RSA private key (pkcs8)', rsa.privateKey.export({ type: 'pkcs8', format: 'der' })],
+        ['an RSA private key (pkcs1)', rsa.privateKey.export({ type: 'pkcs1', format: 'der' })],
+        ['an EC public key (spki)', ec.publicKey.export({ type: 'spki', format: 'der' })],
+        ['an EC private key (sec1)', ec.privateKey.export({ type: 'sec1', format: 'der' })],
+        ['an Ed25519 public key (spki)', ed.publicKey.export({ type: 'spki', format: 'der' })],
+        ['a certificate', new X509Certificate(CERTIFICATE_PEM).raw],
+      ];
+      for (const [what, der] of ders) {
+        it(what, () => {
+          refused({ signingKey: der }, "'signingKey' is a DER key or certificate, but HS256 takes a shared secret");
+          refused({ signingKey: createSecretKey(der) }, "'signingKey' is a DER key or certificate");
+          for (const text of [der.toString('base64'), der.toString('base64url'), `${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n`]) {
+            refused({ signingKey: text }, "'signingKey' is a DER key or certificate in base64, but HS256 takes a shared secret");
+          }
+        });
+      }
+    });
+
+    it('secrets still pass: random bytes, their base64, base64url and hex, and text that only mentions keys', () => {
+      for (let i = 0; i < 20; i++) {
+        const bytes = randomBytes(48);
+        for (const key of [bytes, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex'), createSecretKey(bytes)]) {
+          expect(() => build({ signingKey: key })).not.to.throw();
+        }
+      }
+      for (const key of [
+        'sshh-this-is-a-long-enough-secret-0123456789',
+        'my ssh-rsa secret is a long enough secret 0123',
+        '-----BEGIN-----0123456789abcdef0123456789',
+      ]) {
+        expect(() => build({ signingKey: key }), key).not.to.throw();
+      }
     });
 
     it(`an HMAC secret shorter than ${MIN_HMAC_SECRET_BYTES} bytes: string, Buffer or KeyObject`, () => {
@@ -75,6 +135,38 @@ describe('settings that would silently weaken what was asked are refused (SPEC 2
       // Bytes, not characters: 11 three-byte characters are 33 bytes.
       expect(() => build({ signingKey: '€'.repeat(11) })).not.to.throw();
       expect(() => build({ signingKey: 'x'.repeat(32) })).not.to.throw();
+    });
+  });
+
+  describe('RSA keys under 2048 bits', () => {
+    for (const bits of [512, 1024]) {
+      const small = generateKeyPairSync('rsa', { modulusLength: bits });
+      const smallPss = generateKeyPairSync('rsa-pss', { modulusLength: bits });
+      const privatePem = small.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const publicPem = small.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+      it(`${bits} bits as signingKey (PEM or KeyObject): refused at construction, not at the first signing`, () => {
+        for (const algorithm of ['RS256', 'PS256']) {
+          for (const signingKey of [privatePem, small.privateKey]) {
+            refused({ algorithm, signingKey }, `'signingKey' is a ${bits}-bit RSA key: ${algorithm} needs at least 2048 bits`);
+          }
+        }
+        refused({ algorithm: 'PS384', signingKey: smallPss.privateKey }, `'signingKey' is a ${bits}-bit RSA key: PS384 needs at least 2048 bits`);
+      });
+
+      it(`${bits} bits as verifyingKey`, () => {
+        for (const verifyingKey of [publicPem, small.publicKey, small.privateKey]) {
+          refused({ algorithm: 'RS256', signingKey: undefined, verifyingKey }, `'verifyingKey' is a ${bits}-bit RSA key: RS256 needs at least 2048 bits`);
+        }
+        // Beside a good signing key too.
+        refused({ algorithm: 'RS256', signingKey: keyPair('rsa').privatePem, verifyingKey: publicPem }, `'verifyingKey' is a ${bits}-bit RSA key`);
+      });
+    }
+
+    it('2048 bits pass', () => {
+      const { privatePem, publicPem } = keyPair('rsa');
+      expect(() => build({ algorithm: 'RS256', signingKey: privatePem })).not.to.throw();
+      expect(() => build({ algorithm: 'PS256', signingKey: undefined, verifyingKey: publicPem })).not.to.throw();
     });
   });
 

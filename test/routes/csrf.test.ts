@@ -132,6 +132,34 @@ describe("CSRF protection in cookie mode (Django's rules)", () => {
       expect(changes()).to.equal(0);
     });
 
+    it('a foreign Origin is refused even beside a Referer of the own origin, over HTTP and HTTPS', async () => {
+      const { app, jar, changes } = await setup();
+      for (const proto of ['http', 'https']) {
+        const res = await request(app)
+          .post('/api/change/')
+          .set('Host', 'api.example.com')
+          .set('X-Forwarded-Proto', proto)
+          .set('Cookie', jar)
+          .set('X-CSRFToken', CSRF)
+          .set('Origin', 'https://evil.example')
+          .set('Referer', `${proto}://api.example.com/page`);
+        expect(res.status, proto).to.equal(403);
+        expect(res.body, proto).to.deep.equal(csrfFailed('Origin checking failed - https://evil.example does not match any trusted origins.'));
+      }
+      // The login and logout views too, which need no cookie.
+      for (const view of ['', 'logout/']) {
+        const res = await request(app)
+          .post(`${BASE}${view}`)
+          .set('Host', 'api.example.com')
+          .set('Origin', 'https://evil.example')
+          .set('Referer', 'http://api.example.com/login')
+          .send(CREDENTIALS);
+        expect(res.status, view).to.equal(403);
+        expect(res.headers['set-cookie'], view).to.equal(undefined);
+      }
+      expect(changes()).to.equal(0);
+    });
+
     it('the Origin of the request itself passes', async () => {
       const { app, jar } = await setup();
       const res = await request(app)
@@ -186,6 +214,31 @@ describe("CSRF protection in cookie mode (Django's rules)", () => {
       expect(refused.body).to.deep.equal(csrfFailed('Origin checking failed - https://evil.example does not match any trusted origins.'));
       expect(refused.headers['set-cookie']).to.equal(undefined);
       expect((await request(app).post(BASE).send(CREDENTIALS)).status).to.equal(200);
+    });
+
+    it('logout in cookie mode: a foreign Origin without cookies is refused and clears nothing; no Origin or its own passes', async () => {
+      const { app } = await setup();
+      const refused = await request(app).post(`${BASE}logout/`).set('Origin', 'https://evil.example');
+      expect(refused.status).to.equal(403);
+      expect(refused.body).to.deep.equal(csrfFailed('Origin checking failed - https://evil.example does not match any trusted origins.'));
+      expect(refused.headers['set-cookie']).to.equal(undefined);
+      // A body token is no way around it either.
+      const withBody = await request(app).post(`${BASE}logout/`).set('Origin', 'https://evil.example').send({ refresh: 'x' });
+      expect(withBody.status).to.equal(403);
+      expect(withBody.headers['set-cookie']).to.equal(undefined);
+      expect((await request(app).post(`${BASE}logout/`)).status).to.equal(200);
+      expect((await request(app).post(`${BASE}logout/`).set('Host', 'api.example.com').set('Origin', 'http://api.example.com')).status).to.equal(200);
+    });
+
+    it('logout over HTTPS without Origin needs a Referer of its own origin, as the other unsafe views', async () => {
+      const { app } = await setup();
+      const post = () => request(app).post(`${BASE}logout/`).set('Host', 'api.example.com').set('X-Forwarded-Proto', 'https');
+      const none = await post();
+      expect(none.status).to.equal(403);
+      expect(none.body).to.deep.equal(csrfFailed('Referer checking failed - no Referer.'));
+      expect(none.headers['set-cookie']).to.equal(undefined);
+      expect((await post().set('Referer', 'https://evil.example/page')).status).to.equal(403);
+      expect((await post().set('Referer', 'https://api.example.com/page')).status).to.equal(200);
     });
   });
 });
