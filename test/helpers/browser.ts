@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { failUnderCI } from './ci';
 
 /** Where Debian's package puts the browser (`.ci/run` installs it). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -31,11 +32,11 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Why the browser tests cannot run here, or null when they can. Under CI=true a missing browser throws instead. */
+/** Why the browser tests cannot run here, or null when they can. Under CI (any truthy value) a missing browser throws instead. */
 export function chromiumMissing(): string | null {
   if (existsSync(CHROMIUM_PATH)) return null;
   const reason = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  if (process.env.CI === 'true') throw new Error(`CI=true but the browser tests cannot run: ${reason}`);
+  failUnderCI(`the browser tests need Chromium: ${reason}`);
   return reason;
 }
 

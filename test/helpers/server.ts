@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { underCI } from './ci';
 
 /** A running HTTP server on 127.0.0.1 and a JSON client for it. */
 export interface TestServer {
@@ -65,5 +66,5 @@ export function clientFor(url: string, close: () => Promise<void> = async () => 
 export function concurrencyRounds(): number {
   const fromEnv = Number(process.env.CONCURRENCY_ROUNDS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return process.env.CI ? 20 : 5;
+  return underCI() ? 20 : 5;
 }

@@ -254,8 +254,12 @@ describe('jwkUrl (remote JWKS)', () => {
     });
   });
 
-  it('prepareKey() resolves at once without jwkUrl', async () => {
+  it('prepareKey() resolves at once without jwkUrl: before any timer, with nothing', async () => {
     const sj = new SimpleJWT({ signingKey: 'a-secret-a-secret-a-secret-a-secret' });
-    await sj.prepareKey('anything');
+    let timerFired = false;
+    const timer = setTimeout(() => (timerFired = true), 0);
+    expect(await sj.prepareKey('anything')).to.equal(undefined);
+    expect(timerFired, 'resolved only after a timer: it waited for something').to.equal(false);
+    clearTimeout(timer);
   });
 });

@@ -25,8 +25,11 @@ describe('MemoryBlacklistCache', function () {
       expect(await cache.has('sjwt_brt:abc')).to.equal(false);
     });
 
-    it('delete() of a missing key resolves', async function () {
-      await cache.delete('never-set');
+    it('delete() of a missing key resolves and leaves the other keys as they were', async function () {
+      await cache.set('kept', 60);
+      expect(await cache.delete('never-set')).to.equal(undefined);
+      expect(await cache.has('never-set')).to.equal(false);
+      expect(await cache.has('kept')).to.equal(true);
     });
 
     it('two instances do not share entries (one process each: use Redis to share)', async function () {

@@ -115,8 +115,12 @@ describe('RedisBlacklistCache', function () {
       expect(await cache.has('sjwt_brt:abc')).to.equal(false);
     });
 
-    it('delete() of a missing key resolves', async function () {
-      await new RedisBlacklistCache(redis, { keyPrefix: prefix }).delete('never-set');
+    it('delete() of a missing key resolves, creates nothing and leaves the other keys as they were', async function () {
+      const cache = new RedisBlacklistCache(redis, { keyPrefix: prefix });
+      await cache.set('kept', 60);
+      expect(await cache.delete('never-set')).to.equal(undefined);
+      expect(await redis.exists(`${prefix}never-set`)).to.equal(0);
+      expect(await cache.has('kept')).to.equal(true);
     });
 
     it('stores under keyPrefix + key, so prefixes are separate namespaces', async function () {
