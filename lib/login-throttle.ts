@@ -199,14 +199,15 @@ export class LoginThrottle {
   }
 
   /**
-   * Counts a login attempt for `username` (folded, see {@link foldUsername})
+   * Counts a login attempt for the account `accountId` (the user store's
+   * `accountIdOf()`), else `username` folded (see {@link foldUsername}),
    * from `address` (`req.ip`; none: no per-address count). Throws `Throttled`
    * (429) when the address, the account from this address, or the account
    * from anywhere is over its limit; `ServiceUnavailable` (503) when the store
    * fails.
    */
-  async begin(username: string, address: string | undefined): Promise<LoginAttempt> {
-    const account = foldUsername(username);
+  async begin(username: string, address: string | undefined, accountId: string | null = null): Promise<LoginAttempt> {
+    const account = accountId === null ? `name:${foldUsername(username)}` : `id:${accountId}`;
     const { perAddress, perAccountAddress, perAccount } = this.counters;
     // The address first: a throttled address spends none of its victims' attempts.
     const steps: Array<[FailureCounter, string]> = [];

@@ -212,8 +212,15 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    * if (sj.userAuthenticationRule(user)) await attempt.succeeded();
    */
   async beginLogin(username: string, req?: Request): Promise<LoginAttempt> {
-    // The counters are storage too: bounded by storageTimeout like the rest.
-    return this.loginThrottle ? this.storage(this.loginThrottle.begin(username, req?.ip)) : unthrottledAttempt();
+    const throttle = this.loginThrottle;
+    if (!throttle) return unthrottledAttempt();
+    // The counters and the account look-up are storage too: bounded by storageTimeout like the rest.
+    return this.storage(
+      (async () => {
+        const accountId = (await this.users?.accountIdOf?.(username)) ?? null;
+        return throttle.begin(username, req?.ip, accountId);
+      })(),
+    );
   }
 
   /**

@@ -24,4 +24,11 @@ export interface UserStore<U = unknown> {
   getPasswordHash?(user: U): string;
   /** Called on login when updateLastLogin is on. */
   updateLastLogin?(user: U): Promise<void>;
+  /**
+   * The id of the account `username` names as the app's database resolves it
+   * (its collation: `Demo` and `DEMO` may be one account), or null when none
+   * does. Optional: with it, `loginThrottle` counts failures per account id;
+   * without it (or on null), per username folded for case and accents.
+   */
+  accountIdOf?(username: string): Promise<string | null>;
 }

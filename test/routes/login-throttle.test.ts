@@ -252,6 +252,16 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       expect(held.ms).to.be.at.least(295);
     });
 
+    it('counts per account id where the user store resolves one (accountIdOf): two names of one account share one count', async () => {
+      const { app, sj } = loginApp({ loginThrottle: base });
+      // The app's store knows alice also by her e-mail address.
+      sj.users!.accountIdOf = async (username) => (username === 'alice' || username === 'alice@example.com' ? '1' : null);
+      for (let i = 0; i < 3; i++) expect((await login(app, 'alice@example.com', 'wrong', '10.5.0.1')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '10.5.0.1'), 900);
+      // An unresolved name is counted by its folded spelling, as before.
+      expect((await login(app, 'bob', 'bob-password', '10.5.0.1')).status).to.equal(200);
+    });
+
     it('off by default: failures are never throttled', async () => {
       const { app, counted } = loginApp({});
       for (let i = 0; i < 60; i++) expect((await login(app, 'alice', 'wrong')).status).to.equal(401); // one address too
