@@ -16,18 +16,17 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Passport } from 'passport';
 import { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_USERNAME, createDemoApp } from '../../examples/app';
-import { JWTStrategy, errorHandler, jwtAuth, tokenRouter, type SimpleJWT } from '../../lib';
 import { useTestDatabase, type TestDialect } from '../helpers/database';
-import { makeSJ, SECRET, type TestUser } from '../helpers/fixtures';
+import { failClosedApp } from '../helpers/fail-closed-app';
+import { SECRET } from '../helpers/fixtures';
 
 const LOAD_MS = Number(process.env.NOTHING_LOST_MS ?? 4000);
 const FLOOD_LOOPS = 12;
 const CLIENTS = 4;
 const FLOOD_ADDRESSES = 64;
-const ALICE = { username: 'alice', password: 'alice-password', me: '/api/me/' };
+const ALICE = { username: 'alice', password: 'alice-password', me: '/me' };
 
 interface Answer {
   status: number;
@@ -213,27 +212,13 @@ async function checkAfterLoad(seen: Seen, other: Sequelize, dialect: TestDialect
   }
 }
 
-/** The test's app: both apps, rotation, families checked on access, the throttle on the database (the demo's settings). */
-function testApp(sequelize: Sequelize): { sj: SimpleJWT<TestUser>; app: express.Express } {
-  const { sj } = makeSJ({
-    sequelize,
-    apps: { blacklist: true, tokenFamily: true },
-    rotateRefreshTokens: true,
-    blacklistAfterRotation: true,
-    tokenFamilyEnabled: true,
-    tokenFamilyCheckOnAccess: true,
+/** The test's app: both apps, rotation, families checked on access (failClosedApp's), and the throttle on the database as the demo has it. */
+async function testServer(sequelize: Sequelize): Promise<{ port: number; close(): Promise<void> }> {
+  const { server } = await failClosedApp(sequelize, {
     tokenFamilyBlacklistOnReuse: true,
     loginThrottle: { failures: 5, window: '15m', perAddress: 50, store: 'database', keyPrefix: `nl${Date.now()}` },
   });
-  const passport = new Passport();
-  passport.use(new JWTStrategy(sj));
-  const app = express();
-  app.use('/api/token/', tokenRouter(sj));
-  app.get('/api/me/', jwtAuth('passport-simplejwt', { passport }), (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.use(errorHandler());
-  return { sj, app };
+  return { port: Number(new URL(server.url).port), close: () => server.close() };
 }
 
 async function serve(app: express.Express): Promise<{ port: number; close(): Promise<void> }> {
@@ -255,8 +240,7 @@ describe('nothing lost: mixed load beside a login flood (SPEC 8)', function () {
 
   it('on the test database: every 200 write committed and visible, every 503 wrote nothing, the database writable after', async () => {
     const db = await openDatabase();
-    const { app } = testApp(db.sequelize);
-    const server = await serve(app);
+    const server = await testServer(db.sequelize);
     let seen: Seen;
     try {
       seen = await runLoad({ ...ALICE, port: server.port });
@@ -267,7 +251,7 @@ describe('nothing lost: mixed load beside a login flood (SPEC 8)', function () {
     try {
       await checkAfterLoad(seen, other, db.dialect, async () => {
         const sequelize = new Sequelize(db.url, { logging: false });
-        const fresh = await serve(testApp(sequelize).app);
+        const fresh = await testServer(sequelize);
         return {
           ...ALICE,
           port: fresh.port,
