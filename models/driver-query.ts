@@ -154,7 +154,7 @@ function callbackRows<T>(run: (callback: Callback) => void): Promise<T[]> {
 
 /** The error of a statement that did not answer in time: an outage (ETIMEDOUT), its connection given up for dead. */
 function statementTimedOut(ms: number): Error {
-  return Object.assign(new Error(`passport-simplejwt: the database did not answer within storageTimeout (${ms} ms); its connection is destroyed`), {
+  return Object.assign(new Error(`passport-simplejwt: the database did not answer in time (${ms} ms); its connection is destroyed`), {
     code: 'ETIMEDOUT',
   });
 }
