@@ -22,6 +22,8 @@ export interface TcpRelay {
   drop(): void;
   /** The route back: held connections and new ones forward again; the dropped ones stay silent. */
   heal(): void;
+  /** How many connections dropped by drop() the app still keeps open. */
+  droppedOpen(): number;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,6 +34,8 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
   const held = new Set<Socket>();
   /** Sockets whose traffic is dropped for good (drop()). */
   const dropped = new WeakSet<Socket>();
+  /** The app's side of each relayed connection. */
+  const clients = new WeakSet<Socket>();
   let holding = false;
   let stalled = false;
   const track = (socket: Socket) => {
@@ -39,6 +43,7 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
     socket.on('close', () => sockets.delete(socket));
   };
   const relay = (client: Socket) => {
+    clients.add(client);
     const upstream = connect(targetPort, targetHost);
     track(upstream);
     client.on('error', () => upstream.destroy());
@@ -90,6 +95,9 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
     drop() {
       holding = true;
       for (const socket of sockets) dropped.add(socket);
+    },
+    droppedOpen() {
+      return [...sockets].filter((socket) => clients.has(socket) && dropped.has(socket)).length;
     },
     heal() {
       holding = false;

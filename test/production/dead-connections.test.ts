@@ -118,6 +118,8 @@ describe('dead connections: the route to the database is lost for good while tra
     await sleep(AFTER_HEAL_MS);
     running = false;
     await load;
+    // Each dead connection was torn down by the app (its socket closed), not left open waiting on a graceful end.
+    const deadStillOpen = relay.droppedOpen();
 
     for (const a of answers)
       if (a.status !== 200) console.log(a.what, a.status, a.code, Math.round(a.started - lost), Math.round(a.ended - lost), Math.round(healed - lost));
@@ -154,8 +156,9 @@ describe('dead connections: the route to the database is lost for good while tra
     console.log(
       `      ${db.dialect}: first 503 ${Math.round(first503)} ms after the route was lost (${during.length} requests, slowest ${Math.round(
         Math.max(...during.map((a) => a.ended - a.started)),
-      )} ms); first 200 ${Math.round(first200)} ms and last failure ${Math.round(recovered)} ms after it came back; ${failedAfter.length} of ${after.length} requests failed after it came back; ${ackLost} refreshes met a rotation committed behind a lost answer`,
+      )} ms); first 200 ${Math.round(first200)} ms and last failure ${Math.round(recovered)} ms after it came back; ${failedAfter.length} of ${after.length} requests failed after it came back; ${ackLost} refreshes met a rotation committed behind a lost answer; ${deadStillOpen} dead connections still open`,
     );
+    expect(deadStillOpen, 'dead connections the app still keeps open').to.equal(0);
     expect(ackLost, 'reuses after a lost answer').to.be.at.most(CLIENTS);
     expect(late.length, 'requests after recovery').to.be.above(0);
     expect(
