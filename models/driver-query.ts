@@ -37,6 +37,8 @@ interface MysqlConnection {
   execute(sql: string, values: unknown[], callback: Callback): void;
   close(): void;
   stream?: { destroy(): void };
+  /** mysql2's mark of a connection closed or closing. */
+  _closing?: boolean;
 }
 interface ConnectionManager {
   getConnection(options: { type: 'write' }): Promise<unknown>;
@@ -175,7 +177,7 @@ function tearDown(sequelize: Sequelize, connection: unknown): void {
     client.end().catch(() => undefined);
   } else if (dialect === 'mysql') {
     const mysql = connection as MysqlConnection;
-    mysql.close();
+    if (mysql._closing !== true) mysql.close();
     mysql.stream?.destroy();
   }
 }
