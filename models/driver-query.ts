@@ -1,5 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import { isOutage } from '../lib/fail-closed';
 import { sqlDialect, type SqlDialect } from './sql-dialect';
+import { statementTimeout } from './timeouts';
 
 /**
  * The hot path's statements, run on the driver connection Sequelize manages
@@ -26,13 +28,23 @@ interface SqliteDatabase {
 }
 interface PgClient {
   query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+  end(): Promise<void>;
+  connection?: { stream?: { destroy(): void } };
+  /** Sequelize's mark of a client its pool must not hand out again. */
+  _invalid?: boolean;
 }
 interface MysqlConnection {
   execute(sql: string, values: unknown[], callback: Callback): void;
+  close(): void;
+  stream?: { destroy(): void };
+  /** mysql2's mark of a connection closed or closing. */
+  _closing?: boolean;
 }
 interface ConnectionManager {
   getConnection(options: { type: 'write' }): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<void> | void;
+  /** Out of its pool for good (with read replication, the pool it came from), then disconnected. */
+  destroyConnection(connection: unknown): Promise<void>;
 }
 
 /** The most distinct statements given a name (prepared once per connection) on PostgreSQL; others run unnamed. */
@@ -142,7 +154,67 @@ function callbackRows<T>(run: (callback: Callback) => void): Promise<T[]> {
   return new Promise((resolve, reject) => run((err, rows) => (err ? reject(err) : resolve((rows ?? []) as T[]))));
 }
 
-async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: string, bind: unknown[], inTransaction: boolean): Promise<T[]> {
+/** The error of a statement that did not answer in time: an outage (ETIMEDOUT), its connection given up for dead. */
+function statementTimedOut(ms: number): Error {
+  return Object.assign(new Error(`passport-simplejwt: the database did not answer in time (${ms} ms); its connection is destroyed`), {
+    code: 'ETIMEDOUT',
+  });
+}
+
+/**
+ * Closes a PostgreSQL or MySQL/MariaDB connection at once, its socket
+ * destroyed: a graceful end (pg's Terminate, mysql2's COM_QUIT) waits on a
+ * peer that may never answer, and leaves the socket open meanwhile. Both
+ * drivers then mark the connection ending/closing, so Sequelize's
+ * disconnect returns at once, and its pool's validation never hands it out.
+ */
+function tearDown(sequelize: Sequelize, connection: unknown): void {
+  const dialect = sqlDialect(sequelize);
+  if (dialect === 'postgres') {
+    const client = connection as PgClient;
+    client._invalid = true;
+    client.connection?.stream?.destroy();
+    client.end().catch(() => undefined);
+  } else if (dialect === 'mysql') {
+    const mysql = connection as MysqlConnection;
+    if (mysql._closing !== true) mysql.close();
+    mysql.stream?.destroy();
+  }
+}
+
+/** A connection of Sequelize's pool (PostgreSQL, MySQL/MariaDB) that met a timeout or an outage: torn down and out of its pool, never handed out again. */
+export function destroyPooled(sequelize: Sequelize, connection: unknown): void {
+  tearDown(sequelize, connection);
+  const manager = sequelize.connectionManager as unknown as ConnectionManager;
+  // Not awaited: the slot is freed at once, the disconnect hooks run on their own.
+  manager.destroyConnection(connection).catch(() => undefined);
+}
+
+/**
+ * `work`, or `statementTimedOut(ms)` once `ms` have passed, and then
+ * `giveUp()` runs (which tears the connection down); `ms` undefined or 0: no
+ * limit.
+ */
+export function within<T>(work: Promise<T>, ms: number | undefined, giveUp: () => void): Promise<T> {
+  if (ms === undefined || ms <= 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      giveUp();
+      reject(statementTimedOut(ms));
+    }, ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+async function onConnection<T>(
+  sequelize: Sequelize,
+  dialect: SqlDialect,
+  connection: unknown,
+  sql: string,
+  bind: unknown[],
+  inTransaction: boolean,
+): Promise<T[]> {
   const { text, order } = statementFor(dialect, sql);
   switch (dialect) {
     case 'sqlite':
@@ -159,7 +231,10 @@ async function onConnection<T>(dialect: SqlDialect, connection: unknown, sql: st
     case 'mysql': {
       const values = order!.map((index) => bind[index]);
       // mysql2's execute answers a SELECT (or a RETURNING) with its rows, any other write with a result header.
-      const rows = await callbackRows<T>((callback) => (connection as MysqlConnection).execute(text, values, callback));
+      const executed = callbackRows<T>((callback) => (connection as MysqlConnection).execute(text, values, callback));
+      // mysql2 has no query timeout that covers a command queued behind a hung one: the connection is torn down,
+      // which also fails whatever else waits on it.
+      const rows = await within(executed, statementTimeout(sequelize), () => tearDown(sequelize, connection));
       return Array.isArray(rows) ? rows : [];
     }
   }
@@ -176,17 +251,29 @@ export function sqliteRowsOn<T extends object>(connection: unknown, sql: string,
 /**
  * Rows of `sql` (a SELECT, or a write with RETURNING) with `bind` bound, on
  * `transaction`'s connection or on one from Sequelize's pool.
+ *
+ * A pool connection that met a timeout or an outage error is destroyed, not
+ * returned: pg's `query_timeout` leaves a black-holed client in the pool, and
+ * every request would meet it again. (A transaction's connection is its
+ * owner's to destroy: see writeTransaction.)
  */
 export async function driverRows<T extends object>(sequelize: Sequelize, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
   const dialect = sqlDialect(sequelize);
-  if (transaction) return onConnection<T>(dialect, (transaction as unknown as { connection: unknown }).connection, sql, bind, true);
+  if (transaction) return onConnection<T>(sequelize, dialect, (transaction as unknown as { connection: unknown }).connection, sql, bind, true);
   const manager = sequelize.connectionManager as unknown as ConnectionManager;
   // The primary even with read replicas: a replica's lag would let a token blacklisted a moment ago pass.
   const connection = await manager.getConnection({ type: 'write' });
+  let rows: T[];
   try {
-    return await onConnection<T>(dialect, connection, sql, bind, false);
-  } finally {
-    // SQLite's shared connection stays open (Sequelize releases only transactions' own); a pool connection goes back.
-    await manager.releaseConnection(connection);
+    rows = await onConnection<T>(sequelize, dialect, connection, sql, bind, false);
+  } catch (err) {
+    // SQLite's shared connection is left open: outside a transaction a failed statement leaves nothing behind
+    // (busy/locked is another connection's lock), and every request and the login throttle's counters share it.
+    if (dialect !== 'sqlite' && isOutage(err)) destroyPooled(sequelize, connection);
+    else await manager.releaseConnection(connection);
+    throw err;
   }
+  // SQLite's shared connection stays open (Sequelize releases only transactions' own); a pool connection goes back.
+  await manager.releaseConnection(connection);
+  return rows;
 }

@@ -1,5 +1,17 @@
 import type { Sequelize } from 'sequelize';
 
+/** Each Sequelize instance's storageTimeout in ms, as the first SimpleJWT on it set it. */
+const statementTimeouts = new WeakMap<Sequelize, number>();
+
+/**
+ * How long a statement of the package may wait for the database before its
+ * connection is given up for dead: the storageTimeout of the first SimpleJWT
+ * on `sequelize`, else undefined (no limit of the package's own).
+ */
+export function statementTimeout(sequelize: Sequelize): number | undefined {
+  return statementTimeouts.get(sequelize);
+}
+
 /**
  * The database's own timeouts, derived from `storageTimeout` (seconds) so
  * that storage gives up about when the request does:
@@ -9,10 +21,12 @@ import type { Sequelize } from 'sequelize';
  * - PostgreSQL: pg's client-side `query_timeout` for connections opened
  *   from now on, unless `dialectOptions.query_timeout` was set (0: none).
  * - MySQL/MariaDB: mysql2 has no connection-wide query timeout; the
- *   request's deadline answers 503 and writes check it before committing.
+ *   request's deadline answers 503 and writes check it before committing;
+ *   the hot path's own statements give up after `statementTimeout()`.
  */
 export function deriveTimeouts(sequelize: Sequelize, storageTimeout: number): void {
   const ms = Math.round(storageTimeout * 1000);
+  if (!statementTimeouts.has(sequelize)) statementTimeouts.set(sequelize, ms);
   const dialect = sequelize.getDialect();
   if (dialect === 'postgres') {
     const config = (sequelize.connectionManager as unknown as { config: { dialectOptions?: Record<string, unknown> } }).config;

@@ -14,31 +14,56 @@ export interface TcpRelay {
   blackhole(): void;
   /** Keeps every relayed connection open but stops forwarding (what each side sends is dropped), and holds new ones unanswered: a half-open database. */
   stall(): void;
+  /**
+   * A route lost for good: the connections relayed so far stay open but never
+   * forward again (neither side learns it), and new ones are held unanswered
+   * until `heal()`.
+   */
+  drop(): void;
+  /** The route back: held connections and new ones forward again; the dropped ones stay silent. */
+  heal(): void;
+  /** How many connections dropped by drop() the app still keeps open. */
+  droppedOpen(): number;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startRelay(targetHost: string, targetPort: number): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
+  /** Connections accepted while holding, not yet relayed. */
+  const held = new Set<Socket>();
+  /** Sockets whose traffic is dropped for good (drop()). */
+  const dropped = new WeakSet<Socket>();
+  /** The app's side of each relayed connection. */
+  const clients = new WeakSet<Socket>();
   let holding = false;
   let stalled = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
+  const relay = (client: Socket) => {
+    clients.add(client);
+    const upstream = connect(targetPort, targetHost);
+    track(upstream);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    // Forwarded by hand rather than piped, so that stall() and drop() can drop the traffic of live connections.
+    client.on('data', (chunk: Buffer) => void (stalled || dropped.has(client) || upstream.write(chunk)));
+    upstream.on('data', (chunk: Buffer) => void (stalled || dropped.has(client) || client.write(chunk)));
+  };
   const newServer = () =>
     createServer((client) => {
       track(client);
-      if (holding) return; // accepted, never answered
-      const upstream = connect(targetPort, targetHost);
-      track(upstream);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      // Forwarded by hand rather than piped, so that stall() can drop the traffic of live connections.
-      client.on('data', (chunk: Buffer) => void (stalled || upstream.write(chunk)));
-      upstream.on('data', (chunk: Buffer) => void (stalled || client.write(chunk)));
+      if (holding) {
+        // Accepted, never answered (what the client sends waits in the socket, paused).
+        held.add(client);
+        client.on('close', () => held.delete(client));
+        return;
+      }
+      relay(client);
     });
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -67,8 +92,21 @@ export async function startRelay(targetHost: string, targetPort: number): Promis
       stalled = true;
       holding = true;
     },
+    drop() {
+      holding = true;
+      for (const socket of sockets) dropped.add(socket);
+    },
+    droppedOpen() {
+      return [...sockets].filter((socket) => clients.has(socket) && dropped.has(socket)).length;
+    },
+    heal() {
+      holding = false;
+      for (const client of held) relay(client);
+      held.clear();
+    },
     async restore() {
       holding = false;
+      held.clear();
       stalled = false;
       for (const socket of sockets) socket.destroy(); // the held ones
       if (server) return;
