@@ -244,8 +244,8 @@ async function onConnection<T>(
  * Rows of `sql` outside a transaction on a SQLite connection the caller keeps
  * for itself (one `connectionManager.getConnection({ uuid })` gives).
  */
-export function sqliteRowsOn<T extends object>(connection: unknown, sql: string, bind: unknown[]): Promise<T[]> {
-  return onConnection<T>('sqlite', connection, sql, bind, false);
+export function sqliteRowsOn<T extends object>(sequelize: Sequelize, connection: unknown, sql: string, bind: unknown[]): Promise<T[]> {
+  return onConnection<T>(sequelize, 'sqlite', connection, sql, bind, false);
 }
 
 /**

@@ -69,7 +69,7 @@ async function runnerOf(sequelize: Sequelize, busyTimeoutMs: number): Promise<Ru
   const manager = sequelize.connectionManager as unknown as { getConnection(options: object): Promise<SqliteConnection> };
   const connection = await manager.getConnection({ uuid: SQLITE_COUNTERS, type: 'write' });
   connection.configure('busyTimeout', busyTimeoutMs);
-  return (sql, bind) => sqliteRowsOn(connection, sql, bind);
+  return (sql, bind) => sqliteRowsOn(sequelize, connection, sql, bind);
 }
 
 function countersOf(sequelize: Sequelize, busyTimeoutMs: number): Promise<Run> {
