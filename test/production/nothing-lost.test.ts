@@ -175,6 +175,13 @@ async function expectWritable(other: Sequelize, dialect: TestDialect): Promise<v
 }
 
 async function checkAfterLoad(seen: Seen, other: Sequelize, dialect: TestDialect, restart: () => Promise<Target & { close(): Promise<void> }>) {
+  // A longer run (NOTHING_LOST_MS) prints what it did, for the record.
+  if (process.env.NOTHING_LOST_MS) {
+    const flood = [...seen.flood].map(([status, n]) => `${status}×${n}`).join(' ');
+    console.log(
+      `      ${seen.ordinary} ordinary requests (${seen.notOk.length} not 200), ${seen.loggedOut.length} logouts, ${seen.familyBlacklisted.length} family blacklists, ${seen.retried503} refreshes retried after a 503; flood: ${flood}`,
+    );
+  }
   expect(seen.errors, 'no 500 anywhere').to.deep.equal([]);
   expect(seen.notOk, `every ordinary request answered 200 (of ${seen.ordinary})`).to.deep.equal([]);
   expect(seen.loggedOut.length + seen.familyBlacklisted.length, 'the load logged out').to.be.greaterThan(0);
