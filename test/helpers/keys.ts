@@ -42,20 +42,20 @@ y5YBWvOKLqD9nm3WS303U+A8ebkQZQQQSMEkliMOIw==
 -----END CERTIFICATE-----
 `;
 
-let ed25519: TestKeyPair | undefined;
-
-/** An Ed25519 key pair (EdDSA), made once per process. */
-export function ed25519Pair(): TestKeyPair {
-  if (!ed25519) {
+/** An Ed25519 key pair (EdDSA), made once per process and name. */
+export function ed25519Pair(name: 'a' | 'b' = 'a'): TestKeyPair {
+  let pair = cache.get(`ed25519-${name}`);
+  if (!pair) {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    ed25519 = {
+    pair = {
       privateKey,
       publicKey,
       privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     };
+    cache.set(`ed25519-${name}`, pair);
   }
-  return ed25519;
+  return pair;
 }
 
 /** The header of an encoded token, parsed. */
