@@ -88,7 +88,7 @@ const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['n',
 
 /** A key as a public JWK: only the members `PUBLIC_MEMBERS` names, whatever the export holds. */
 function publicJwk(key: KeyObject, kid: string | undefined, alg: string): PublicJwk {
-  const exported = createPublicKey(key).export({ format: 'jwk' }) as Record<string, unknown>;
+  const exported = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' }) as Record<string, unknown>;
   const kty = String(exported.kty);
   const jwk: Record<string, unknown> = { kty, ...(kid === undefined ? {} : { kid }), alg, use: 'sig' };
   for (const member of PUBLIC_MEMBERS[kty] ?? []) if (typeof exported[member] === 'string') jwk[member] = exported[member];
