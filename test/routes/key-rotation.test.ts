@@ -31,12 +31,16 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
     const { sj, app } = instance({ signingKey: OLD });
     const old = await mint(sj);
     expect(await status(app, old)).to.equal(200); // verified, and remembered
-    // Step 1: the new secret signs, with a kid; the old one verifies tokens without kid.
+    // Step 1 (README's runbook): the new secret verifies everywhere; nothing visible yet.
+    sj.setKeys({ signingKey: OLD, verifyingKeys: [{ kid: '2027-01', key: NEW }] });
+    expect(await status(app, old)).to.equal(200);
+    expect(String(await sj.AccessToken.forUser({ id: 1 })).split('.')[0]).to.equal(old.split('.')[0]);
+    // Step 2: the new secret signs, with a kid; the old one verifies tokens without kid.
     sj.setKeys({ signingKey: { kid: '2027-01', key: NEW }, verifyingKey: OLD });
     const fresh = await mint(sj);
     expect(await status(app, old)).to.equal(200);
     expect(await status(app, fresh)).to.equal(200);
-    // Step 2, after the refresh lifetime: the old secret goes.
+    // Step 3, after the refresh lifetime: the old secret goes.
     sj.setKeys({ signingKey: { kid: '2027-01', key: NEW } });
     expect(await status(app, old)).to.equal(401);
     expect(await status(app, fresh)).to.equal(200);
