@@ -80,6 +80,8 @@ describe('keys: kid in the header, verifying keys chosen by kid (#21)', () => {
       const { sj, clock } = make({ signingKey: SECRET, verifyingKeys: [{ kid: 'old', key: OLD }] });
       expect(sj.backend.decode(signed(clock, SECRET), true, clock.now()).jti).to.have.length(32);
       expect(() => sj.backend.decode(signed(clock, OLD), true, clock.now())).to.throw(TokenBackendError, 'Token is invalid');
+      // The unnamed key's own token naming a kid no key has: refused, not verified with the unnamed key.
+      expect(() => sj.backend.decode(signed(clock, SECRET, 'unknown'), true, clock.now())).to.throw(TokenBackendError, 'Token is invalid');
     });
 
     it('a token without kid is refused when every key is named; verifyingKey is the unnamed key beside a named HS signing key', () => {
