@@ -70,14 +70,26 @@ function isCanonicalSignature(token: string): boolean {
   return mask === 0 || (BASE64URL.indexOf(signature[signature.length - 1]) & mask) === 0;
 }
 
-/** The public half of a verifying key as a JSON Web Key (RFC 7517), as `jwksRouter` publishes it. */
+/**
+ * The public half of a verifying key as a JSON Web Key (RFC 7517), as
+ * `jwksRouter` publishes it: never a private member.
+ *
+ * @example
+ * const { keys } = sj.backend.publicKeySet(); // [{ kty: 'OKP', kid: '2026-12', alg: 'EdDSA', use: 'sig', crv: 'Ed25519', x: '…' }]
+ */
 export interface PublicJwk {
+  /** `RSA`, `EC` or `OKP` (Ed25519). */
   kty: string;
+  /** The key's id; absent for the unnamed key. */
   kid?: string;
+  /** The instance's `algorithm`. */
   alg: string;
+  /** Always `sig`. */
   use: 'sig';
+  /** RSA: modulus and exponent. */
   n?: string;
   e?: string;
+  /** EC and OKP: the curve and the public point. */
   crv?: string;
   x?: string;
   y?: string;
