@@ -29,7 +29,7 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SERIALIZERS_STRATEGIES = ['lib/serializers/**', 'lib/strategies/**'];
 const SERVICES = ['lib/services/**'];
 const TOKENS = ['lib/tokens/**'];
-const BACKEND = ['lib/@(backend|jwks|verified-token-cache).ts'];
+const BACKEND = ['lib/@(backend|eddsa|jwks|signature-failures|verified-token-cache).ts'];
 const SETTINGS_ERRORS = ['lib/@(settings|errors|logger|duration).ts', 'lib/settings/**'];
 // The wiring: it builds the layers, so none below the serializers may reach back up to it.
 const WIRING = ['lib/@(simplejwt).ts'];

@@ -32,6 +32,8 @@ export type {
   ResolvedSettings,
   Algorithm,
   KeyInput,
+  KeyWithId,
+  KeySettings,
   Apps,
   AuthTokenClass,
   LoginThrottleOptions,
@@ -40,7 +42,8 @@ export type {
 } from './settings';
 export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
-export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
+export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader, type PublicJwk, type TokenBackendOptions } from './backend';
+export { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from './signature-failures';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
 export { Token, type TokenOptions, type TokenClass, type TokenHost, type TokenRevocation, type RevocationChecks } from './tokens/token';
 export type { BlacklistMethods, BlacklistableToken, WithBlacklist } from './tokens/blacklist-mixin';
@@ -161,6 +164,7 @@ export {
   type TokenViewHandlerFactory,
 } from '../routes/views';
 export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
+export { jwksRouter, DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE, type JwksRouterOptions } from '../routes/jwks';
 export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';
 export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
 export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed } from '../routes/http-errors';

@@ -44,19 +44,24 @@ export function resolveSettings(input: unknown): ResolvedSettings {
 /** HMAC secrets shorter than the hash output are weaker than the algorithm (RFC 7518, section 3.2). */
 const HMAC_HASH_BYTES: Readonly<Partial<Record<Algorithm, number>>> = { HS384: 48, HS512: 64 };
 
+/** The warnings about the signing key alone: an HMAC secret shorter than its hash (also after `sj.setKeys()`). */
+export function keyWarnings(settings: ResolvedSettings, hmacSecretBytes: number | null): string[] {
+  const hashBytes = HMAC_HASH_BYTES[settings.algorithm];
+  if (hmacSecretBytes !== null && hashBytes !== undefined && hmacSecretBytes < hashBytes) {
+    return [
+      `passport-simplejwt: 'signingKey' is ${hmacSecretBytes} bytes, shorter than the ${hashBytes}-byte hash of ${settings.algorithm} (RFC 7518, section 3.2): use a secret of at least ${hashBytes} bytes`,
+    ];
+  }
+  return [];
+}
+
 /**
  * What works but is weaker than it looks: an HMAC secret shorter than its
  * hash, a `leeway` longer than the access token lifetime. The instance
  * prints each once through `logger.warn`.
  */
 export function configurationWarnings(settings: ResolvedSettings, hmacSecretBytes: number | null): string[] {
-  const warnings: string[] = [];
-  const hashBytes = HMAC_HASH_BYTES[settings.algorithm];
-  if (hmacSecretBytes !== null && hashBytes !== undefined && hmacSecretBytes < hashBytes) {
-    warnings.push(
-      `passport-simplejwt: 'signingKey' is ${hmacSecretBytes} bytes, shorter than the ${hashBytes}-byte hash of ${settings.algorithm} (RFC 7518, section 3.2): use a secret of at least ${hashBytes} bytes`,
-    );
-  }
+  const warnings = keyWarnings(settings, hmacSecretBytes);
   if (settings.leeway > settings.accessTokenLifetime) {
     warnings.push(
       `passport-simplejwt: 'leeway' (${settings.leeway} s) is longer than 'accessTokenLifetime' (${settings.accessTokenLifetime} s): expired access tokens stay valid for longer than they lived`,

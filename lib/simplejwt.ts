@@ -12,7 +12,7 @@ import { LoginThrottle, unthrottledAttempt, type DatabaseCounterFactory, type Lo
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { DEFAULT_LOGGER, type Logger } from './logger';
-import { configurationWarnings, resolveSettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
+import { configurationWarnings, keyWarnings, resolveSettings, type KeySettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
 import { TokenUser } from './token-user';
 import { AccessToken } from './tokens/access-token';
 import { RefreshToken } from './tokens/refresh-token';
@@ -86,9 +86,10 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   constructor(options: SimpleJWTOptions<U>) {
     this.settings = resolveSettings(options);
     this.options = Object.freeze({ ...options });
-    this.backend = new TokenBackend(this.settings, options.signingKey, options.verifyingKey, options.now);
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? DEFAULT_LOGGER;
+    const { signingKey, verifyingKey, verifyingKeys } = options;
+    this.backend = new TokenBackend(this.settings, { signingKey, verifyingKey, verifyingKeys }, { now: this.now, logger: this.logger });
     for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
     this.users = options.users;
     this.sequelize = options.sequelize;
@@ -190,6 +191,31 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    */
   prepareKey(raw: string): Promise<void> {
     return this.backend.prepareKey(raw);
+  }
+
+  /**
+   * Replaces the keys of the running instance (a secrets manager's
+   * rotation): `signingKey`, `verifyingKey` and `verifyingKeys` become
+   * exactly what is given (absent: none), checked as the constructor checks
+   * them. A bad set throws a `TypeError` and changes nothing. From the next
+   * request on, tokens of a key no longer given are refused, remembered ones
+   * included; an instance that signs keeps a `signingKey`.
+   * `sj.options` still shows the constructor's keys.
+   *
+   * @example
+   * // step 1 of a rotation: publish the next key
+   * sj.setKeys({ signingKey: { kid: '2026-12', key: currentPem }, verifyingKeys: [{ kid: '2027-01', key: nextPublicPem }] });
+   */
+  setKeys(keys: KeySettings): void {
+    if (keys === null || typeof keys !== 'object' || Array.isArray(keys))
+      throw new TypeError('passport-simplejwt: setKeys() takes { signingKey, verifyingKey, verifyingKeys }');
+    for (const name of Object.keys(keys)) {
+      if (name !== 'signingKey' && name !== 'verifyingKey' && name !== 'verifyingKeys') {
+        throw new TypeError(`passport-simplejwt: setKeys() takes { signingKey, verifyingKey, verifyingKeys }, not '${name}'`);
+      }
+    }
+    this.backend.setKeys(keys);
+    for (const warning of keyWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
   }
 
   // ---- users ---------------------------------------------------------------

@@ -19,17 +19,21 @@ function isKeyInput(key: unknown): key is KeyInput {
 /** The smallest RSA modulus accepted, in bits (RFC 7518 section 3.3; jsonwebtoken refuses to sign with less). */
 const MIN_RSA_KEY_BITS = 2048;
 
-/** Throws unless an asymmetric key suits the algorithm (RSA of 2048 bits or more for RS/PS, the right curve for ES). */
-function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string): void {
+/** Whether an asymmetric key is of the type the algorithm signs with (RSA for RS/PS, the right curve for ES, Ed25519 for EdDSA). */
+export function keyFitsAlgorithm(algorithm: Algorithm, key: KeyObject): boolean {
   const type = key.asymmetricKeyType;
   const family = algorithm.slice(0, 2);
-  const ok =
-    family === 'RS'
-      ? type === 'rsa'
-      : family === 'PS'
-        ? type === 'rsa' || type === 'rsa-pss'
-        : type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVES[algorithm];
-  if (!ok) {
+  if (family === 'RS') return type === 'rsa';
+  if (family === 'PS') return type === 'rsa' || type === 'rsa-pss';
+  if (family === 'ES') return type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVES[algorithm];
+  if (family === 'Ed') return type === 'ed25519';
+  return false;
+}
+
+/** Throws unless an asymmetric key suits the algorithm (RSA of 2048 bits or more for RS/PS, the right curve for ES, Ed25519 for EdDSA). */
+function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string): void {
+  const type = key.asymmetricKeyType;
+  if (!keyFitsAlgorithm(algorithm, key)) {
     const what = type === 'ec' ? `an EC key on ${String(key.asymmetricKeyDetails?.namedCurve)}` : `a ${String(type)} key`;
     fail(`'${setting}' is ${what}, which cannot be used with ${algorithm}`);
   }
@@ -98,61 +102,145 @@ function keyShape(bytes: Buffer): string | null {
   return null;
 }
 
-/** The keys of an instance, prepared: `signing` absent on a verify-only instance, `verifying` absent with only `jwkUrl`. */
-export interface PreparedKeys {
-  signing?: KeyObject;
-  verifying?: KeyObject;
+/**
+ * The keys of an instance, prepared: `signing` absent on a verify-only
+ * instance; `unnamed` verifies tokens without `kid`; `byKid` the tokens
+ * naming one (every `verifyingKeys` entry and the signing key's own kid).
+ */
+export interface KeyRing {
+  readonly signing?: KeyObject;
+  readonly signingKid?: string;
+  readonly unnamed?: KeyObject;
+  readonly byKid: ReadonlyMap<string, KeyObject>;
 }
 
-/** Checks the key settings against the algorithm and turns them into KeyObjects; throws a TypeError naming the bad one. */
-export function prepareKeys(algorithm: Algorithm, signingKey: unknown, verifyingKey: unknown, jwkUrl: string | null): PreparedKeys {
-  const empty = (k: unknown) => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
-  for (const [setting, key] of [
-    ['signingKey', signingKey],
-    ['verifyingKey', verifyingKey],
-  ] as const) {
-    if (!empty(key) && !isKeyInput(key)) fail(`'${setting}' must be a string, a Buffer or a crypto.KeyObject`);
+/** The key settings as given (see `KeySettings`), before any check. */
+export interface KeyInputs {
+  signingKey?: unknown;
+  verifyingKey?: unknown;
+  verifyingKeys?: unknown;
+}
+
+const empty = (k: unknown): boolean => k === undefined || k === null || k === '' || (Buffer.isBuffer(k) && k.length === 0);
+
+/** A `{ kid, key }` entry checked: its kid a non-empty string, no other member. */
+function keyWithId(value: unknown, setting: string): { kid: string; key: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`'${setting}' must be { kid, key }`);
+  const entry = value as Record<string, unknown>;
+  for (const member of Object.keys(entry))
+    if (member !== 'kid' && member !== 'key') fail(`'${setting}' has an unknown member '${member}' (it takes { kid, key })`);
+  if (typeof entry.kid !== 'string' || entry.kid === '') fail(`'${setting}.kid' must be a non-empty string`);
+  if (empty(entry.key)) fail(`'${setting}.key' is required`);
+  if (!isKeyInput(entry.key)) fail(`'${setting}.key' must be a string, a Buffer or a crypto.KeyObject`);
+  return { kid: entry.kid, key: entry.key };
+}
+
+/** An HMAC secret checked as SPEC 2 asks: a secret, not shaped like a key, at least 32 bytes. */
+function prepareSecret(algorithm: Algorithm, input: unknown, setting: string): KeyObject {
+  const key = input instanceof KeyObject ? input : createSecretKey(Buffer.from(input as string | Buffer));
+  if (key.type !== 'secret') fail(`'${setting}' must be a secret for ${algorithm}, not a ${key.type} key`);
+  // A secret KeyObject too: createSecretKey() takes PEM or DER bytes as readily as a secret.
+  const shape = keyShape(key.export());
+  if (shape !== null) {
+    fail(`'${setting}' is ${shape}, but ${algorithm} takes a shared secret: set 'algorithm' to RS*, ES* or PS* for a key pair`);
   }
-  if (isHmac(algorithm)) {
-    if (empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
-    const key = signingKey instanceof KeyObject ? signingKey : createSecretKey(Buffer.from(signingKey as string | Buffer));
-    if (key.type !== 'secret') fail(`'signingKey' must be a secret for ${algorithm}, not a ${key.type} key`);
-    // A secret KeyObject too: createSecretKey() takes PEM or DER bytes as readily as a secret.
-    const shape = keyShape(key.export());
-    if (shape !== null) {
-      fail(`'signingKey' is ${shape}, but ${algorithm} takes a shared secret: set 'algorithm' to RS*, ES* or PS* for a key pair`);
-    }
-    const bytes = key.symmetricKeySize ?? 0;
-    if (bytes < MIN_HMAC_SECRET_BYTES) {
-      fail(
-        `'signingKey' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
-      );
-    }
-    return { signing: key, verifying: key };
+  const bytes = key.symmetricKeySize ?? 0;
+  if (bytes < MIN_HMAC_SECRET_BYTES) {
+    fail(
+      `'${setting}' is ${bytes} bytes: an ${algorithm} secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes (a short secret is brute-forced from a single token); generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
+    );
   }
-  let signing: KeyObject | undefined;
-  if (!empty(signingKey)) {
-    try {
-      signing = signingKey instanceof KeyObject ? signingKey : createPrivateKey(signingKey as string | Buffer);
-    } catch (err) {
-      fail(`'signingKey' is not a valid private key for ${algorithm}: ${(err as Error).message}`);
-    }
-    if (signing.type !== 'private') fail(`'signingKey' must be a private key for ${algorithm}`);
-    checkAsymmetric(algorithm, signing, 'signingKey');
+  return key;
+}
+
+/** A private key for signing, checked against the algorithm. */
+function preparePrivate(algorithm: Algorithm, input: unknown, setting: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = input instanceof KeyObject ? input : createPrivateKey(input as string | Buffer);
+  } catch (err) {
+    fail(`'${setting}' is not a valid private key for ${algorithm}: ${(err as Error).message}`);
   }
-  let verifying: KeyObject | undefined;
-  if (!empty(verifyingKey)) {
-    try {
-      // A private key (object or PEM) given as verifyingKey verifies as its public half.
-      verifying =
-        verifyingKey instanceof KeyObject && verifyingKey.type === 'public' ? verifyingKey : createPublicKey(verifyingKey as string | Buffer | KeyObject);
-    } catch (err) {
-      fail(`'verifyingKey' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
-    }
-    checkAsymmetric(algorithm, verifying, 'verifyingKey');
-  } else if (signing) {
-    verifying = createPublicKey(signing);
+  if (key.type !== 'private') fail(`'${setting}' must be a private key for ${algorithm}`);
+  checkAsymmetric(algorithm, key, setting);
+  return key;
+}
+
+/** A verifying key: a public key, or the public half of a private one; never a secret. */
+function preparePublic(algorithm: Algorithm, input: unknown, setting: string): KeyObject {
+  if (input instanceof KeyObject && input.type === 'secret') {
+    fail(`'${setting}' is a secret, but ${algorithm} verifies with a public key (or a private key, whose public half is used)`);
   }
-  if (!signing && !verifying && !jwkUrl) fail(`'signingKey' (a private key) or 'verifyingKey' or 'jwkUrl' is required for ${algorithm}`);
-  return { signing, verifying };
+  let key: KeyObject;
+  try {
+    // A private key (object or PEM) verifies as its public half.
+    key = input instanceof KeyObject && input.type === 'public' ? input : createPublicKey(input as string | Buffer | KeyObject);
+  } catch (err) {
+    fail(`'${setting}' is not a valid public key for ${algorithm}: ${(err as Error).message}`);
+  }
+  checkAsymmetric(algorithm, key, setting);
+  return key;
+}
+
+/**
+ * Checks the key settings against the algorithm and turns them into
+ * KeyObjects, once; throws a TypeError naming the bad one (`'signingKey'`,
+ * `'verifyingKeys[1].kid'`, …).
+ */
+export function prepareKeys(algorithm: Algorithm, inputs: KeyInputs, jwkUrl: string | null): KeyRing {
+  const { verifyingKey, verifyingKeys } = inputs;
+  let signingKey = inputs.signingKey;
+  let signingSetting = 'signingKey';
+  let signingKid: string | undefined;
+  if (!empty(signingKey) && !isKeyInput(signingKey) && typeof signingKey === 'object') {
+    const entry = keyWithId(signingKey, 'signingKey');
+    signingKid = entry.kid;
+    signingKey = entry.key;
+    signingSetting = 'signingKey.key';
+  } else if (!empty(signingKey) && !isKeyInput(signingKey)) {
+    fail(`'signingKey' must be a string, a Buffer or a crypto.KeyObject, or { kid, key }`);
+  }
+  if (!empty(verifyingKey) && !isKeyInput(verifyingKey)) fail(`'verifyingKey' must be a string, a Buffer or a crypto.KeyObject`);
+  const entries: Array<{ kid: string; key: unknown }> = [];
+  if (verifyingKeys !== undefined && verifyingKeys !== null) {
+    if (!Array.isArray(verifyingKeys)) fail(`'verifyingKeys' must be an array of { kid, key }`);
+    if (jwkUrl !== null && verifyingKeys.length > 0) fail(`'verifyingKeys' cannot be used with 'jwkUrl': the key set at the URL is the verifying keys`);
+    (verifyingKeys as unknown[]).forEach((value, i) => entries.push(keyWithId(value, `verifyingKeys[${i}]`)));
+  }
+  const seen = new Map<string, number>();
+  entries.forEach(({ kid }, i) => {
+    const first = seen.get(kid);
+    if (first !== undefined) fail(`'verifyingKeys[${i}].kid' '${kid}' is a duplicate of 'verifyingKeys[${first}].kid': each key needs its own kid`);
+    seen.set(kid, i);
+  });
+
+  const hmac = isHmac(algorithm);
+  if (hmac && empty(signingKey)) fail(`'signingKey' is required for ${algorithm}`);
+  const signing = empty(signingKey)
+    ? undefined
+    : hmac
+      ? prepareSecret(algorithm, signingKey, signingSetting)
+      : preparePrivate(algorithm, signingKey, signingSetting);
+  const byKid = new Map<string, KeyObject>();
+  const signingVerifier = signing && (hmac ? signing : createPublicKey(signing));
+  if (signingKid !== undefined && signingVerifier) byKid.set(signingKid, signingVerifier);
+  entries.forEach(({ kid, key }, i) => {
+    const setting = `verifyingKeys[${i}].key`;
+    const prepared = hmac ? prepareSecret(algorithm, key, setting) : preparePublic(algorithm, key, setting);
+    const own = byKid.get(kid);
+    // The signing key listed again under its own kid is fine; another key under that kid would fail every token we sign.
+    if (own && !own.equals(prepared)) fail(`'verifyingKeys[${i}].kid' '${kid}' is the kid of 'signingKey', but the key is another one`);
+    byKid.set(kid, prepared);
+  });
+  let unnamed: KeyObject | undefined;
+  if (hmac) {
+    // HS*: the signing secret verifies tokens without kid, as Simple JWT's; `verifyingKey` only when the signing key is named.
+    unnamed = signingKid === undefined ? signing : empty(verifyingKey) ? undefined : prepareSecret(algorithm, verifyingKey, 'verifyingKey');
+  } else {
+    unnamed = !empty(verifyingKey) ? preparePublic(algorithm, verifyingKey, 'verifyingKey') : signingKid === undefined ? signingVerifier : undefined;
+  }
+  if (!signing && !unnamed && byKid.size === 0 && !jwkUrl) {
+    fail(`'signingKey' (a private key) or 'verifyingKey' or 'jwkUrl' is required for ${algorithm}`);
+  }
+  return { signing, signingKid, unnamed, byKid };
 }

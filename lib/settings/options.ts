@@ -27,12 +27,42 @@ export const DEFAULT_LOGIN_THROTTLE_KEY_PREFIX = 'sjwt_login';
 /** What `onLoginFailed` sees instead of the password. */
 export const MASKED_PASSWORD = '********************';
 
-/** The signing algorithms the token backend knows. */
-export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const;
+/** The signing algorithms the token backend knows; `EdDSA` is Ed25519 (RFC 8037). */
+export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** Key material: a PEM or secret string, a Buffer, or a prepared `crypto.KeyObject`. */
 export type KeyInput = string | Buffer | import('node:crypto').KeyObject;
+
+/**
+ * A key with its id (`kid`, RFC 7515 §4.1.4): tokens signed with it name it
+ * in their header, and a token naming it is verified with this key only.
+ *
+ * @example
+ * const signingKey: KeyWithId = { kid: '2026-12', key: process.env.JWT_PRIVATE_KEY! };
+ */
+export interface KeyWithId {
+  /** The key id: a non-empty string, unique among an instance's keys (a date such as `'2026-12'` reads well). */
+  kid: string;
+  /** The key: a secret for HS*, a private or public key for RS/ES/PS/EdDSA (as `signingKey` and `verifyingKey` take). */
+  key: KeyInput;
+}
+
+/**
+ * The key settings, as `new SimpleJWT()` takes them and `sj.setKeys()`
+ * replaces them: each means what the setting of the same name means.
+ *
+ * @example
+ * sj.setKeys({ signingKey: { kid: '2027-01', key: newPem }, verifyingKeys: [{ kid: '2026-12', key: oldPublicPem }] });
+ */
+export interface KeySettings {
+  /** See `SimpleJWTOptions.signingKey`. Default: none (a verify-only instance). */
+  signingKey?: KeyInput | KeyWithId;
+  /** See `SimpleJWTOptions.verifyingKey`. Default: none. */
+  verifyingKey?: KeyInput;
+  /** See `SimpleJWTOptions.verifyingKeys`. Default: none. */
+  verifyingKeys?: readonly KeyWithId[];
+}
 
 /** The apps of Simple JWT that keep state in the database. */
 export interface Apps {
@@ -103,12 +133,28 @@ export interface SimpleJWTOptions<U = unknown> {
   /**
    * The key tokens are signed with (`SIGNING_KEY`). HS*: a shared secret of at
    * least 32 bytes (48 for HS384, 64 for HS512 to avoid a warning); never a PEM
-   * or JWK. RS/ES/PS: a private key (PEM, Buffer or `KeyObject`). Required,
-   * except on a verify-only RS/ES/PS instance with `verifyingKey` or `jwkUrl`.
+   * or JWK. RS/ES/PS/EdDSA: a private key (PEM, Buffer or `KeyObject`). As
+   * `{ kid, key }`, every token's header names `kid` and tokens naming it
+   * verify with this key; without a kid, headers are Simple JWT's. Required,
+   * except on a verify-only instance with `verifyingKey`, `verifyingKeys` or `jwkUrl`.
    */
-  signingKey?: KeyInput;
-  /** RS/ES/PS: the public key tokens are verified with (`VERIFYING_KEY`). Default: derived from `signingKey`; ignored for HS*. */
+  signingKey?: KeyInput | KeyWithId;
+  /**
+   * The key that verifies tokens without a `kid` (`VERIFYING_KEY`).
+   * RS/ES/PS/EdDSA: a public key (or a private key, whose public half is
+   * used); default: derived from a `signingKey` given without kid. HS*: used
+   * only when `signingKey` has a kid (the previous secret during a rotation);
+   * otherwise the signing secret verifies. Default: none.
+   */
   verifyingKey?: KeyInput;
+  /**
+   * More keys tokens are verified with, chosen by the token's `kid` (never
+   * by trying each): the previous and the next keys of a rotation. HS*:
+   * secrets (each at least 32 bytes); RS/ES/PS/EdDSA: public keys, or private
+   * keys whose public half is used. The signing key's own kid verifies
+   * without being listed. Not with `jwkUrl`. Default: none.
+   */
+  verifyingKeys?: readonly KeyWithId[];
   /** How the package finds and authenticates the app's users (see `UserStore`). Required by the obtain views and `JWTStrategy`. Default: none. */
   users?: UserStore<U>;
   /** The app's Sequelize instance, where the blacklist and family apps keep their tables. Required when an app is on. Default: none. */
@@ -140,7 +186,7 @@ export interface SimpleJWTOptions<U = unknown> {
    * `apps.blacklist`. Default `0` (off).
    */
   refreshTokenReuseInterval?: Duration;
-  /** The signing algorithm (`ALGORITHM`): HS/RS/ES/PS 256/384/512. Default `'HS256'`. */
+  /** The signing algorithm (`ALGORITHM`): HS/RS/ES/PS 256/384/512, or `'EdDSA'` (Ed25519). Default `'HS256'`. */
   algorithm?: Algorithm;
   /** The `aud` claim written and required (`AUDIENCE`). Default `null` (none). */
   audience?: string | string[] | null;
@@ -148,7 +194,7 @@ export interface SimpleJWTOptions<U = unknown> {
   issuer?: string | null;
   /** A `JSON.stringify` replacer for the claims (`JSON_ENCODER`). Default `null`. */
   jsonEncoder?: ((this: unknown, key: string, value: unknown) => unknown) | null;
-  /** RS/ES/PS: verify against the JSON Web Key Set at this URL (`JWK_URL`); `https://` (plain `http://` only to localhost). Default `null`. */
+  /** RS/ES/PS/EdDSA: verify against the JSON Web Key Set at this URL (`JWK_URL`), keys chosen by `kid`; `https://` (plain `http://` only to localhost). Default `null`. */
   jwkUrl?: string | null;
   /** Clock skew allowed on `exp`/`nbf` (`LEEWAY`); a warning when longer than the access token lifetime. Default `0`. */
   leeway?: Duration;

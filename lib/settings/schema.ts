@@ -134,6 +134,7 @@ export const SETTINGS = {
   // Checked with the algorithm and turned into KeyObjects by prepareKeys (./keys.ts), which the token backend calls.
   signingKey: given(null),
   verifyingKey: given(null),
+  verifyingKeys: given(null),
   users: given(userStore),
   // Checked with the apps that need it (RULES).
   sequelize: given(null),

@@ -41,3 +41,24 @@ zj0EAwIDSAAwRQIgb4EOCMz1SwvZrzFY5+0VAriooqZLu9KrVLbKbsrOiv8CIQDb
 y5YBWvOKLqD9nm3WS303U+A8ebkQZQQQSMEkliMOIw==
 -----END CERTIFICATE-----
 `;
+
+/** An Ed25519 key pair (EdDSA), made once per process and name. */
+export function ed25519Pair(name: 'a' | 'b' = 'a'): TestKeyPair {
+  let pair = cache.get(`ed25519-${name}`);
+  if (!pair) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    pair = {
+      privateKey,
+      publicKey,
+      privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    cache.set(`ed25519-${name}`, pair);
+  }
+  return pair;
+}
+
+/** The header of an encoded token, parsed. */
+export function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+}

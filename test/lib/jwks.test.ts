@@ -39,7 +39,7 @@ function claims(clock: Clock, extra: Record<string, unknown> = {}) {
 }
 
 function sign(clock: Clock, pair: TestKeyPair, kid: string | undefined, algorithm: Algorithm = 'RS256'): string {
-  return jwt.sign(claims(clock), pair.privatePem, { algorithm, ...(kid === undefined ? {} : { keyid: kid }) });
+  return jwt.sign(claims(clock), pair.privatePem, { algorithm: algorithm as jwt.Algorithm, ...(kid === undefined ? {} : { keyid: kid }) });
 }
 
 describe('jwkUrl (remote JWKS)', () => {
