@@ -70,10 +70,11 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
   };
 
   const findByPk = primaryKeyLookup(model, options.attributes, passwordField, range !== undefined);
+  const hidePassword = passwordHider<M>(passwordField);
   return {
     async findById(id) {
       if (typeof id !== 'string' || !validId(id)) return null;
-      return findByPk(id);
+      return hidePassword(await findByPk(id));
     },
     async authenticate(credentials) {
       const username = credentials[usernameField];
@@ -86,7 +87,7 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
         await runHasherOnDecoy(password);
         return null;
       }
-      return (await options.verifyPassword(password, user)) ? user : null;
+      return (await options.verifyPassword(password, user)) ? hidePassword(user) : null;
     },
     getPasswordHash(user) {
       return String(user.get(passwordField) ?? '');
@@ -96,6 +97,25 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
       user.set(lastLoginField as never, new Date() as never);
       await user.save({ fields: [lastLoginField as never] });
     },
+  };
+}
+
+/**
+ * Keeps the password hash off what `res.json(user)` sends: the users the
+ * store returns get a `toJSON` (the model's own, minus `passwordField`).
+ * The hash stays readable with `user.get()` for the checks that need it
+ * (`checkRevokeToken`, `verifyPassword`).
+ */
+function passwordHider<M extends Model>(passwordField: string): (user: M | null) => M | null {
+  function toJSON(this: M): object {
+    const proto = Object.getPrototypeOf(this) as { toJSON(this: M): Record<string, unknown> };
+    const json = proto.toJSON.call(this);
+    delete json[passwordField];
+    return json;
+  }
+  return (user) => {
+    if (user) Object.defineProperty(user, 'toJSON', { value: toJSON, configurable: true, writable: true, enumerable: false });
+    return user;
   };
 }
 
