@@ -8,13 +8,13 @@ import {
   SimpleJWT,
   errorHandler,
   jwtAuth,
-  sequelizeUserStore,
   tokenRouter,
   type CookieModeOptions,
   type Duration,
   type KeyInput,
   type SimpleJWTOptions,
 } from '../lib';
+import { sequelizeUserStore } from '../lib/sequelize';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */

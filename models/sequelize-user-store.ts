@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
+import type { Model, ModelStatic, QueryTypes } from 'sequelize';
 import type { UserStore } from '../lib/user-store';
 import { driverRows } from './driver-query';
 import { rowConverter } from './row-values';
@@ -21,6 +21,9 @@ export interface SequelizeUserStoreOptions<U> {
    */
   attributes?: string[];
 }
+
+/** Sequelize's `QueryTypes.SELECT`, spelled out: this module loads nothing of Sequelize (the package entry imports it). */
+const SELECT = 'SELECT' as QueryTypes.SELECT;
 
 /** Bits of each integer key type: an id out of range finds no user instead of a database error. */
 const INTEGER_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, MEDIUMINT: 24, INTEGER: 32, BIGINT: 64 };
@@ -154,7 +157,7 @@ function primaryKeyLookup<M extends Model>(
   return (id) => {
     // An integer key is bound as a number where it is exact (the drivers compare it as the column's type).
     const key = integerKey && Number.isSafeInteger(Number(id)) ? Number(id) : id;
-    if (!convert) return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: QueryTypes.SELECT, plain: true }) as Promise<M | null>;
+    if (!convert) return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: SELECT, plain: true }) as Promise<M | null>;
     return driverRows<Record<string, unknown>>(sequelize, sql, [key]).then(([row]) =>
       row ? model.build(convert(row) as never, { raw: true, isNewRecord: false }) : null,
     );

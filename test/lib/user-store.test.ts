@@ -3,7 +3,8 @@ import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, t
 import request from 'supertest';
 import express from 'express';
 import { Passport } from 'passport';
-import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth, sequelizeUserStore } from '../../lib';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth } from '../../lib';
+import { sequelizeUserStore } from '../../lib/sequelize';
 import { openTestDatabase, useTestDatabase } from '../helpers/database';
 import { SECRET } from '../helpers/fixtures';
 import { appWith } from '../helpers/http';

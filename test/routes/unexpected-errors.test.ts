@@ -11,12 +11,12 @@ import {
   TokenObtainPairSerializer,
   errorHandler,
   jwtAuth,
-  sequelizeUserStore,
   tokenRouter,
   type Logger,
   type SimpleJWTOptions,
   type UserStore,
 } from '../../lib';
+import { sequelizeUserStore } from '../../lib/sequelize';
 import { useTestDatabase } from '../helpers/database';
 import { SECRET, makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { pairFor } from '../helpers/app';
