@@ -145,6 +145,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.use(SESSION_PATH, tokenRouter(sj, { cookies: DEMO_COOKIES }));
   // The login page at / (plain HTML and a script, no build step).
   app.use(express.static(path.join(__dirname, 'public')));
+  // Browsers ask for /favicon.ico before they read the page's <link rel="icon">: no 404 in the console.
+  app.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/favicon.svg');
+  });
 
   app.get('/api/me/', auth, (req, res) => {
     const user = req.user as DemoUser;
