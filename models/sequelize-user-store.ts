@@ -33,7 +33,9 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 /**
  * A {@link UserStore} over a Sequelize model. Ids that cannot be a primary
  * key of the model (a word for an integer key) find no user instead of
- * making the database raise.
+ * making the database raise. The users it returns serialise without
+ * `passwordField` (`res.json(req.user)` never shows the hash; `user.get()`
+ * still reads it).
  *
  * @example
  * const users = sequelizeUserStore(User, { verifyPassword: (plain, user) => bcrypt.compare(plain, user.password) });
