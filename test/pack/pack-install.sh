@@ -72,6 +72,12 @@ step "an app without sequelize (optional peer): the stateless strategy answers 2
 cp "$HERE/stateless-app.cjs" "$APP/"
 npm uninstall "${NPM_FLAGS[@]}" --ignore-scripts sequelize sqlite3
 node stateless-app.cjs
+mkdir "$APP/stateless" && cp "$HERE/stateless-app.ts" "$APP/stateless/"
+cat > "$APP/stateless/tsconfig.json" <<'JSON'
+{ "compilerOptions": { "target": "es2022", "module": "nodenext", "strict": true, "skipLibCheck": false, "noEmit": true, "types": ["node"] }, "include": ["*.ts"] }
+JSON
+(cd "$APP/stateless" && node "${TSC[@]}" -p tsconfig.json) || fail "the package's types need sequelize: a stateless TypeScript app without it does not compile"
+echo "stateless TypeScript app without sequelize: type-checks (no skipLibCheck)"
 npm install "${NPM_FLAGS[@]}" --ignore-scripts express@5
 node stateless-app.cjs
 
