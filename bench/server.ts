@@ -6,7 +6,8 @@ import { createSecretKey } from 'node:crypto';
 import express, { type Handler } from 'express';
 import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, sequelizeUserStore, tokenRefreshRouter, type UserStore } from '../lib';
+import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, tokenRefreshRouter, type UserStore } from '../lib';
+import { sequelizeUserStore } from '../lib/sequelize';
 import { openStore, userModel, type BenchUser, type Store } from './stateful';
 
 // tsx turns on source-mapped stack traces for the whole process; an app in production runs

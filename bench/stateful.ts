@@ -6,7 +6,8 @@
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
-import { SimpleJWT, defineModels, migrate } from '../lib';
+import { SimpleJWT } from '../lib';
+import { defineModels, migrate } from '../lib/sequelize';
 import { TEST_TABLES } from '../test/helpers/database';
 
 export type Store = 'sqlite' | 'postgres';

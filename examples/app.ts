@@ -8,13 +8,13 @@ import {
   SimpleJWT,
   errorHandler,
   jwtAuth,
-  sequelizeUserStore,
   tokenRouter,
   type CookieModeOptions,
   type Duration,
   type KeyInput,
   type SimpleJWTOptions,
 } from '../lib';
+import { sequelizeUserStore } from '../lib/sequelize';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */
@@ -145,6 +145,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.use(SESSION_PATH, tokenRouter(sj, { cookies: DEMO_COOKIES }));
   // The login page at / (plain HTML and a script, no build step).
   app.use(express.static(path.join(__dirname, 'public')));
+  // Browsers ask for /favicon.ico before they read the page's <link rel="icon">: no 404 in the console.
+  app.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/favicon.svg');
+  });
 
   app.get('/api/me/', auth, (req, res) => {
     const user = req.user as DemoUser;

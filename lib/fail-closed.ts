@@ -110,6 +110,23 @@ export function missingSchema(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The table a "no such table" error names, without its schema: SQLite, PostgreSQL (42P01), MySQL/MariaDB (ER_NO_SUCH_TABLE). */
+const MISSING_TABLE = [/no such table: (\S+)/, /relation "([^"]+)" does not exist/, /Table '([^']+)' doesn't exist/];
+
+/** The package's own tables: Simple JWT's apps (`token_blacklist_*`, `token_family_*`) and ours (`passport_simplejwt_*`). */
+const PACKAGE_TABLE = /^(token_blacklist_|token_family_|passport_simplejwt_)/;
+
+/** The table of the app's own (not one of the package's) a missing-table error names, else undefined. */
+function missingAppTable(message: string): string | undefined {
+  for (const pattern of MISSING_TABLE) {
+    const name = pattern.exec(message)?.[1];
+    if (name === undefined) continue;
+    const table = name.slice(name.lastIndexOf('.') + 1);
+    return PACKAGE_TABLE.test(table) ? undefined : table;
+  }
+  return undefined;
+}
+
 /**
  * Any error as the package error it answers with: the package's own pass;
  * an outage is a 503 (fail closed); anything else is a 500 `ServerError`
@@ -130,6 +147,13 @@ function toPackageError(err: unknown): SimpleJWTError {
   if (isOutage(err)) return new ServiceUnavailable(undefined, err);
   const schema = missingSchema(err);
   if (schema !== undefined) {
+    const appTable = missingAppTable(schema);
+    if (appTable !== undefined) {
+      return new ServerError(
+        `the app's table '${appTable}' does not exist (${schema}): create it with your app's migrations (it is not one of this package's tables, which \`npx passport-simplejwt migrate\` creates)`,
+        err,
+      );
+    }
     return new ServerError(
       `the database lacks a table or column of the apps (${schema}): create them with \`npx passport-simplejwt migrate\` or \`await sj.migrate()\``,
       err,

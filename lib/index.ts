@@ -3,10 +3,15 @@
  * the Node counterpart of Django REST Framework's Simple JWT.
  */
 import { useDefaultStorage } from './simplejwt';
-import { sequelizeStorage } from '../models/sequelize-apps';
+import type * as SequelizeApps from '../models/sequelize-apps';
 
-// The entry wires the layers: the Sequelize storage behind the `sequelize` setting and `sj.migrate()`.
-useDefaultStorage(sequelizeStorage);
+// The entry wires the layers: the Sequelize storage behind the `sequelize` setting and
+// `sj.migrate()`, loaded on first use, so that importing the package loads no Sequelize
+// module and an app without `sequelize` installed runs (SPEC 1).
+useDefaultStorage(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => (require('../models/sequelize-apps') as typeof SequelizeApps).sequelizeStorage,
+);
 
 export { SimpleJWT, failClosed } from './simplejwt';
 export {
@@ -39,6 +44,7 @@ export type {
   LoginThrottleOptions,
   LoginThrottleStore,
   ResolvedLoginThrottle,
+  SequelizeInstance,
 } from './settings';
 export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
@@ -56,7 +62,6 @@ export { SlidingToken } from './tokens/sliding-token';
 export { UntypedToken } from './tokens/untyped-token';
 export { TokenUser } from './token-user';
 export type { UserStore } from './user-store';
-export { sequelizeUserStore, type SequelizeUserStoreOptions } from '../models/sequelize-user-store';
 export { JWTStrategy } from './strategies/jwt-strategy';
 export { JWTStatelessStrategy, JWTTokenUserStrategy } from './strategies/stateless-strategy';
 export type { JWTStrategyOptions, JWTAuthInfo } from './strategies/base-strategy';
@@ -89,16 +94,9 @@ export type {
 } from './apps';
 export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
-// ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
-export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';
-export { BlacklistedToken, BLACKLISTED_TOKEN_TABLE } from '../models/blacklisted-token';
-export { TokenFamily, TOKEN_FAMILY_TABLE } from '../models/token-family';
-export { BlacklistedTokenFamily, BLACKLISTED_TOKEN_FAMILY_TABLE } from '../models/blacklisted-token-family';
-export { TokenRotation, TOKEN_ROTATION_TABLE } from '../models/token-rotation';
-export { defineModels, type SimpleJWTModels } from '../models/define-models';
-export { sequelizeApps } from '../models/sequelize-apps';
-export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from '../models/migrate';
-export { flushExpiredTokens, flushExpiredFamilies, FLUSH_BATCH_SIZE, type FlushOptions } from '../models/flush';
+// ---- persistence: sequelizeUserStore and the models, migrations and flush commands of the
+// apps are in 'passport-simplejwt/sequelize' (lib/sequelize.ts): they load Sequelize or name its types.
+
 export {
   SimpleJWTError,
   TokenError,

@@ -1,6 +1,7 @@
 // Settings: the one table of them (./settings/schema.ts), their public types
 // and docs (./settings/options.ts), and the constructor's resolution of them.
 import { fail } from './settings/parse';
+import { unknownSettingHint } from './settings/suggest';
 import { KNOWN_SETTINGS, REMOVED_SETTINGS, RULES, SETTINGS, type GivenSetting, type ResolvedSetting, type ResolvedSettings } from './settings/schema';
 import type { Algorithm } from './settings/options';
 
@@ -27,7 +28,7 @@ export function resolveSettings(input: unknown): ResolvedSettings {
 
   for (const key of Object.keys(options)) {
     if (Object.prototype.hasOwnProperty.call(REMOVED_SETTINGS, key)) fail(`the '${key}' setting has been removed: ${REMOVED_SETTINGS[key]}`);
-    if (!KNOWN_SETTINGS.has(key)) fail(`unknown setting '${key}'`);
+    if (!KNOWN_SETTINGS.has(key)) fail(`unknown setting '${key}'${unknownSettingHint(key, KNOWN_SETTINGS, REMOVED_SETTINGS)}`);
   }
 
   const settings: Record<string, unknown> = {};

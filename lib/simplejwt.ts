@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import type { Sequelize } from 'sequelize';
 import { Sema } from 'async-sema';
 import type { BlacklistApp, BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, FamilyApp, TokenRotationRecord, TokenState } from './apps';
 import { TokenBackend } from './backend';
@@ -12,7 +11,15 @@ import { LoginThrottle, unthrottledAttempt, type DatabaseCounterFactory, type Lo
 import type { BlacklistCache } from './cache/blacklist-cache';
 import { MemoryBlacklistCache } from './cache/memory-cache';
 import { DEFAULT_LOGGER, type Logger } from './logger';
-import { configurationWarnings, keyWarnings, resolveSettings, type KeySettings, type ResolvedSettings, type SimpleJWTOptions } from './settings';
+import {
+  configurationWarnings,
+  keyWarnings,
+  resolveSettings,
+  type KeySettings,
+  type ResolvedSettings,
+  type SequelizeInstance,
+  type SimpleJWTOptions,
+} from './settings';
 import { TokenUser } from './token-user';
 import { AccessToken } from './tokens/access-token';
 import { RefreshToken } from './tokens/refresh-token';
@@ -23,15 +30,20 @@ import type { UserStore } from './user-store';
 import type { AppStorage, StorageProvider } from './storage';
 
 // The package entry installs the Sequelize storage here: lib/ itself never imports models/.
-let defaultStorage: StorageProvider | undefined;
+let defaultStorage: StorageProvider | (() => StorageProvider) | undefined;
 
-/** Installs the storage the `sequelize` setting and `migrate()` use (the package entry does, with the Sequelize one). */
-export function useDefaultStorage(provider: StorageProvider): void {
+/**
+ * Installs the storage the `sequelize` setting and `migrate()` use (the package
+ * entry does, with the Sequelize one): a provider, or a function that loads it
+ * on first use (so that importing the package loads no Sequelize module).
+ */
+export function useDefaultStorage(provider: StorageProvider | (() => StorageProvider)): void {
   defaultStorage = provider;
 }
 
 function requireDefaultStorage(): StorageProvider {
   if (!defaultStorage) throw new TypeError("passport-simplejwt: no storage installed; import the package entry ('passport-simplejwt')");
+  if (typeof defaultStorage === 'function') defaultStorage = defaultStorage();
   return defaultStorage;
 }
 
@@ -50,7 +62,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   readonly settings: ResolvedSettings;
   readonly backend: TokenBackend;
   readonly users?: UserStore<U>;
-  readonly sequelize?: Sequelize;
+  readonly sequelize?: SequelizeInstance;
   readonly cache: BlacklistCache;
   /** The clock every token of this instance reads. */
   readonly now: () => Date;
@@ -93,7 +105,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
     this.users = options.users;
     this.sequelize = options.sequelize;
-    if (this.sequelize) defaultStorage?.configure?.(this.sequelize, this.settings.storageTimeout);
+    if (this.sequelize && defaultStorage) requireDefaultStorage().configure?.(this.sequelize, this.settings.storageTimeout);
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
     const storage = <T>(work: Promise<T>): Promise<T> => this.storage(work);

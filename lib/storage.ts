@@ -1,6 +1,5 @@
-import type { Sequelize } from 'sequelize';
 import type { BlacklistApp, FamilyApp, TokenState } from './apps';
-import type { Apps, ResolvedSettings } from './settings';
+import type { Apps, ResolvedSettings, SequelizeInstance } from './settings';
 
 export type { TokenState } from './apps';
 
@@ -9,7 +8,7 @@ export interface AppsHost {
   /** The resolved settings (claim names, apps, storageTimeout). */
   readonly settings: ResolvedSettings;
   /** The database of the apps (the `sequelize` setting). */
-  readonly sequelize?: Sequelize;
+  readonly sequelize?: SequelizeInstance;
   /** The instance's clock. */
   now(): Date;
 }
@@ -63,9 +62,9 @@ export interface StorageProvider {
   /** The apps' storage of `sj`, on `sj.sequelize`. */
   apps(sj: AppsHost): AppStorage;
   /** Creates or upgrades the tables of the enabled apps; resolves to the names of the migrations run. */
-  migrate(sequelize: Sequelize, apps: Apps): Promise<string[]>;
+  migrate(sequelize: SequelizeInstance, apps: Apps): Promise<string[]>;
   /** Derives the database's own timeouts (SQLite busy timeout, client-side query timeout) from `storageTimeout` (seconds). */
-  configure?(sequelize: Sequelize, storageTimeout: number): void;
+  configure?(sequelize: SequelizeInstance, storageTimeout: number): void;
   /** A failure counter of `loginThrottle.store: 'database'` on `sequelize`; every change one statement, never a transaction. */
-  failureCounter?(sequelize: Sequelize, options: FailureCounterOptions): FailureCounter;
+  failureCounter?(sequelize: SequelizeInstance, options: FailureCounterOptions): FailureCounter;
 }

@@ -186,7 +186,8 @@ class SequelizeFamilyApp implements FamilyApp {
  * sj.useApps(sequelizeApps(sj));
  */
 export function sequelizeApps(sj: AppsHost): AppStorage {
-  const sequelize: Sequelize | undefined = sj.sequelize;
+  // The setting's public type is structural (lib/ names no Sequelize type); the instance is a Sequelize.
+  const sequelize = sj.sequelize as Sequelize | undefined;
   if (!sequelize) throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
   const models = defineModels(sequelize);
   deriveSqliteBusyTimeout(sequelize, sj.settings.storageTimeout);
@@ -200,7 +201,7 @@ export function sequelizeApps(sj: AppsHost): AppStorage {
 /** The package's default storage: the apps on the `sequelize` setting, and their migrations. The package entry installs it. */
 export const sequelizeStorage: StorageProvider = {
   apps: sequelizeApps,
-  migrate: (sequelize, apps) => migrate(sequelize, apps),
-  configure: deriveTimeouts,
-  failureCounter: (sequelize, options) => new DatabaseFailureCounter(sequelize, options),
+  migrate: (sequelize, apps) => migrate(sequelize as Sequelize, apps),
+  configure: (sequelize, storageTimeout) => deriveTimeouts(sequelize as Sequelize, storageTimeout),
+  failureCounter: (sequelize, options) => new DatabaseFailureCounter(sequelize as Sequelize, options),
 };

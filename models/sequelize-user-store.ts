@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic } from 'sequelize';
+import type { Model, ModelStatic, QueryTypes } from 'sequelize';
 import type { UserStore } from '../lib/user-store';
 import { driverRows } from './driver-query';
 import { rowConverter } from './row-values';
@@ -22,6 +22,9 @@ export interface SequelizeUserStoreOptions<U> {
   attributes?: string[];
 }
 
+/** Sequelize's `QueryTypes.SELECT`, spelled out: this module loads nothing of Sequelize (the package entry imports it). */
+const SELECT = 'SELECT' as QueryTypes.SELECT;
+
 /** Bits of each integer key type: an id out of range finds no user instead of a database error. */
 const INTEGER_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, MEDIUMINT: 24, INTEGER: 32, BIGINT: 64 };
 const INTEGER_ID = /^-?\d{1,20}$/;
@@ -30,7 +33,9 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 /**
  * A {@link UserStore} over a Sequelize model. Ids that cannot be a primary
  * key of the model (a word for an integer key) find no user instead of
- * making the database raise.
+ * making the database raise. The users it returns serialise without
+ * `passwordField` (`res.json(req.user)` never shows the hash; `user.get()`
+ * still reads it).
  *
  * @example
  * const users = sequelizeUserStore(User, { verifyPassword: (plain, user) => bcrypt.compare(plain, user.password) });
@@ -70,10 +75,11 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
   };
 
   const findByPk = primaryKeyLookup(model, options.attributes, passwordField, range !== undefined);
+  const hidePassword = passwordHider<M>(passwordField);
   return {
     async findById(id) {
       if (typeof id !== 'string' || !validId(id)) return null;
-      return findByPk(id);
+      return hidePassword(await findByPk(id));
     },
     async authenticate(credentials) {
       const username = credentials[usernameField];
@@ -86,7 +92,7 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
         await runHasherOnDecoy(password);
         return null;
       }
-      return (await options.verifyPassword(password, user)) ? user : null;
+      return (await options.verifyPassword(password, user)) ? hidePassword(user) : null;
     },
     getPasswordHash(user) {
       return String(user.get(passwordField) ?? '');
@@ -96,6 +102,25 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
       user.set(lastLoginField as never, new Date() as never);
       await user.save({ fields: [lastLoginField as never] });
     },
+  };
+}
+
+/**
+ * Keeps the password hash off what `res.json(user)` sends: the users the
+ * store returns get a `toJSON` (the model's own, minus `passwordField`).
+ * The hash stays readable with `user.get()` for the checks that need it
+ * (`checkRevokeToken`, `verifyPassword`).
+ */
+function passwordHider<M extends Model>(passwordField: string): (user: M | null) => M | null {
+  function toJSON(this: M): object {
+    const proto = Object.getPrototypeOf(this) as { toJSON(this: M): Record<string, unknown> };
+    const json = proto.toJSON.call(this);
+    delete json[passwordField];
+    return json;
+  }
+  return (user) => {
+    if (user) Object.defineProperty(user, 'toJSON', { value: toJSON, configurable: true, writable: true, enumerable: false });
+    return user;
   };
 }
 
@@ -134,7 +159,7 @@ function primaryKeyLookup<M extends Model>(
   return (id) => {
     // An integer key is bound as a number where it is exact (the drivers compare it as the column's type).
     const key = integerKey && Number.isSafeInteger(Number(id)) ? Number(id) : id;
-    if (!convert) return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: QueryTypes.SELECT, plain: true }) as Promise<M | null>;
+    if (!convert) return sequelize.query(sql, { bind: [key], model, mapToModel: true, type: SELECT, plain: true }) as Promise<M | null>;
     return driverRows<Record<string, unknown>>(sequelize, sql, [key]).then(([row]) =>
       row ? model.build(convert(row) as never, { raw: true, isNewRecord: false }) : null,
     );

@@ -1,7 +1,6 @@
 // The public settings: their input types, defaults and docs. The one place a setting's meaning is written;
 // the table of parsers (./schema.ts) is checked against this interface, and the resolved type derives from both.
 import type { Request } from 'express';
-import type { Sequelize } from 'sequelize';
 import type { Duration } from '../duration';
 import type { UserStore } from '../user-store';
 import type { BlacklistCache } from '../cache/blacklist-cache';
@@ -158,7 +157,7 @@ export interface SimpleJWTOptions<U = unknown> {
   /** How the package finds and authenticates the app's users (see `UserStore`). Required by the obtain views and `JWTStrategy`. Default: none. */
   users?: UserStore<U>;
   /** The app's Sequelize instance, where the blacklist and family apps keep their tables. Required when an app is on. Default: none. */
-  sequelize?: Sequelize;
+  sequelize?: SequelizeInstance;
   /** The stateful apps to turn on (Django's `INSTALLED_APPS`). Default `{ blacklist: false, tokenFamily: false }`. */
   apps?: Apps;
   /** How long an access token lives (`ACCESS_TOKEN_LIFETIME`). Default `'5m'`. */
@@ -283,4 +282,19 @@ export interface SimpleJWTOptions<U = unknown> {
   loginConcurrency?: number;
   /** The clock; tests inject one instead of sleeping. Default `() => new Date()`. */
   now?: () => Date;
+}
+
+/**
+ * A Sequelize (6) instance, as the package's public types name it: the
+ * members it checks, so that the types compile in an app that has no
+ * `sequelize` installed (SPEC 1). A `new Sequelize(...)` is one.
+ *
+ * @example
+ * const sj = new SimpleJWT({ signingKey, users, sequelize: new Sequelize('sqlite:app.sqlite3') });
+ */
+export interface SequelizeInstance {
+  /** The dialect's name: `'sqlite'`, `'postgres'`, `'mysql'`, `'mariadb'`… */
+  getDialect(): string;
+  /** Closes every connection of the pool. */
+  close(): Promise<void>;
 }

@@ -47,6 +47,19 @@ describe('examples/demo app', () => {
     }
   });
 
+  it('the login page shows the demo credentials and serves a favicon (no 404 in the browser console)', async () => {
+    const page = await request(demo.app).get('/');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include(`<code>${DEMO_USERNAME}</code> / <code>${DEMO_PASSWORD}</code>`);
+    expect(page.text).to.include('<link rel="icon" href="/favicon.svg"');
+    const icon = await request(demo.app).get('/favicon.svg');
+    expect(icon.status).to.equal(200);
+    expect(icon.headers['content-type']).to.match(/^image\/svg\+xml/);
+    const ico = await request(demo.app).get('/favicon.ico').redirects(1);
+    expect(ico.status).to.equal(200);
+    expect(ico.headers['content-type']).to.match(/^image\/svg\+xml/);
+  });
+
   it('GET /api/me/ without a token is 401 JSON', async () => {
     const res = await request(demo.app).get('/api/me/');
     expect(res.status).to.equal(401);

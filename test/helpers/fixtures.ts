@@ -74,6 +74,6 @@ export function makeSJ(options: Partial<SimpleJWTOptions<TestUser>> = {}) {
  * migrated: for tests of settings and mounting (settings that need an app
  * are refused without it); migrate it when requests reach storage.
  */
-export function appsOnMemoryDatabase(): Pick<SimpleJWTOptions, 'sequelize' | 'apps'> {
+export function appsOnMemoryDatabase(): { sequelize: Sequelize; apps: NonNullable<SimpleJWTOptions['apps']> } {
   return { sequelize: new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false }), apps: { blacklist: true, tokenFamily: true } };
 }

@@ -90,10 +90,15 @@ export class RedisRelay {
   private readonly sockets = new Set<net.Socket>();
   private paused = false;
 
-  constructor(private readonly target: { host: string; port: number } = parseHostPort(REDIS_URL)) {}
+  private readonly target: { host: string; port: number };
 
+  constructor(private readonly targetUrl: string = REDIS_URL) {
+    this.target = parseHostPort(targetUrl);
+  }
+
+  /** The relay's address with the target's credentials and database index (`TEST_REDIS_URL`'s `/n`). */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return relayUrl(this.targetUrl, this.port);
   }
 
   async start(): Promise<void> {
@@ -129,6 +134,14 @@ export class RedisRelay {
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** `url` with its host and port replaced by 127.0.0.1:`port`; scheme, credentials, database index and query kept. */
+export function relayUrl(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
 }
 
 function parseHostPort(url: string): { host: string; port: number } {

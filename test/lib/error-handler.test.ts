@@ -47,6 +47,37 @@ describe('errorHandler()', () => {
     expect(res.body).to.deep.equal({ passedOn: 'boom' });
   });
 
+  it('errorHandler({ all: true }) answers every other error as a logged JSON 500, never HTML or a stack trace', async () => {
+    const errors: string[] = [];
+    const logger = { error: (m: string) => void errors.push(m), warn: () => undefined };
+    const app = express();
+    app.get('/', () => {
+      throw new Error('boom in the app', { cause: new Error('the reason') });
+    });
+    // Passed to next() by hand: Express 4 (test/express4/run.sh) does not catch a handler's rejected promise.
+    app.get('/async', (_req, _res, next) => {
+      Promise.reject(new RangeError('async boom')).catch(next);
+    });
+    app.post('/json', express.json(), (_req, res) => {
+      res.json({});
+    });
+    app.use(errorHandler({ all: true, logger }));
+    const res = await request(app).get('/');
+    expect(res.status).to.equal(500);
+    expect(res.headers['content-type']).to.match(/^application\/json/);
+    expect(res.body).to.deep.equal({ detail: 'A server error occurred.', code: 'server_error' });
+    expect(res.text).not.to.contain('boom');
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include('boom in the app').and.include('the reason');
+    expect((await request(app).get('/async')).body).to.deep.equal({ detail: 'A server error occurred.', code: 'server_error' });
+    expect(errors[1]).to.include('async boom');
+    // A client error of another middleware keeps its 4xx status.
+    const malformed = await request(app).post('/json').set('content-type', 'application/json').send('{"a":');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body).to.have.property('detail');
+    expect(errors).to.have.length(2);
+  });
+
   it("renders passport.authenticate's failWithError 401 (no credentials) as the not_authenticated JSON body", async () => {
     const passport = new Passport.Authenticator();
     passport.use(new JWTStrategy(makeSJ().sj));

@@ -107,6 +107,35 @@ describe('settings', () => {
       refused({ signingkey: 'x' }, "unknown setting 'signingkey'");
     });
 
+    it('names the closest known setting for a camelCase typo (edit distance, case ignored)', () => {
+      refused({ accessTokenLifeTime: '5m' }, "unknown setting 'accessTokenLifeTime': did you mean 'accessTokenLifetime'?");
+      refused({ signingkey: 'x' }, "unknown setting 'signingkey': did you mean 'signingKey'?");
+      refused({ rotateRefreshToken: true }, "unknown setting 'rotateRefreshToken': did you mean 'rotateRefreshTokens'?");
+    });
+
+    it("maps Simple JWT's UPPER_CASE names to ours", () => {
+      refused(
+        { ACCESS_TOKEN_LIFETIME: '5m' },
+        "unknown setting 'ACCESS_TOKEN_LIFETIME': Simple JWT's ACCESS_TOKEN_LIFETIME is 'accessTokenLifetime' here (settings are camelCase)",
+      );
+      refused(
+        { ROTATE_REFRESH_TOKENS: true },
+        "unknown setting 'ROTATE_REFRESH_TOKENS': Simple JWT's ROTATE_REFRESH_TOKENS is 'rotateRefreshTokens' here (settings are camelCase)",
+      );
+    });
+
+    it("maps Simple JWT's UPPER_CASE name of a removed setting to its replacement", () => {
+      refused(
+        { AUTH_HEADER_TYPE: 'Bearer' },
+        "unknown setting 'AUTH_HEADER_TYPE': Simple JWT's AUTH_HEADER_TYPE is 'authHeaderType' here, which has been removed: use 'authHeaderTypes'",
+      );
+    });
+
+    it('gives no hint when no known setting is close', () => {
+      expect(() => resolveSettings({ signingKey: 'x'.repeat(40), banana: 1 })).to.throw(TypeError, /unknown setting 'banana'$/);
+      expect(() => resolveSettings({ signingKey: 'x'.repeat(40), NOT_A_SETTING: 1 })).to.throw(TypeError, /unknown setting 'NOT_A_SETTING'$/);
+    });
+
     it('treats Object.prototype names as unknown settings, not removed ones', () => {
       refused({ constructor: 1 }, "unknown setting 'constructor'");
       refused({ toString: 1 }, "unknown setting 'toString'");

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type CreationOptional } from 'sequelize';
 import request from 'supertest';
-import { JWTStrategy, SimpleJWT, sequelizeUserStore } from '../../lib';
+import express from 'express';
+import { Passport } from 'passport';
+import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth } from '../../lib';
+import { sequelizeUserStore } from '../../lib/sequelize';
 import { openTestDatabase, useTestDatabase } from '../helpers/database';
 import { SECRET } from '../helpers/fixtures';
 import { appWith } from '../helpers/http';
@@ -197,6 +200,40 @@ describe('sequelizeUserStore (on the test database)', () => {
       expect(inactive.body).to.deep.equal({ detail: 'User is inactive', code: 'user_inactive' });
       await alice.update({ password: 'hash:new-pw' });
       const revoked = await request(app).get('/me').set('Authorization', `Bearer ${aliceToken}`);
+      expect(revoked.body).to.deep.equal({ detail: "The user's password has been changed.", code: 'password_changed' });
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it("res.json(req.user) never shows the password hash (findById's and authenticate's users), while checkRevokeToken still reads it", async () => {
+    const { sequelize, Users, alice, verifyPassword } = await database();
+    try {
+      const users = sequelizeUserStore(Users, { verifyPassword });
+      const sj = new SimpleJWT({ signingKey: SECRET, users, checkRevokeToken: true });
+      const passport = new Passport();
+      passport.use(new JWTStrategy(sj));
+      const app = express();
+      app.get('/me', jwtAuth('passport-simplejwt', { passport }), (req, res) => {
+        res.json(req.user);
+      });
+      app.use(errorHandler());
+      const token = String(await sj.AccessToken.forUser(alice));
+      const res = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
+      expect(res.status).to.equal(200);
+      expect(res.body.username).to.equal('alice');
+      expect(res.body).to.not.have.property('password');
+      expect(JSON.stringify(res.body)).to.not.include('hash:alice-pw');
+      const loggedIn = await users.authenticate({ username: 'alice', password: 'alice-pw' });
+      expect(JSON.parse(JSON.stringify(loggedIn)))
+        .to.deep.include({ username: 'alice' })
+        .and.not.have.property('password');
+      expect(loggedIn!.get('password'), 'the hash stays readable for the checks').to.equal('hash:alice-pw');
+      // A user store with `attributes` too.
+      const some = sequelizeUserStore(Users, { verifyPassword, attributes: ['username'] });
+      expect(JSON.parse(JSON.stringify(await some.findById(String(alice.id))))).to.not.have.property('password');
+      await alice.update({ password: 'hash:new-pw' });
+      const revoked = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
       expect(revoked.body).to.deep.equal({ detail: "The user's password has been changed.", code: 'password_changed' });
     } finally {
       await sequelize.close();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { defineModels, OutstandingToken, BlacklistedToken, RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
+import { RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
+import { defineModels, OutstandingToken, BlacklistedToken } from '../../lib/sequelize';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { djangoBlacklist, expectRejected } from '../helpers/storage';

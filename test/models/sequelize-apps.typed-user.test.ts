@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { sequelizeApps, TokenError, type AppStorage } from '../../lib';
+import { TokenError, type AppStorage } from '../../lib';
+import { sequelizeApps } from '../../lib/sequelize';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 

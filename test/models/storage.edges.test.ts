@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
-import { defineModels, flushExpiredFamilies, flushExpiredTokens, MemoryBlacklistCache } from '../../lib';
+import { MemoryBlacklistCache } from '../../lib';
+import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../lib/sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';

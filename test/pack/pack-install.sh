@@ -4,8 +4,10 @@
 # sequelize and sqlite3. Checks the tarball's contents, what the install adds
 # (packages and size, against the README's budget), that no second copy of
 # passport or sequelize is installed, that the app gets 200 from a route
-# guarded by jwtAuth() and uses the blacklist app on SQLite, and that the
-# README's complete TypeScript examples type-check against the built package.
+# guarded by jwtAuth() and uses the blacklist app on SQLite, that the README's
+# five-minute guide, built from its marked blocks alone, compiles, seeds,
+# starts, logs in and refreshes (CommonJS and ES modules), the same on
+# Express 4, and that an app without sequelize gets a 200 (stateless).
 # Slow (it installs from the npm registry): run by .ci/run, not by npm test.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +22,7 @@ fail() { printf 'pack-install: FAILED: %s\n' "$*" >&2; exit 1; }
 step "npm pack (prepack builds dist/)"
 (cd "$REPO" && npm pack --pack-destination "$WORK" --loglevel=error) >/dev/null
 TARBALL=$(ls "$WORK"/passport-simplejwt-*.tgz)
+[ -x "$REPO/dist/lib/cli.js" ] || fail "the built bin dist/lib/cli.js is not executable after npm run build"
 
 step "npm pack --dry-run: the tarball's contents"
 (cd "$REPO" && npm pack --dry-run --json --ignore-scripts 2>/dev/null) > "$WORK/contents.json"
@@ -44,11 +47,38 @@ node "$HERE/check-install.cjs" "$WORK/before.json" "$WORK/after.json"
 step "the app: jwtAuth() on passport@0.6.0, the blacklist app on SQLite"
 node app.cjs
 
-step "the README's complete TypeScript examples type-check against the package"
+step "the README's five-minute guide, from its marked blocks alone: tsc (strict, no skipLibCheck), seed, start, log in, refresh"
 npm install "${NPM_FLAGS[@]}" --ignore-scripts bcryptjs@3 @types/express@5 @types/passport@1 "@types/node@$(node -p 'process.versions.node.split(".")[0]')"
 node "$HERE/readme-examples.cjs" "$REPO/README.md" "$APP/readme"
+GUIDE="$APP/readme"
 # TypeScript 7 is installed as @typescript/native (the package named typescript is the TS 6 API for typescript-eslint).
-(cd "$APP/readme" && node "$REPO/node_modules/@typescript/native/bin/tsc" -p tsconfig.json) || fail "a README example does not type-check (files kept in the output above)"
-echo "README examples: $(ls "$APP/readme"/*.ts | wc -l) files type-check"
+TSC=("$REPO/node_modules/@typescript/native/bin/tsc")
+(cd "$GUIDE" && node "${TSC[@]}" -p tsconfig.json) || fail "a README example does not type-check (files kept in the output above)"
+echo "README examples: $(ls "$GUIDE"/*.ts | wc -l) files type-check"
+node "$HERE/guide-run.cjs" "$GUIDE" "the guide (CommonJS, express 5)"
+# The ES module form: the README says only "type": "module" changes.
+node -e 'const f=process.argv[1],p=require(f);p.type="module";require("node:fs").writeFileSync(f,JSON.stringify(p,null,2))' "$GUIDE/package.json"
+rm -rf "$GUIDE/dist" "$GUIDE/guide.sqlite3"
+(cd "$GUIDE" && node "${TSC[@]}" -p tsconfig.json) || fail "the README's guide does not build as ES modules"
+node "$HERE/guide-run.cjs" "$GUIDE" "the guide (ES modules, express 5)"
+
+step "Express 4 (4.21+ is a supported peer): the app and the guide again"
+npm install "${NPM_FLAGS[@]}" --ignore-scripts express@^4.21
+node app.cjs
+rm -f "$GUIDE/guide.sqlite3"
+node "$HERE/guide-run.cjs" "$GUIDE" "the guide (ES modules, express $(node -p 'require("express/package.json").version'))"
+
+step "an app without sequelize (optional peer): the stateless strategy answers 200"
+cp "$HERE/stateless-app.cjs" "$APP/"
+npm uninstall "${NPM_FLAGS[@]}" --ignore-scripts sequelize sqlite3
+node stateless-app.cjs
+mkdir "$APP/stateless" && cp "$HERE/stateless-app.ts" "$APP/stateless/"
+cat > "$APP/stateless/tsconfig.json" <<'JSON'
+{ "compilerOptions": { "target": "es2022", "module": "nodenext", "strict": true, "skipLibCheck": false, "noEmit": true, "types": ["node"] }, "include": ["*.ts"] }
+JSON
+(cd "$APP/stateless" && node "${TSC[@]}" -p tsconfig.json) || fail "the package's types need sequelize: a stateless TypeScript app without it does not compile"
+echo "stateless TypeScript app without sequelize: type-checks (no skipLibCheck)"
+npm install "${NPM_FLAGS[@]}" --ignore-scripts express@5
+node stateless-app.cjs
 
 printf '\npack-install: all checks passed\n'

@@ -69,7 +69,7 @@ const RAW: Array<[string | undefined, string]> = [
 describe('bad input of any kind never gets a 5xx (fuzz table)', () => {
   const storage = { ...appsOnMemoryDatabase(), apps: { tokenFamily: true } };
   const { sj } = makeSJ({ ...storage, authTokenClasses: ['AccessToken', 'SlidingToken'], tokenFamilyEnabled: true });
-  before(() => migrate(storage.sequelize!, storage.apps));
+  before(() => migrate(storage.sequelize, storage.apps));
   const app = appWith(tokenRouter(sj));
 
   function expectClientError(res: request.Response, what: string) {

@@ -11,12 +11,12 @@ import {
   TokenObtainPairSerializer,
   errorHandler,
   jwtAuth,
-  sequelizeUserStore,
   tokenRouter,
   type Logger,
   type SimpleJWTOptions,
   type UserStore,
 } from '../../lib';
+import { sequelizeUserStore } from '../../lib/sequelize';
 import { useTestDatabase } from '../helpers/database';
 import { SECRET, makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { pairFor } from '../helpers/app';
@@ -80,6 +80,23 @@ describe('unexpected errors: 500 through next(err), logged with their cause; out
       expectServerError(res, seen, logger, /token_blacklist_outstandingtoken/);
       expect(logger.errors[0]).to.include('npx passport-simplejwt migrate');
       expect(logger.errors[0]).to.include('sj.migrate()');
+    });
+
+    it("the app's own user table missing: the log names it as the app's, to be created by the app's migrations, not by migrate", async () => {
+      const db = await openDatabase({ migrate: false });
+      class Account extends Model {}
+      Account.init(
+        { id: { type: DataTypes.INTEGER, primaryKey: true }, username: DataTypes.STRING, password: DataTypes.STRING },
+        { sequelize: db.sequelize, tableName: 'auth_user', timestamps: false },
+      );
+      const users = sequelizeUserStore(Account, { verifyPassword: (plain, user) => plain === user.get('password') });
+      const logger = recordingLogger();
+      const sj = new SimpleJWT({ signingKey: SECRET, users, logger });
+      const { app, seen } = tokenApp(tokenRouter(sj));
+      expectServerError(await request(app).post('/api/token/').send(LOGIN), seen, logger, /auth_user/);
+      expect(logger.errors[0]).to.include("the app's table 'auth_user' does not exist");
+      expect(logger.errors[0]).to.include("create it with your app's migrations");
+      expect(logger.errors[0]).not.to.include('create them with `npx passport-simplejwt migrate`');
     });
 
     it('verifyPassword reads a column the model does not have', async () => {

@@ -8,7 +8,8 @@
  * the family row a blacklisting writes.
  */
 import { expect } from 'chai';
-import { MemoryBlacklistCache, sequelizeApps, type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib';
+import { MemoryBlacklistCache, type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib';
+import { sequelizeApps } from '../../../lib/sequelize';
 import { defineModels } from '../../../models/define-models';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ } from '../../helpers/fixtures';

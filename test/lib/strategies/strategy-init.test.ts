@@ -38,7 +38,7 @@ describe('strategies: construction', () => {
     expect(strategy.getRawToken('Bearer  abc ')).to.equal('abc');
     expect(strategy.getRawToken('Basic abc')).to.equal(null);
     expect(strategy.getRawToken('')).to.equal(null);
-    expect(strategy.getRawToken('bearer abc'), 'schemes compare case-sensitively').to.equal(null);
+    expect(strategy.getRawToken('bearer abc'), 'schemes compare case-insensitively (RFC 7235)').to.equal('abc');
     expect(() => strategy.getRawToken('Bearer')).to.throw(AuthenticationFailed, 'Authorization header must contain two space-delimited values');
     expect(() => strategy.getRawToken('Bearer a b')).to.throw(AuthenticationFailed, 'Authorization header must contain two space-delimited values');
   });

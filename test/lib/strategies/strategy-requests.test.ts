@@ -29,7 +29,6 @@ describe('strategies: reading the request', () => {
       ['no header', undefined],
       ['an empty header', ''],
       ['another scheme', 'Basic YWxpY2U6cHc='],
-      ['a lower-case scheme', 'bearer abc'],
     ] as const) {
       it(`${what}: passport's 401 with WWW-Authenticate (fail, so other strategies may run)`, async () => {
         const { sj } = makeSJ();
@@ -163,6 +162,29 @@ describe('strategies: reading the request', () => {
       const other = await request(app).get('/me').set('Authorization', `Token ${raw}`);
       expect(other.status).to.equal(401);
       expect(other.body).to.deep.equal(NOT_PROVIDED);
+    });
+
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      it(`the scheme matches case-insensitively (RFC 7235): '${scheme} <token>' is 200`, async () => {
+        const { sj, raw } = await accessFor('1');
+        for (const mode of ['authenticate', 'jwtAuth'] as const) {
+          const res = await request(appWith(new JWTStrategy(sj), mode))
+            .get('/me')
+            .set('Authorization', `${scheme} ${raw}`);
+          expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        }
+      });
+    }
+
+    it('a custom scheme matches case-insensitively too (jwt for JWT); a lower-case header of one part is still bad_authorization_header', async () => {
+      const { sj, raw } = await accessFor('1', { authHeaderTypes: 'JWT' });
+      const app = appWith(new JWTStrategy(sj), 'jwtAuth');
+      expect((await request(app).get('/me').set('Authorization', `jwt ${raw}`)).status).to.equal(200);
+      const bad = await request(appWith(new JWTStrategy(makeSJ().sj)))
+        .get('/me')
+        .set('Authorization', 'bearer');
+      expect(bad.status).to.equal(401);
+      expect(bad.body).to.deep.equal(BAD_HEADER);
     });
 
     it('a custom single scheme replaces Bearer', async () => {
