@@ -94,6 +94,12 @@ export function sequelizeUserStore<M extends Model>(model: ModelStatic<M>, optio
       }
       return (await options.verifyPassword(password, user)) ? hidePassword(user) : null;
     },
+    async accountIdOf(username) {
+      // The database's collation decides which account a spelling names, as it does at login.
+      const user = await model.findOne({ attributes: [model.primaryKeyAttribute], where: { [usernameField]: username } as never });
+      const id = user?.get(model.primaryKeyAttribute);
+      return id === undefined || id === null ? null : String(id);
+    },
     getPasswordHash(user) {
       return String(user.get(passwordField) ?? '');
     },

@@ -52,6 +52,19 @@ describe('sequelizeUserStore (on the test database)', () => {
     }
   });
 
+  it('accountIdOf resolves a username as the database compares it (the throttle counts that account), null when no user has it', async () => {
+    const { sequelize, Users, alice, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword });
+      expect(await store.accountIdOf!('alice')).to.equal(String(alice.id));
+      expect(await store.accountIdOf!('nobody')).to.equal(null);
+      // MariaDB and MySQL compare case-insensitively: the same account, as at login.
+      if (sequelize.getDialect() === 'mysql' || sequelize.getDialect() === 'mariadb') expect(await store.accountIdOf!('ALICE')).to.equal(String(alice.id));
+    } finally {
+      await sequelize.close();
+    }
+  });
+
   it('findById gives the user findByPk gives: booleans, dates, JSON, nulls with their types, a saved record', async () => {
     const { sequelize } = await openTestDatabase({ migrate: false });
     try {
