@@ -37,12 +37,24 @@ export type {
   LoginThrottleOptions,
   LoginThrottleStore,
   ResolvedLoginThrottle,
+  IsRevoked,
+  PresentedToken,
 } from './settings';
 export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader } from './backend';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
-export { Token, type TokenOptions, type TokenClass, type TokenHost, type TokenRevocation, type RevocationChecks } from './tokens/token';
+export {
+  Token,
+  type TokenOptions,
+  type TokenClass,
+  type TokenHost,
+  type TokenRevocation,
+  type RevocationChecks,
+  type TokenChecks,
+  type CheckOptions,
+  type TokenUserPolicy,
+} from './tokens/token';
 export type { BlacklistMethods, BlacklistableToken, WithBlacklist } from './tokens/blacklist-mixin';
 export type { Revocation } from './services/revocation';
 export type { UserPolicy, UserRefusal, ActiveRule } from './services/user-policy';

@@ -4,7 +4,7 @@ import { Sema } from 'async-sema';
 import type { BlacklistApp, BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, FamilyApp, TokenRotationRecord, TokenState } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
-import { Revocation } from './services/revocation';
+import { Revocation, withTokenState, type ResolvedAppStorage } from './services/revocation';
 import { TokenValidation } from './services/token-validation';
 import { UserPolicy } from './services/user-policy';
 import { withinDeadline } from './storage-deadline';
@@ -75,7 +75,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   /** The validation pipeline of the strategies and serializers: decode, stored checks, user. */
   readonly validation: TokenValidation<U>;
 
-  private appsImpl?: AppStorage;
+  private appsImpl?: ResolvedAppStorage;
   /** The bound class of each base class (`bind`). */
   private readonly boundClasses = new Map<typeof Token, typeof Token>();
   /** `loginThrottle`, or null when it is off. */
@@ -108,6 +108,8 @@ export class SimpleJWT<U = unknown> implements TokenHost {
       settings,
       revocation: this.revocation,
       userPolicy: this.userPolicy,
+      ...(options.isRevoked && { isRevoked: options.isRevoked }),
+      storage,
       prepareKey: (raw) => this.prepareKey(raw),
       bind: (cls) => this.bind(cls),
     });
@@ -263,13 +265,17 @@ export class SimpleJWT<U = unknown> implements TokenHost {
 
   // ---- the apps' storage (blacklist, token family) ---------------------------
 
-  /** Installs the storage of the apps (by default the Sequelize one on the `sequelize` setting, made on first use). */
+  /**
+   * Installs the storage of the apps (by default the Sequelize one on the
+   * `sequelize` setting, made on first use). A storage without `tokenState`
+   * gets one made of its `isBlacklisted` and `isFamilyBlacklisted`, once here.
+   */
   useApps(apps: AppStorage): void {
-    this.appsImpl = apps;
+    this.appsImpl = withTokenState(apps);
   }
 
-  private apps(): AppStorage {
-    this.appsImpl ??= requireDefaultStorage().apps(this as SimpleJWT);
+  private apps(): ResolvedAppStorage {
+    this.appsImpl ??= withTokenState(requireDefaultStorage().apps(this as SimpleJWT));
     return this.appsImpl;
   }
 

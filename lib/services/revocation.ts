@@ -20,8 +20,8 @@ export interface RevocationDeps {
   readonly cache: BlacklistCache;
   /** The instance's clock. */
   now(): Date;
-  /** The apps' storage, made on first use. */
-  apps(): AppStorage;
+  /** The apps' storage, made on first use (with its `tokenState`: see `withTokenState`). */
+  apps(): ResolvedAppStorage;
   /** Bounds storage work by `storageTimeout` (a late or failing answer is `ServiceUnavailable`). */
   storage<T>(work: Promise<T>): Promise<T>;
 }
@@ -32,7 +32,31 @@ interface CacheSlot {
   ttl: number;
 }
 
-const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
+/** What storage holds about a token it knows nothing of. */
+export const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
+
+/** An `AppStorage` whose `tokenState` is there (`withTokenState` makes one of any). */
+export type ResolvedAppStorage = AppStorage & Required<Pick<AppStorage, 'tokenState'>>;
+
+/**
+ * `storage` as the revocation service reads it: its own `tokenState`, or,
+ * for a storage without one, a `tokenState` made once of its two checks
+ * (the blacklist, then the family unless the jti is blacklisted; no
+ * rotation). `sj.useApps()` applies it, so there is one lookup path.
+ */
+export function withTokenState(storage: AppStorage): ResolvedAppStorage {
+  if (storage.tokenState) return storage as ResolvedAppStorage;
+  const { blacklist, family } = storage;
+  return {
+    blacklist,
+    family,
+    async tokenState(jti, familyId) {
+      const blacklisted = jti !== null && (await blacklist.isBlacklisted(jti));
+      const familyBlacklisted = !blacklisted && familyId !== null && (await family.isFamilyBlacklisted(familyId));
+      return { blacklisted, familyBlacklisted, rotation: null };
+    },
+  };
+}
 
 /**
  * The blacklist and family apps as the request path uses them: whether a
@@ -76,21 +100,25 @@ export class Revocation implements TokenRevocation {
   /**
    * What storage holds about a presented token, for the apps that are on:
    * whether `jti` is blacklisted (null: not asked), whether `familyId` is
-   * (null: not asked), and the rotation that consumed it. One round trip
-   * when the storage offers `tokenState`; the cache's positive entries first.
+   * (null: not asked), and the rotation that consumed it: the cache's
+   * positive entries first, then storage's `tokenState`, in one round trip.
+   * The one lookup path: the validation service's `tokenState(token)`,
+   * `isBlacklisted` and `isFamilyBlacklisted` all read through it.
    */
   tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
     return this.deps.storage(this.readTokenState(jti, familyId));
   }
 
-  /** Whether a jti is blacklisted: the cache's positive entries first, then storage. */
-  isBlacklisted(jti: string): Promise<boolean> {
-    return this.deps.storage(this.revoked(this.tokenSlot, jti, () => this.blacklistApp.isBlacklisted(jti)));
+  /** Whether a jti is blacklisted (`tokenState` of the jti alone); throws when the blacklist app is off. */
+  async isBlacklisted(jti: string): Promise<boolean> {
+    void this.blacklistApp;
+    return (await this.tokenState(jti, null)).blacklisted;
   }
 
-  /** Whether a family is blacklisted: the cache's positive entries first, then storage. */
-  isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    return this.deps.storage(this.revoked(this.familySlot, familyId, () => this.familyApp.isFamilyBlacklisted(familyId)));
+  /** Whether a family is blacklisted (`tokenState` of the family alone); throws when the family app is off. */
+  async isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    void this.familyApp;
+    return (await this.tokenState(null, familyId)).familyBlacklisted;
   }
 
   private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
@@ -106,26 +134,11 @@ export class Revocation implements TokenRevocation {
     const askJti = jti !== null && this.settings.apps.blacklist ? jti : null;
     const askFamily = familyId !== null && this.settings.apps.tokenFamily ? familyId : null;
     if (askJti === null && askFamily === null) return NOTHING_STORED;
-    let state: TokenState;
-    if (apps.tokenState) {
-      state = await failClosed(apps.tokenState(askJti, askFamily));
-    } else {
-      const blacklisted = askJti !== null && (await failClosed(apps.blacklist.isBlacklisted(askJti)));
-      const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
-      state = { blacklisted, familyBlacklisted, rotation: null };
-    }
+    const state = await failClosed(apps.tokenState(askJti, askFamily));
     // Already inside tokenState()'s deadline: no second timer.
     if (state.blacklisted) await this.cache(tokenSlot, jti!);
     if (state.familyBlacklisted) await this.cache(familySlot, familyId!);
     return state;
-  }
-
-  /** One revocation answer: the cache's positive entry first (when that cache is on), then `ask`; a yes is cached. */
-  private async revoked(slot: CacheSlot | null, id: string, ask: () => Promise<boolean>): Promise<boolean> {
-    if (slot && (await this.cached(slot, id))) return true;
-    const revoked = await failClosed(ask());
-    if (revoked) await this.cache(slot, id);
-    return revoked;
   }
 
   private cached(slot: CacheSlot, id: string): Promise<boolean> {

@@ -148,6 +148,7 @@ export const SETTINGS = {
   tokenFamilyCheckOnAccess: resolved(false, boolean),
   tokenFamilyBlacklistOnReuse: resolved(false, boolean),
   refreshTokenReuseInterval: resolved(0, seconds),
+  isRevoked: given(isFunctionOrNull),
   algorithm: resolved<Algorithm>('HS256', nullIsDefault(algorithm, 'HS256')),
   audience: resolved(null, audience),
   issuer: resolved(null, nonEmptyStringOrNull),

@@ -65,10 +65,10 @@ export class RefreshToken extends BlacklistMixin(Token) {
       expiresAt = new Date(token.currentTime.getTime() + tokenFamilyLifetime * 1000);
       token.set(tokenFamilyExpirationClaim, toEpoch(expiresAt));
     }
-    await sj.revocation.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt);
+    await sj.revocation.createFamily(familyId, sj.userPolicy.userIdOf(user, userIdField), token.currentTime, expiresAt);
   }
 
-  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]`. */
+  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]` (a one-line call into `sj.revocation.blacklistFamily`). */
   async blacklistFamily(): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
     const familyId = this.getFamilyId();
     if (familyId === null) throw new TokenError('Token has no family ID');
