@@ -90,7 +90,7 @@ export { RedisBlacklistCache, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClient
 export type {
   BlacklistApp,
   FamilyApp,
-  StorableToken,
+  StoredToken,
   OutstandingTokenRecord,
   BlacklistedTokenRecord,
   BlacklistedTokenFamilyRecord,

@@ -11,7 +11,9 @@ import type { BlacklistCache } from '../cache/blacklist-cache';
 import { failClosed } from '../fail-closed';
 import type { ResolvedSettings } from '../settings';
 import type { AppStorage } from '../storage';
+import { deadlineIn } from '../storage-deadline';
 import type { Token, TokenRevocation } from '../tokens/token';
+import { storedToken, storedUserId } from './stored-token';
 
 /** What the revocation service is built from (`SimpleJWT` passes its own). */
 export interface RevocationDeps {
@@ -157,30 +159,38 @@ export class Revocation implements TokenRevocation {
 
   // ---- recording and revoking -----------------------------------------------
 
+  /** Storage work made of values computed first (a token that cannot be stored rejects like a failing write), within `storageTimeout`. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return this.deps.storage(Promise.resolve().then(work));
+  }
+
   /** Records `token` as outstanding: `[row, created]`, or null without touching storage when the blacklist app is off. */
   async outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null> {
     if (!this.settings.apps.blacklist) return null;
-    return this.deps.storage(this.blacklistApp.outstand(token));
+    const app = this.blacklistApp;
+    return this.write(() => app.outstand(storedToken(token)));
   }
 
   /** Blacklists a token (idempotent) and remembers it in the cache. Resolves to `[BlacklistedToken, created]`. */
   async blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
-    const result = await this.deps.storage(this.blacklistApp.blacklist(token));
+    const app = this.blacklistApp;
+    const result = await this.write(() => app.blacklist(storedToken(token)));
     await this.remember(this.tokenSlot, token.jti());
     return result;
   }
 
-  /** Records a new family (the family app's `createFamily`), within `storageTimeout`. */
-  async createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void> {
-    await this.deps.storage(this.familyApp.createFamily(familyId, userId, createdAt, expiresAt));
+  /** Records the family `token` starts (its `family_id` and user id claims, from when it was made; `expiresAt`: null for none), within `storageTimeout`. */
+  async createFamily(token: Token, expiresAt: Date | null): Promise<void> {
+    const app = this.familyApp;
+    const familyId = token.getFamilyId();
+    if (familyId === null) throw new TypeError('passport-simplejwt: createFamily() needs a token with a family id');
+    await this.deps.storage(app.createFamily(familyId, storedUserId(token.get(this.settings.userIdClaim)), token.currentTime, expiresAt));
   }
 
   /** Blacklists the family `familyId` of `token` (idempotent) and remembers it in the cache. */
   async blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
-    const userId = token.get(this.settings.userIdClaim);
-    const result = await this.deps.storage(
-      this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
-    );
+    const userId = storedUserId(token.get(this.settings.userIdClaim));
+    const result = await this.deps.storage(this.familyApp.blacklistFamily(familyId, userId, token.getFamilyExpirationDate()));
     await this.remember(this.familySlot, familyId);
     return result;
   }
@@ -192,9 +202,10 @@ export class Revocation implements TokenRevocation {
    * already been consumed. `deadline` (epoch ms): the request's, by default
    * `storageTimeout` from now.
    */
-  async rotate(token: Token, successor: Token, deadline = Date.now() + this.settings.storageTimeout * 1000): Promise<boolean> {
+  async rotate(token: Token, successor: Token, deadline = deadlineIn(this.settings.storageTimeout * 1000)): Promise<boolean> {
+    const app = this.blacklistApp;
     // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
-    const consumed = await this.deps.storage(this.blacklistApp.rotate(token, successor, deadline));
+    const consumed = await this.write(() => app.rotate(storedToken(token), storedToken(successor), deadline));
     await this.remember(this.tokenSlot, token.jti());
     return consumed;
   }
@@ -210,10 +221,11 @@ export class Revocation implements TokenRevocation {
     if (!apps.blacklist && !apps.tokenFamily) {
       throw new TypeError('passport-simplejwt: blacklistAllForUser() needs the blacklist or token family app (apps: { blacklist: true })');
     }
-    const id = String(userId);
+    const id = storedUserId(userId)!;
     const now = this.deps.now();
-    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
-    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
+    // Each within storageTimeout, as every call of this service.
+    const families = apps.tokenFamily ? await this.deps.storage(this.familyApp.blacklistUserFamilies(id, now)) : 0;
+    const tokens = apps.blacklist ? await this.deps.storage(this.blacklistApp.blacklistUser(id, now)) : 0;
     return { tokens, families };
   }
 }

@@ -22,8 +22,8 @@ export interface TokenRevocation {
   outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null>;
   /** Blacklists the token (idempotent). */
   blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
-  /** Records a new family. */
-  createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void>;
+  /** Records the family the token starts (`expiresAt`: null for none). */
+  createFamily(token: Token, expiresAt: Date | null): Promise<void>;
   /** Blacklists the family `familyId` of the token (idempotent). */
   blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
 }

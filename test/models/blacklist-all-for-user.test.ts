@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ServiceUnavailable, sequelizeApps } from '../../lib';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';
@@ -52,5 +53,23 @@ describe('sj.blacklistAllForUser() ("log out everywhere")', () => {
       () => expect.fail('resolved'),
       (err: Error) => expect(err.message).to.match(/needs the blacklist or token family app/),
     );
+  });
+
+  it('is bounded by storageTimeout, each app: a storage that never answers is a 503, not a hang', async () => {
+    const db = await openDatabase();
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true }, storageTimeout: 0.3 });
+    const storage = sequelizeApps(sj);
+    const never = () => new Promise<number>(() => undefined);
+    for (const stuck of ['blacklist', 'family'] as const) {
+      sj.useApps({
+        ...storage,
+        blacklist: stuck === 'blacklist' ? Object.assign(Object.create(storage.blacklist), { blacklistUser: never }) : storage.blacklist,
+        family: stuck === 'family' ? Object.assign(Object.create(storage.family), { blacklistUserFamilies: never }) : storage.family,
+      });
+      const started = Date.now();
+      const err = await sj.blacklistAllForUser(1).catch((e: unknown) => e);
+      expect(err, stuck).to.be.instanceOf(ServiceUnavailable);
+      expect(Date.now() - started, stuck).to.be.below(1500);
+    }
   });
 });
