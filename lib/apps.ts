@@ -43,7 +43,7 @@ export interface BlacklistApp {
   isBlacklisted(jti: string): Promise<boolean>;
   /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
   blacklist(token: StoredToken): Promise<[BlacklistedTokenRecord, boolean]>;
-  /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  /** Blacklists every outstanding token of the user that expires after `now` (for `sj.revocation.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUser(userId: string, now: Date): Promise<number>;
   /**
    * Rotation in one atomic step: blacklists `token`, records `successor` as
@@ -77,7 +77,7 @@ export interface FamilyApp {
   isFamilyBlacklisted(familyId: string): Promise<boolean>;
   /** Blacklists a family (creating its TokenFamily row if missing). Idempotent. */
   blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
-  /** Blacklists every family of the user that has not expired at `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  /** Blacklists every family of the user that has not expired at `now` (for `sj.revocation.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUserFamilies(userId: string, now: Date): Promise<number>;
 }
 

@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
 import { Sema } from 'async-sema';
-import type { BlacklistApp, BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, FamilyApp, TokenRotationRecord, TokenState } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
 import { Revocation, withTokenState, type ResolvedAppStorage } from './services/revocation';
@@ -68,11 +67,32 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   /** Builds the stateless user (`tokenUserClass`). */
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
-  /** The blacklist and family apps behind the cache: is a token revoked, record, blacklist, rotate. */
+  /**
+   * The blacklist and family apps behind the cache (the documented API for
+   * them): what storage holds about a jti or family (`tokenState`,
+   * `isBlacklisted`, `isFamilyBlacklisted`), record, blacklist, rotate,
+   * `successorOf`, "log out everywhere" (`blacklistAllForUser`).
+   *
+   * @example
+   * const { tokens, families } = await sj.revocation.blacklistAllForUser(req.user.id);
+   */
   readonly revocation: Revocation;
-  /** The rules about a token's user: id, password hash, active, password changed. */
+  /**
+   * The rules about a token's user: id, password hash, active, may
+   * authenticate (`authenticationRule`), password changed.
+   *
+   * @example
+   * if (!sj.userPolicy.authenticationRule(user)) throw new AuthenticationFailed();
+   */
   readonly userPolicy: UserPolicy<U>;
-  /** The validation pipeline of the strategies and serializers: decode, stored checks, user. */
+  /**
+   * The validation pipeline of the strategies and serializers: decode, the
+   * stored state of a token in one round trip (`tokenState`), the full check
+   * with the `isRevoked` setting (`check`), the user.
+   *
+   * @example
+   * const token = await sj.validation.validate(sj.AccessToken, raw, req);
+   */
   readonly validation: TokenValidation<U>;
 
   private appsImpl?: ResolvedAppStorage;
@@ -211,7 +231,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    * @example
    * const attempt = await sj.beginLogin(username, req);
    * const user = await sj.authenticate({ username, password }, req);
-   * if (sj.userAuthenticationRule(user)) await attempt.succeeded();
+   * if (sj.userPolicy.authenticationRule(user)) await attempt.succeeded();
    */
   async beginLogin(username: string, req?: Request): Promise<LoginAttempt> {
     // The counters are storage too: bounded by storageTimeout like the rest.
@@ -234,26 +254,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     } finally {
       this.loginSlots.release();
     }
-  }
-
-  /** The user's id as tokens carry it: always a string. */
-  userIdOf(user: unknown, field = this.settings.userIdField): string {
-    return this.userPolicy.userIdOf(user, field);
-  }
-
-  /** The stored password hash (for checkRevokeToken). */
-  passwordHashOf(user: unknown): string {
-    return this.userPolicy.passwordHashOf(user);
-  }
-
-  /** Whether the user may log in (checkUserIsActive). */
-  isUserActive(user: U): boolean {
-    return this.userPolicy.isActive(user);
-  }
-
-  /** `userAuthenticationRule`: user present and, with checkUserIsActive, active. */
-  userAuthenticationRule(user: U | null): boolean {
-    return this.userPolicy.authenticationRule(user);
   }
 
   /** `onLoginSuccess`: by default updates the last login through the store, with updateLastLogin. */
@@ -280,29 +280,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   }
 
   /**
-   * What storage holds about a presented token, for the apps that are on:
-   * whether `jti` is blacklisted (null: not asked), whether `familyId` is
-   * (null: not asked), and the rotation that consumed it. One round trip
-   * when the storage offers `tokenState`; the cache's positive entries first.
-   *
-   * @example
-   * const { blacklisted, familyBlacklisted } = await sj.tokenState(token.jti(), token.getFamilyId());
-   */
-  tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
-    return this.revocation.tokenState(jti, familyId);
-  }
-
-  /** The blacklist app's storage; throws when the app is off. */
-  get blacklistApp(): BlacklistApp {
-    return this.revocation.blacklistApp;
-  }
-
-  /** The family app's storage; throws when the app is off. */
-  get familyApp(): FamilyApp {
-    return this.revocation.familyApp;
-  }
-
-  /**
    * Storage work of a request, bounded by `storageTimeout`: its answer, or
    * `ServiceUnavailable` (503) once the time is up or when storage fails.
    *
@@ -311,65 +288,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    */
   storage<T>(work: Promise<T>): Promise<T> {
     return withinDeadline(work, this.settings.storageTimeout * 1000);
-  }
-
-  /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
-  isBlacklisted(jti: string): Promise<boolean> {
-    return this.revocation.isBlacklisted(jti);
-  }
-
-  /** Blacklists a token (idempotent) and remembers it in the cache. */
-  blacklistToken(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
-    return this.revocation.blacklist(token);
-  }
-
-  /**
-   * Consumes a refresh token for rotation in one atomic step of the blacklist
-   * app: `token` blacklisted, `successor` recorded as outstanding, the pair
-   * recorded for the reuse interval. Resolves to true for the one caller that
-   * consumed it (across processes sharing the database), false when it had
-   * already been consumed. A failing database rejects with `ServiceUnavailable`.
-   *
-   * @example
-   * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
-   */
-  rotateToken(token: Token, successor: Token): Promise<boolean> {
-    return this.revocation.rotate(token, successor);
-  }
-
-  /**
-   * The rotation recorded for a consumed refresh token (its successor's
-   * encoded token, when, and whether the successor was rotated in turn), or
-   * null when none was recorded.
-   *
-   * @example
-   * const rotation = await sj.successorOf(presented.jti());
-   */
-  successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    return this.revocation.successorOf(jti);
-  }
-
-  /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
-  isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    return this.revocation.isFamilyBlacklisted(familyId);
-  }
-
-  /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
-  blacklistFamilyOf(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
-    return this.revocation.blacklistFamily(token, familyId);
-  }
-
-  /**
-   * "Log out everywhere": blacklists every outstanding, unexpired refresh (and
-   * sliding) token of the user and every unexpired family of the user, so
-   * their refresh tokens and family-checked access tokens stop working.
-   * Resolves to the numbers newly blacklisted.
-   *
-   * @example
-   * const { tokens, families } = await sj.blacklistAllForUser(req.user.id);
-   */
-  async blacklistAllForUser(userId: string | number): Promise<{ tokens: number; families: number }> {
-    return this.revocation.blacklistAllForUser(userId);
   }
 
   /**

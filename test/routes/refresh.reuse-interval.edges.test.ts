@@ -32,7 +32,7 @@ describe('refresh: reuse and the reuse interval at the edges', () => {
     expect(first.status).to.equal(200);
     expect((await request(app).post(LOGOUT).send({ refresh: first.body.refresh })).status).to.equal(200);
     expect401(await request(app).post(REFRESH).send({ refresh }), 'Token is blacklisted');
-    expect(await sj.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
   });
 
   it('within the interval, a token logged out (blacklisted, never rotated) is reuse: 401, no successor to answer', async () => {
@@ -40,7 +40,7 @@ describe('refresh: reuse and the reuse interval at the edges', () => {
     const { refresh } = await pairFor(sj);
     expect((await request(app).post(LOGOUT).send({ refresh })).status).to.equal(200);
     expect401(await request(app).post(REFRESH).send({ refresh }), 'Token is blacklisted');
-    expect(await sj.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
   });
 
   it('reuse of a token without a family (minted before families were on): 401 Token is blacklisted, nothing else to blacklist', async () => {
@@ -66,6 +66,6 @@ describe('refresh: reuse and the reuse interval at the edges', () => {
     failFor = new sj.RefreshToken(first.body.refresh).jti();
     const retry = await request(app).post(REFRESH).send({ refresh });
     expect(retry.status, JSON.stringify(retry.body)).to.equal(503);
-    expect(await sj.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(false);
+    expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(false);
   });
 });
