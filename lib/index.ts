@@ -98,7 +98,7 @@ export type {
 } from './apps';
 export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
-// ---- persistence: the blacklist and family apps' models and migrations (SPEC 7)
+// ---- persistence: the blacklist and family apps' models and migrations (Simple JWT's two apps)
 export { OutstandingToken, OUTSTANDING_TOKEN_TABLE } from '../models/outstanding-token';
 export { BlacklistedToken, BLACKLISTED_TOKEN_TABLE } from '../models/blacklisted-token';
 export { TokenFamily, TOKEN_FAMILY_TABLE } from '../models/token-family';
@@ -130,7 +130,7 @@ export {
   type TokenClassMessage,
 } from './errors';
 
-// ---- serializers (SPEC 5) --------------------------------------------------
+// ---- serializers (Simple JWT's) ---------------------------------------------
 export {
   Serializer,
   type SerializerClass,
@@ -151,7 +151,7 @@ export { TokenBlacklistSerializer } from './serializers/token-blacklist';
 export { TokenLogoutSerializer } from './serializers/token-logout';
 export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBlacklistBody } from './serializers/token-family-blacklist';
 
-// ---- views: router factories and handlers (SPEC 6) -------------------------
+// ---- views: router factories and handlers (Simple JWT's) -------------------
 export {
   tokenObtainPairRouter,
   tokenObtainPair,

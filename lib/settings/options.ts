@@ -276,7 +276,7 @@ export interface SimpleJWTOptions<U = unknown> {
    * MariaDB are derived from it.
    */
   storageTimeout?: Duration;
-  /** Throttling of failed logins at the obtain endpoints (SPEC 8). Default `false`. */
+  /** Throttling of failed logins at the obtain endpoints (README, "Throttling logins"). Default `false`. */
   loginThrottle?: LoginThrottleOptions | false;
   /** How many `users.authenticate()` calls (password hashing) run at once; the others wait. Default 2. */
   loginConcurrency?: number;
