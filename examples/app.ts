@@ -158,7 +158,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   // "Log out everywhere": every refresh token and token family of the caller.
   app.post('/api/logout-all/', auth, async (req, res, next) => {
     try {
-      res.json(await sj.blacklistAllForUser(String((req.user as DemoUser).id)));
+      res.json(await sj.revocation.blacklistAllForUser(String((req.user as DemoUser).id)));
     } catch (err) {
       next(err);
     }

@@ -1,18 +1,21 @@
 /**
- * What storage reads of a token it records (any token of the package is
- * one): its jti, its claims, the encoded string and when it was made.
+ * A token as storage records it (its outstanding row): values, built once
+ * by the revocation service (`storedToken()` of `lib/services/stored-token.ts`),
+ * so storage never reads a token's claims itself.
  */
-export interface StorableToken {
-  /** The encoded token it was decoded from, or null for a new one. */
-  readonly token: string | null;
-  /** When the token object was made (the `created_at` of its row). */
-  readonly currentTime: Date;
-  /** The jti claim as a string. */
-  jti(): string;
-  /** A claim, or `fallback` when absent. */
-  get<T = unknown>(claim: string, fallback?: T): T | undefined;
-  /** The signed, encoded token. */
-  toString(): string;
+export interface StoredToken {
+  /** The jti claim. */
+  readonly jti: string;
+  /** The user id claim as a string (`user_id`), or null when the token has none. */
+  readonly userId: string | null;
+  /** The `family_id` claim, or null. */
+  readonly familyId: string | null;
+  /** The encoded token (`token`). */
+  readonly token: string;
+  /** When the token object was made (`created_at`). */
+  readonly createdAt: Date;
+  /** Its `exp` (`expires_at`). */
+  readonly expiresAt: Date;
 }
 
 /**
@@ -35,12 +38,12 @@ export interface TokenState {
  */
 export interface BlacklistApp {
   /** Records a token as outstanding (get-or-create by jti). Resolves to `[row, created]`. */
-  outstand(token: StorableToken): Promise<[OutstandingTokenRecord, boolean]>;
+  outstand(token: StoredToken): Promise<[OutstandingTokenRecord, boolean]>;
   /** Whether the jti is blacklisted. */
   isBlacklisted(jti: string): Promise<boolean>;
   /** Blacklists a token, recording it as outstanding first if needed. Idempotent. */
-  blacklist(token: StorableToken): Promise<[BlacklistedTokenRecord, boolean]>;
-  /** Blacklists every outstanding token of the user that expires after `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  blacklist(token: StoredToken): Promise<[BlacklistedTokenRecord, boolean]>;
+  /** Blacklists every outstanding token of the user that expires after `now` (for `sj.revocation.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUser(userId: string, now: Date): Promise<number>;
   /**
    * Rotation in one atomic step: blacklists `token`, records `successor` as
@@ -48,10 +51,10 @@ export interface BlacklistApp {
    * nothing. Resolves to true for the one call that consumed `token`, false
    * when it was already consumed (then nothing is written). The database
    * decides (a unique constraint), so concurrent callers in several
-   * processes agree on one winner. With `deadline` (epoch milliseconds),
-   * a rotation not committed by then is never run or is rolled back, and rejects.
+   * processes agree on one winner. A rotation not committed by `deadline`
+   * (epoch milliseconds, the request's) is never run or is rolled back, and rejects.
    */
-  rotate(token: StorableToken, successor: StorableToken, deadline?: number): Promise<boolean>;
+  rotate(token: StoredToken, successor: StoredToken, deadline: number): Promise<boolean>;
   /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
   successorOf(jti: string): Promise<TokenRotationRecord | null>;
 }
@@ -74,7 +77,7 @@ export interface FamilyApp {
   isFamilyBlacklisted(familyId: string): Promise<boolean>;
   /** Blacklists a family (creating its TokenFamily row if missing). Idempotent. */
   blacklistFamily(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
-  /** Blacklists every family of the user that has not expired at `now` (for `sj.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
+  /** Blacklists every family of the user that has not expired at `now` (for `sj.revocation.blacklistAllForUser()`). Resolves to the number newly blacklisted. */
   blacklistUserFamilies(userId: string, now: Date): Promise<number>;
 }
 

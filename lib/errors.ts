@@ -1,3 +1,4 @@
+import type { TokenState } from './apps';
 import type { Logger } from './logger';
 
 /**
@@ -69,10 +70,17 @@ export class ExpiredTokenError extends TokenError {
   }
 }
 
-/** A blacklisted refresh token was presented (rotation reuse). */
+/**
+ * A blacklisted refresh token was presented (rotation reuse). `state` is
+ * what storage answered for it when the check read it (the rotation that
+ * consumed it, for the reuse interval); undefined when none was read.
+ */
 export class RefreshTokenBlacklistedError extends TokenError {
-  constructor(message = 'Token is blacklisted', cause?: unknown) {
+  readonly state: TokenState | undefined;
+
+  constructor(message = 'Token is blacklisted', cause?: unknown, state?: TokenState) {
     super(message, cause);
+    this.state = state;
   }
 }
 

@@ -45,13 +45,25 @@ export type {
   LoginThrottleStore,
   ResolvedLoginThrottle,
   SequelizeInstance,
+  IsRevoked,
+  PresentedToken,
 } from './settings';
 export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader, type PublicJwk, type TokenBackendOptions } from './backend';
 export { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from './signature-failures';
 export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
-export { Token, type TokenOptions, type TokenClass, type TokenHost, type TokenRevocation, type RevocationChecks } from './tokens/token';
+export {
+  Token,
+  type TokenOptions,
+  type TokenClass,
+  type TokenHost,
+  type TokenRevocation,
+  type RevocationChecks,
+  type TokenChecks,
+  type CheckOptions,
+  type TokenUserPolicy,
+} from './tokens/token';
 export type { BlacklistMethods, BlacklistableToken, WithBlacklist } from './tokens/blacklist-mixin';
 export type { Revocation } from './services/revocation';
 export type { UserPolicy, UserRefusal, ActiveRule } from './services/user-policy';
@@ -86,7 +98,7 @@ export { RedisBlacklistCache, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClient
 export type {
   BlacklistApp,
   FamilyApp,
-  StorableToken,
+  StoredToken,
   OutstandingTokenRecord,
   BlacklistedTokenRecord,
   BlacklistedTokenFamilyRecord,
@@ -119,7 +131,7 @@ export {
   type TokenClassMessage,
 } from './errors';
 
-// ---- serializers (SPEC 5) --------------------------------------------------
+// ---- serializers (Simple JWT's) ---------------------------------------------
 export {
   Serializer,
   type SerializerClass,
@@ -140,7 +152,7 @@ export { TokenBlacklistSerializer } from './serializers/token-blacklist';
 export { TokenLogoutSerializer } from './serializers/token-logout';
 export { TokenFamilyBlacklistSerializer, FAMILY_BLACKLISTED, type TokenFamilyBlacklistBody } from './serializers/token-family-blacklist';
 
-// ---- views: router factories and handlers (SPEC 6) -------------------------
+// ---- views: router factories and handlers (Simple JWT's) -------------------
 export {
   tokenObtainPairRouter,
   tokenObtainPair,

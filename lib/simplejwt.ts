@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import { Sema } from 'async-sema';
-import type { BlacklistApp, BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, FamilyApp, TokenRotationRecord, TokenState } from './apps';
 import { TokenBackend } from './backend';
 import { failClosed } from './fail-closed';
-import { Revocation } from './services/revocation';
+import { Revocation, withTokenState, type ResolvedAppStorage } from './services/revocation';
 import { TokenValidation } from './services/token-validation';
 import { UserPolicy } from './services/user-policy';
 import { withinDeadline } from './storage-deadline';
@@ -80,14 +79,35 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   /** Builds the stateless user (`tokenUserClass`). */
   readonly tokenUserClass: new (token: Token, userIdClaim: string) => unknown;
 
-  /** The blacklist and family apps behind the cache: is a token revoked, record, blacklist, rotate. */
+  /**
+   * The blacklist and family apps behind the cache (the documented API for
+   * them): what storage holds about a jti or family (`tokenState`,
+   * `isBlacklisted`, `isFamilyBlacklisted`), record, blacklist, rotate,
+   * `successorOf`, "log out everywhere" (`blacklistAllForUser`).
+   *
+   * @example
+   * const { tokens, families } = await sj.revocation.blacklistAllForUser(req.user.id);
+   */
   readonly revocation: Revocation;
-  /** The rules about a token's user: id, password hash, active, password changed. */
+  /**
+   * The rules about a token's user: id, password hash, active, may
+   * authenticate (`authenticationRule`), password changed.
+   *
+   * @example
+   * if (!sj.userPolicy.authenticationRule(user)) throw new AuthenticationFailed();
+   */
   readonly userPolicy: UserPolicy<U>;
-  /** The validation pipeline of the strategies and serializers: decode, stored checks, user. */
+  /**
+   * The validation pipeline of the strategies and serializers: decode, the
+   * stored state of a token in one round trip (`tokenState`), the full check
+   * with the `isRevoked` setting (`check`), the user.
+   *
+   * @example
+   * const token = await sj.validation.validate(sj.AccessToken, raw, req);
+   */
   readonly validation: TokenValidation<U>;
 
-  private appsImpl?: AppStorage;
+  private appsImpl?: ResolvedAppStorage;
   /** The bound class of each base class (`bind`). */
   private readonly boundClasses = new Map<typeof Token, typeof Token>();
   /** `loginThrottle`, or null when it is off. */
@@ -121,6 +141,8 @@ export class SimpleJWT<U = unknown> implements TokenHost {
       settings,
       revocation: this.revocation,
       userPolicy: this.userPolicy,
+      ...(options.isRevoked && { isRevoked: options.isRevoked }),
+      storage,
       prepareKey: (raw) => this.prepareKey(raw),
       bind: (cls) => this.bind(cls),
     });
@@ -247,7 +269,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    * @example
    * const attempt = await sj.beginLogin(username, req);
    * const user = await sj.authenticate({ username, password }, req);
-   * if (sj.userAuthenticationRule(user)) await attempt.succeeded();
+   * if (sj.userPolicy.authenticationRule(user)) await attempt.succeeded();
    */
   async beginLogin(username: string, req?: Request): Promise<LoginAttempt> {
     const throttle = this.loginThrottle;
@@ -279,26 +301,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     }
   }
 
-  /** The user's id as tokens carry it: always a string. */
-  userIdOf(user: unknown, field = this.settings.userIdField): string {
-    return this.userPolicy.userIdOf(user, field);
-  }
-
-  /** The stored password hash (for checkRevokeToken). */
-  passwordHashOf(user: unknown): string {
-    return this.userPolicy.passwordHashOf(user);
-  }
-
-  /** Whether the user may log in (checkUserIsActive). */
-  isUserActive(user: U): boolean {
-    return this.userPolicy.isActive(user);
-  }
-
-  /** `userAuthenticationRule`: user present and, with checkUserIsActive, active. */
-  userAuthenticationRule(user: U | null): boolean {
-    return this.userPolicy.authenticationRule(user);
-  }
-
   /** `onLoginSuccess`: by default updates the last login through the store, with updateLastLogin. */
   async onLoginSuccess(user: U, req?: Request): Promise<void> {
     if (this.options.onLoginSuccess === null) return;
@@ -308,37 +310,18 @@ export class SimpleJWT<U = unknown> implements TokenHost {
 
   // ---- the apps' storage (blacklist, token family) ---------------------------
 
-  /** Installs the storage of the apps (by default the Sequelize one on the `sequelize` setting, made on first use). */
-  useApps(apps: AppStorage): void {
-    this.appsImpl = apps;
-  }
-
-  private apps(): AppStorage {
-    this.appsImpl ??= requireDefaultStorage().apps(this as SimpleJWT);
-    return this.appsImpl;
-  }
-
   /**
-   * What storage holds about a presented token, for the apps that are on:
-   * whether `jti` is blacklisted (null: not asked), whether `familyId` is
-   * (null: not asked), and the rotation that consumed it. One round trip
-   * when the storage offers `tokenState`; the cache's positive entries first.
-   *
-   * @example
-   * const { blacklisted, familyBlacklisted } = await sj.tokenState(token.jti(), token.getFamilyId());
+   * Installs the storage of the apps (by default the Sequelize one on the
+   * `sequelize` setting, made on first use). A storage without `tokenState`
+   * gets one made of its `isBlacklisted` and `isFamilyBlacklisted`, once here.
    */
-  tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
-    return this.revocation.tokenState(jti, familyId);
+  useApps(apps: AppStorage): void {
+    this.appsImpl = withTokenState(apps);
   }
 
-  /** The blacklist app's storage; throws when the app is off. */
-  get blacklistApp(): BlacklistApp {
-    return this.revocation.blacklistApp;
-  }
-
-  /** The family app's storage; throws when the app is off. */
-  get familyApp(): FamilyApp {
-    return this.revocation.familyApp;
+  private apps(): ResolvedAppStorage {
+    this.appsImpl ??= withTokenState(requireDefaultStorage().apps(this as SimpleJWT));
+    return this.appsImpl;
   }
 
   /**
@@ -350,65 +333,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    */
   storage<T>(work: Promise<T>): Promise<T> {
     return withinDeadline(work, this.settings.storageTimeout * 1000);
-  }
-
-  /** Whether a jti is blacklisted: the cache's positive entries first, then the database. */
-  isBlacklisted(jti: string): Promise<boolean> {
-    return this.revocation.isBlacklisted(jti);
-  }
-
-  /** Blacklists a token (idempotent) and remembers it in the cache. */
-  blacklistToken(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
-    return this.revocation.blacklist(token);
-  }
-
-  /**
-   * Consumes a refresh token for rotation in one atomic step of the blacklist
-   * app: `token` blacklisted, `successor` recorded as outstanding, the pair
-   * recorded for the reuse interval. Resolves to true for the one caller that
-   * consumed it (across processes sharing the database), false when it had
-   * already been consumed. A failing database rejects with `ServiceUnavailable`.
-   *
-   * @example
-   * if (!(await sj.rotateToken(presented, successor))) throw new RefreshTokenBlacklistedError();
-   */
-  rotateToken(token: Token, successor: Token): Promise<boolean> {
-    return this.revocation.rotate(token, successor);
-  }
-
-  /**
-   * The rotation recorded for a consumed refresh token (its successor's
-   * encoded token, when, and whether the successor was rotated in turn), or
-   * null when none was recorded.
-   *
-   * @example
-   * const rotation = await sj.successorOf(presented.jti());
-   */
-  successorOf(jti: string): Promise<TokenRotationRecord | null> {
-    return this.revocation.successorOf(jti);
-  }
-
-  /** Whether a family is blacklisted: the cache's positive entries first, then the database. */
-  isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    return this.revocation.isFamilyBlacklisted(familyId);
-  }
-
-  /** Blacklists the family of `token` (idempotent) and remembers it in the cache. */
-  blacklistFamilyOf(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
-    return this.revocation.blacklistFamily(token, familyId);
-  }
-
-  /**
-   * "Log out everywhere": blacklists every outstanding, unexpired refresh (and
-   * sliding) token of the user and every unexpired family of the user, so
-   * their refresh tokens and family-checked access tokens stop working.
-   * Resolves to the numbers newly blacklisted.
-   *
-   * @example
-   * const { tokens, families } = await sj.blacklistAllForUser(req.user.id);
-   */
-  async blacklistAllForUser(userId: string | number): Promise<{ tokens: number; families: number }> {
-    return this.revocation.blacklistAllForUser(userId);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { StorableToken } from '../lib/apps';
+import type { StoredToken } from '../lib/apps';
 import { BLACKLISTED_TOKEN_TABLE } from './blacklisted-token';
 import { OUTSTANDING_TOKEN_TABLE } from './outstanding-token';
 import { execute, selectRows, sqlTime, valueRows } from './sql';
@@ -121,16 +121,7 @@ function insertOutstanding(dialect: SqlDialect, count: number, returning: boolea
     : `INSERT INTO ${OUTSTANDING_TOKEN_TABLE} ${OUTSTANDING_COLUMNS} VALUES ${values} ON CONFLICT (jti) DO NOTHING`;
 }
 
-/** The outstanding row of `token`; throws on a token that cannot be recorded. */
-export function outstandingValues(dialect: SqlDialect, token: StorableToken, userIdClaim: string): OutstandingValues {
-  const exp = token.get<unknown>('exp');
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
-  const userId = token.get<unknown>(userIdClaim);
-  return [
-    token.jti(),
-    userId === undefined || userId === null ? null : String(userId),
-    token.token ?? token.toString(),
-    sqlTime(dialect, token.currentTime),
-    sqlTime(dialect, new Date(exp * 1000)),
-  ];
+/** The outstanding row of `token`, as the driver takes it. */
+export function outstandingValues(dialect: SqlDialect, token: StoredToken): OutstandingValues {
+  return [token.jti, token.userId, token.token, sqlTime(dialect, token.createdAt), sqlTime(dialect, token.expiresAt)];
 }

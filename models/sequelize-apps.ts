@@ -1,5 +1,5 @@
-import { Op, type Sequelize, type Transaction } from 'sequelize';
-import type { BlacklistApp, FamilyApp, StorableToken, TokenRotationRecord } from '../lib/apps';
+import { Op, type Sequelize } from 'sequelize';
+import type { BlacklistApp, FamilyApp, StoredToken, TokenRotationRecord } from '../lib/apps';
 import type { AppsHost, AppStorage, StorageProvider } from '../lib/storage';
 import type { BlacklistedToken } from './blacklisted-token';
 import type { BlacklistedTokenFamily } from './blacklisted-token-family';
@@ -35,28 +35,12 @@ class SequelizeBlacklistApp implements BlacklistApp {
     private readonly models: SimpleJWTModels,
   ) {}
 
-  async outstand(token: StorableToken): Promise<[OutstandingToken, boolean]> {
+  async outstand(token: StoredToken): Promise<[OutstandingToken, boolean]> {
     const { OutstandingToken } = this.models;
-    const jti = token.jti();
+    const { jti } = token;
     return insertOrGet(
-      () => this.createOutstanding(token),
+      () => OutstandingToken.create({ jti, user_id: token.userId, token: token.token, created_at: token.createdAt, expires_at: token.expiresAt }),
       () => OutstandingToken.findOne({ where: { jti } }),
-    );
-  }
-
-  private createOutstanding(token: StorableToken, transaction?: Transaction): Promise<OutstandingToken> {
-    const exp = token.get<unknown>('exp');
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError("passport-simplejwt: cannot record a token without a numeric 'exp' claim");
-    const userId = token.get<unknown>(this.sj.settings.userIdClaim);
-    return this.models.OutstandingToken.create(
-      {
-        jti: token.jti(),
-        user_id: userId === undefined || userId === null ? null : String(userId),
-        token: token.token ?? token.toString(),
-        created_at: token.currentTime,
-        expires_at: new Date(exp * 1000),
-      },
-      { transaction },
     );
   }
 
@@ -64,14 +48,12 @@ class SequelizeBlacklistApp implements BlacklistApp {
    * Group commit: this rotation shares a transaction with those that queued
    * while the previous one ran; the unique blacklist row of `token` decides
    * the winner (see `rotationBatch`). A loser writes nothing. Past
-   * `deadline` (default: the instance's storageTimeout from now) it is never
-   * run, or rolled back, and rejects.
+   * `deadline` (the request's) it is never run, or rolled back, and rejects.
    */
-  async rotate(token: StorableToken, successor: StorableToken, deadline?: number): Promise<boolean> {
+  async rotate(token: StoredToken, successor: StoredToken, deadline: number): Promise<boolean> {
     const dialect = sqlDialect(this.sequelize);
-    const { userIdClaim, storageTimeout } = this.sj.settings;
-    const rotation: Rotation = { token: outstandingValues(dialect, token, userIdClaim), successor: outstandingValues(dialect, successor, userIdClaim) };
-    return groupCommitOf(this.sequelize, this.sj.now).submit(rotation, deadline ?? Date.now() + storageTimeout * 1000);
+    const rotation: Rotation = { token: outstandingValues(dialect, token), successor: outstandingValues(dialect, successor) };
+    return groupCommitOf(this.sequelize, this.sj.now).submit(rotation, deadline);
   }
 
   async successorOf(jti: string): Promise<TokenRotationRecord | null> {
@@ -95,10 +77,10 @@ class SequelizeBlacklistApp implements BlacklistApp {
     return row !== null;
   }
 
-  async blacklist(token: StorableToken): Promise<[BlacklistedToken, boolean]> {
+  async blacklist(token: StoredToken): Promise<[BlacklistedToken, boolean]> {
     const { OutstandingToken } = this.models;
     // Reading first only saves a failed insert; the blacklist insert below is what decides.
-    const outstanding = (await OutstandingToken.findOne({ where: { jti: token.jti() } })) ?? (await this.outstand(token))[0];
+    const outstanding = (await OutstandingToken.findOne({ where: { jti: token.jti } })) ?? (await this.outstand(token))[0];
     return this.blacklistOutstanding(outstanding.id);
   }
 

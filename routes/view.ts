@@ -3,7 +3,7 @@ import type { CookieModeOptions } from '../lib/cookie-mode';
 import { sendError, toAPIError } from '../lib/error-handler';
 import { ServerError, SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
 import { asPackageError } from '../lib/fail-closed';
-import { withinDeadline } from '../lib/storage-deadline';
+import { deadlineIn, withinDeadline } from '../lib/storage-deadline';
 import type { SerializerClass, SerializerSettingName, TokenSerializer } from '../lib/serializers/serializer';
 import { isSerializerClass } from '../lib/settings/parse';
 import type { SimpleJWT } from '../lib/simplejwt';
@@ -134,10 +134,10 @@ function buildView<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<N
     async serve(req, res) {
       const serializer: TokenSerializer = new SerializerCls(sj);
       const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
-      // One deadline for the whole request (SPEC 8): the login's wait for a slot, authenticate(), the hooks and
+      // One deadline for the whole request (README, "Deadlines: `storageTimeout`"): the login's wait for a slot, authenticate(), the hooks and
       // the throttle, the refresh's reads and its rotation all end with it; the rotation commits before it or never.
       const ms = sj.settings.storageTimeout * 1000;
-      const body = await withinDeadline(serializer.validate(data, { req, deadline: Date.now() + ms }), ms);
+      const body = await withinDeadline(serializer.validate(data, { req, deadline: deadlineIn(ms) }), ms);
       res
         .status(STATUS_OK)
         .set(NO_STORE)

@@ -17,10 +17,10 @@ export class TokenBlacklistSerializer<U = unknown> extends Serializer<U> {
     return [{ name: 'refresh' }];
   }
 
-  override async validate(data: unknown, _context: SerializerContext = {}): Promise<Record<string, never>> {
+  override async validate(data: unknown, context: SerializerContext = {}): Promise<Record<string, never>> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenBlacklistSerializer).tokenClass);
-    const refresh = await this.sj.validation.validate(Cls, attrs.refresh);
+    const refresh = await this.sj.validation.validate(Cls, attrs.refresh, context.req);
     if (this.sj.settings.apps.blacklist) await refresh.blacklist();
     return {};
   }

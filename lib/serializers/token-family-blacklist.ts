@@ -28,10 +28,10 @@ export class TokenFamilyBlacklistSerializer<U = unknown> extends Serializer<U> {
     return [{ name: 'refresh' }];
   }
 
-  override async validate(data: unknown, _context: SerializerContext = {}): Promise<TokenFamilyBlacklistBody> {
+  override async validate(data: unknown, context: SerializerContext = {}): Promise<TokenFamilyBlacklistBody> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenFamilyBlacklistSerializer).tokenClass);
-    const refresh = await this.sj.validation.validate(Cls, attrs.refresh);
+    const refresh = await this.sj.validation.validate(Cls, attrs.refresh, context.req);
     const { tokenFamilyEnabled, apps } = this.sj.settings;
     if (!tokenFamilyEnabled || !apps.tokenFamily) throw new TokenFamilyNotConfigured();
     try {

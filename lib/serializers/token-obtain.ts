@@ -64,7 +64,7 @@ export class TokenObtainSerializer<U = unknown> extends Serializer<U> {
     // Throttled (429) here, before any password is hashed.
     const attempt = await this.sj.beginLogin(username, context.req);
     const user = await this.sj.authenticate({ [field]: username, password: attrs.password }, context.req);
-    if (!this.sj.userAuthenticationRule(user)) {
+    if (!this.sj.userPolicy.authenticationRule(user)) {
       const onLoginFailed = this.sj.options.onLoginFailed;
       if (onLoginFailed) await onLoginFailed({ [field]: username, password: MASKED_PASSWORD }, context.req);
       throw new AuthenticationFailed(this.errorMessages.no_active_account, 'no_active_account');

@@ -23,10 +23,10 @@ export class TokenRefreshSlidingSerializer<U = unknown> extends Serializer<U> {
     return [{ name: 'token' }];
   }
 
-  override async validate(data: unknown, _context: SerializerContext = {}): Promise<SlidingTokenBody> {
+  override async validate(data: unknown, context: SerializerContext = {}): Promise<SlidingTokenBody> {
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenRefreshSlidingSerializer).tokenClass);
-    const token = await this.sj.validation.validate(Cls, attrs.token);
+    const token = await this.sj.validation.validate(Cls, attrs.token, context.req);
     await this.checkUser(token);
     token.checkExp(this.sj.settings.slidingTokenRefreshExpClaim);
     token.setExp();

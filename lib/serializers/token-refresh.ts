@@ -1,3 +1,5 @@
+import type { Request } from 'express';
+import type { TokenRotationRecord } from '../apps';
 import { RefreshTokenBlacklistedError, TokenError } from '../errors';
 import { RefreshToken } from '../tokens/refresh-token';
 import type { FieldSpec } from './fields';
@@ -46,16 +48,20 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
 
   /** The request's deadline (see {@link SerializerContext.deadline}), which the rotation's write keeps. */
   protected deadline?: number;
+  /** The request (given to the `isRevoked` hook when the successor of a retry is checked). */
+  protected req?: Request;
 
   override async validate(data: unknown, context: SerializerContext = {}): Promise<TokenRefreshBody> {
     this.deadline = context.deadline;
+    this.req = context.req;
     const attrs = this.parse(data);
     const Cls = this.bound((this.constructor as typeof TokenRefreshSerializer).tokenClass);
     const refresh = this.sj.validation.decode(Cls, attrs.refresh);
     try {
-      await this.sj.validation.check(refresh);
+      await this.sj.validation.check(refresh, { req: context.req });
     } catch (err) {
-      if (err instanceof RefreshTokenBlacklistedError) return this.reused(refresh);
+      // The check's one round trip read the rotation that consumed the token: the reuse interval needs it.
+      if (err instanceof RefreshTokenBlacklistedError) return this.reused(refresh, err.state?.rotation ?? null);
       throw err;
     }
     await this.checkUser(refresh);
@@ -121,7 +127,7 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
 
   /**
    * Consumes the presented token: blacklists it and records `successor`,
-   * atomically (`sj.rotateToken`), resolving to whether this call did so.
+   * atomically (`sj.revocation.rotate`), resolving to whether this call did so.
    * The database decides (a unique constraint), so of concurrent refreshes
    * of one token, in any number of processes, exactly one gets `true`.
    */
@@ -130,24 +136,25 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   }
 
   /**
-   * The reuse interval (`refreshTokenReuseInterval`, SPEC 5): when an
-   * already consumed token is presented again, its recorded successor if
-   * this is a benign retry, else null (reuse). A retry is the immediate
-   * predecessor (its successor was not rotated in turn) presented at most
+   * The reuse interval (`refreshTokenReuseInterval`): when an already
+   * consumed token is presented again, its recorded successor if this is a
+   * benign retry, else null (reuse). A retry is the immediate predecessor
+   * (its successor was not rotated in turn) presented at most
    * `refreshTokenReuseInterval` seconds after the rotation, and its
    * successor still passes the full check (not blacklisted, family alive).
+   * `known`: the rotation the check already read (null: none read, e.g. a
+   * cached blacklist answer; then it is asked for here).
    */
-  protected async reuseSuccessor(refresh: RefreshToken): Promise<RefreshToken | null> {
+  protected async reuseSuccessor(refresh: RefreshToken, known: TokenRotationRecord | null = null): Promise<RefreshToken | null> {
     const interval = this.sj.settings.refreshTokenReuseInterval;
     if (interval <= 0) return null;
-    // verify() read the rotation with the blacklist check; read it again only if it found none.
-    const rotation = refresh.storedRotation ?? (await this.sj.revocation.successorOf(refresh.jti()));
+    const rotation = known ?? (await this.sj.revocation.successorOf(refresh.jti()));
     if (rotation === null || rotation.successorRotated) return null;
     const elapsed = (this.sj.now().getTime() - rotation.rotatedAt.getTime()) / 1000;
     if (elapsed > interval) return null;
     const Cls = refresh.constructor as typeof RefreshToken;
     try {
-      return await this.sj.validation.validate(Cls, rotation.successor);
+      return await this.sj.validation.validate(Cls, rotation.successor, this.req);
     } catch (err) {
       if (err instanceof TokenError) return null; // the successor is no longer good: reuse
       throw err;
@@ -158,8 +165,8 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
   protected async onRotated(_previousJti: string, _successor: RefreshToken): Promise<void> {}
 
   /** A blacklisted token was presented: a benign retry gets its successor, anything else is reuse. */
-  private async reused(refresh: RefreshToken): Promise<TokenRefreshBody> {
-    const successor = await this.reuseSuccessor(refresh);
+  private async reused(refresh: RefreshToken, known: TokenRotationRecord | null): Promise<TokenRefreshBody> {
+    const successor = await this.reuseSuccessor(refresh, known);
     if (successor) {
       await this.checkUser(successor);
       return { access: String(successor.accessToken), refresh: encoded(successor) };

@@ -22,10 +22,10 @@ export class TokenVerifySerializer<U = unknown> extends Serializer<U> {
     return [{ name: 'token' }];
   }
 
-  override async validate(data: unknown, _context: SerializerContext = {}): Promise<Record<string, never>> {
+  override async validate(data: unknown, context: SerializerContext = {}): Promise<Record<string, never>> {
     const attrs = this.parse(data);
     try {
-      await this.sj.validation.validateAnyType(attrs.token);
+      await this.sj.validation.validateAnyType(attrs.token, context.req);
     } catch (err) {
       // A blacklisted refresh or sliding token is a 400 here, as in Simple JWT.
       if (err instanceof RefreshTokenBlacklistedError) throw new ValidationError({ [NON_FIELD_ERRORS]: [this.errorMessages.blacklisted] });

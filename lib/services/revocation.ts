@@ -11,7 +11,9 @@ import type { BlacklistCache } from '../cache/blacklist-cache';
 import { failClosed } from '../fail-closed';
 import type { ResolvedSettings } from '../settings';
 import type { AppStorage } from '../storage';
+import { deadlineIn } from '../storage-deadline';
 import type { Token, TokenRevocation } from '../tokens/token';
+import { storedToken, storedUserId } from './stored-token';
 
 /** What the revocation service is built from (`SimpleJWT` passes its own). */
 export interface RevocationDeps {
@@ -20,8 +22,8 @@ export interface RevocationDeps {
   readonly cache: BlacklistCache;
   /** The instance's clock. */
   now(): Date;
-  /** The apps' storage, made on first use. */
-  apps(): AppStorage;
+  /** The apps' storage, made on first use (with its `tokenState`: see `withTokenState`). */
+  apps(): ResolvedAppStorage;
   /** Bounds storage work by `storageTimeout` (a late or failing answer is `ServiceUnavailable`). */
   storage<T>(work: Promise<T>): Promise<T>;
 }
@@ -32,7 +34,31 @@ interface CacheSlot {
   ttl: number;
 }
 
-const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
+/** What storage holds about a token it knows nothing of. */
+export const NOTHING_STORED: TokenState = Object.freeze({ blacklisted: false, familyBlacklisted: false, rotation: null });
+
+/** An `AppStorage` whose `tokenState` is there (`withTokenState` makes one of any). */
+export type ResolvedAppStorage = AppStorage & Required<Pick<AppStorage, 'tokenState'>>;
+
+/**
+ * `storage` as the revocation service reads it: its own `tokenState`, or,
+ * for a storage without one, a `tokenState` made once of its two checks
+ * (the blacklist, then the family unless the jti is blacklisted; no
+ * rotation). `sj.useApps()` applies it, so there is one lookup path.
+ */
+export function withTokenState(storage: AppStorage): ResolvedAppStorage {
+  if (storage.tokenState) return storage as ResolvedAppStorage;
+  const { blacklist, family } = storage;
+  return {
+    blacklist,
+    family,
+    async tokenState(jti, familyId) {
+      const blacklisted = jti !== null && (await blacklist.isBlacklisted(jti));
+      const familyBlacklisted = !blacklisted && familyId !== null && (await family.isFamilyBlacklisted(familyId));
+      return { blacklisted, familyBlacklisted, rotation: null };
+    },
+  };
+}
 
 /**
  * The blacklist and family apps as the request path uses them: whether a
@@ -76,21 +102,25 @@ export class Revocation implements TokenRevocation {
   /**
    * What storage holds about a presented token, for the apps that are on:
    * whether `jti` is blacklisted (null: not asked), whether `familyId` is
-   * (null: not asked), and the rotation that consumed it. One round trip
-   * when the storage offers `tokenState`; the cache's positive entries first.
+   * (null: not asked), and the rotation that consumed it: the cache's
+   * positive entries first, then storage's `tokenState`, in one round trip.
+   * The one lookup path: the validation service's `tokenState(token)`,
+   * `isBlacklisted` and `isFamilyBlacklisted` all read through it.
    */
   tokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
     return this.deps.storage(this.readTokenState(jti, familyId));
   }
 
-  /** Whether a jti is blacklisted: the cache's positive entries first, then storage. */
-  isBlacklisted(jti: string): Promise<boolean> {
-    return this.deps.storage(this.revoked(this.tokenSlot, jti, () => this.blacklistApp.isBlacklisted(jti)));
+  /** Whether a jti is blacklisted (`tokenState` of the jti alone); throws when the blacklist app is off. */
+  async isBlacklisted(jti: string): Promise<boolean> {
+    void this.blacklistApp;
+    return (await this.tokenState(jti, null)).blacklisted;
   }
 
-  /** Whether a family is blacklisted: the cache's positive entries first, then storage. */
-  isFamilyBlacklisted(familyId: string): Promise<boolean> {
-    return this.deps.storage(this.revoked(this.familySlot, familyId, () => this.familyApp.isFamilyBlacklisted(familyId)));
+  /** Whether a family is blacklisted (`tokenState` of the family alone); throws when the family app is off. */
+  async isFamilyBlacklisted(familyId: string): Promise<boolean> {
+    void this.familyApp;
+    return (await this.tokenState(null, familyId)).familyBlacklisted;
   }
 
   private async readTokenState(jti: string | null, familyId: string | null): Promise<TokenState> {
@@ -106,26 +136,11 @@ export class Revocation implements TokenRevocation {
     const askJti = jti !== null && this.settings.apps.blacklist ? jti : null;
     const askFamily = familyId !== null && this.settings.apps.tokenFamily ? familyId : null;
     if (askJti === null && askFamily === null) return NOTHING_STORED;
-    let state: TokenState;
-    if (apps.tokenState) {
-      state = await failClosed(apps.tokenState(askJti, askFamily));
-    } else {
-      const blacklisted = askJti !== null && (await failClosed(apps.blacklist.isBlacklisted(askJti)));
-      const familyBlacklisted = !blacklisted && askFamily !== null && (await failClosed(apps.family.isFamilyBlacklisted(askFamily)));
-      state = { blacklisted, familyBlacklisted, rotation: null };
-    }
+    const state = await failClosed(apps.tokenState(askJti, askFamily));
     // Already inside tokenState()'s deadline: no second timer.
     if (state.blacklisted) await this.cache(tokenSlot, jti!);
     if (state.familyBlacklisted) await this.cache(familySlot, familyId!);
     return state;
-  }
-
-  /** One revocation answer: the cache's positive entry first (when that cache is on), then `ask`; a yes is cached. */
-  private async revoked(slot: CacheSlot | null, id: string, ask: () => Promise<boolean>): Promise<boolean> {
-    if (slot && (await this.cached(slot, id))) return true;
-    const revoked = await failClosed(ask());
-    if (revoked) await this.cache(slot, id);
-    return revoked;
   }
 
   private cached(slot: CacheSlot, id: string): Promise<boolean> {
@@ -144,30 +159,38 @@ export class Revocation implements TokenRevocation {
 
   // ---- recording and revoking -----------------------------------------------
 
+  /** Storage work made of values computed first (a token that cannot be stored rejects like a failing write), within `storageTimeout`. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return this.deps.storage(Promise.resolve().then(work));
+  }
+
   /** Records `token` as outstanding: `[row, created]`, or null without touching storage when the blacklist app is off. */
   async outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null> {
     if (!this.settings.apps.blacklist) return null;
-    return this.deps.storage(this.blacklistApp.outstand(token));
+    const app = this.blacklistApp;
+    return this.write(() => app.outstand(storedToken(token)));
   }
 
   /** Blacklists a token (idempotent) and remembers it in the cache. Resolves to `[BlacklistedToken, created]`. */
   async blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]> {
-    const result = await this.deps.storage(this.blacklistApp.blacklist(token));
+    const app = this.blacklistApp;
+    const result = await this.write(() => app.blacklist(storedToken(token)));
     await this.remember(this.tokenSlot, token.jti());
     return result;
   }
 
-  /** Records a new family (the family app's `createFamily`), within `storageTimeout`. */
-  async createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void> {
-    await this.deps.storage(this.familyApp.createFamily(familyId, userId, createdAt, expiresAt));
+  /** Records the family `token` starts (its `family_id` and user id claims, from when it was made; `expiresAt`: null for none), within `storageTimeout`. */
+  async createFamily(token: Token, expiresAt: Date | null): Promise<void> {
+    const app = this.familyApp;
+    const familyId = token.getFamilyId();
+    if (familyId === null) throw new TypeError('passport-simplejwt: createFamily() needs a token with a family id');
+    await this.deps.storage(app.createFamily(familyId, storedUserId(token.get(this.settings.userIdClaim)), token.currentTime, expiresAt));
   }
 
   /** Blacklists the family `familyId` of `token` (idempotent) and remembers it in the cache. */
   async blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
-    const userId = token.get(this.settings.userIdClaim);
-    const result = await this.deps.storage(
-      this.familyApp.blacklistFamily(familyId, userId === undefined || userId === null ? null : String(userId), token.getFamilyExpirationDate()),
-    );
+    const userId = storedUserId(token.get(this.settings.userIdClaim));
+    const result = await this.deps.storage(this.familyApp.blacklistFamily(familyId, userId, token.getFamilyExpirationDate()));
     await this.remember(this.familySlot, familyId);
     return result;
   }
@@ -179,9 +202,10 @@ export class Revocation implements TokenRevocation {
    * already been consumed. `deadline` (epoch ms): the request's, by default
    * `storageTimeout` from now.
    */
-  async rotate(token: Token, successor: Token, deadline = Date.now() + this.settings.storageTimeout * 1000): Promise<boolean> {
+  async rotate(token: Token, successor: Token, deadline = deadlineIn(this.settings.storageTimeout * 1000)): Promise<boolean> {
+    const app = this.blacklistApp;
     // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
-    const consumed = await this.deps.storage(this.blacklistApp.rotate(token, successor, deadline));
+    const consumed = await this.write(() => app.rotate(storedToken(token), storedToken(successor), deadline));
     await this.remember(this.tokenSlot, token.jti());
     return consumed;
   }
@@ -197,10 +221,11 @@ export class Revocation implements TokenRevocation {
     if (!apps.blacklist && !apps.tokenFamily) {
       throw new TypeError('passport-simplejwt: blacklistAllForUser() needs the blacklist or token family app (apps: { blacklist: true })');
     }
-    const id = String(userId);
+    const id = storedUserId(userId)!;
     const now = this.deps.now();
-    const families = apps.tokenFamily ? await failClosed(this.familyApp.blacklistUserFamilies(id, now)) : 0;
-    const tokens = apps.blacklist ? await failClosed(this.blacklistApp.blacklistUser(id, now)) : 0;
+    // Each within storageTimeout, as every call of this service.
+    const families = apps.tokenFamily ? await this.deps.storage(this.familyApp.blacklistUserFamilies(id, now)) : 0;
+    const tokens = apps.blacklist ? await this.deps.storage(this.blacklistApp.blacklistUser(id, now)) : 0;
     return { tokens, families };
   }
 }

@@ -1,11 +1,13 @@
+import type { Request } from 'express';
+import type { TokenState } from '../apps';
 import { AuthenticationFailed, InvalidToken, RefreshTokenBlacklistedError, TokenError, type TokenClassMessage } from '../errors';
-import type { ResolvedSettings } from '../settings';
+import type { IsRevoked, ResolvedSettings } from '../settings';
 import type { BlacklistableToken } from '../tokens/blacklist-mixin';
 import { RefreshToken } from '../tokens/refresh-token';
 import { SlidingToken } from '../tokens/sliding-token';
-import type { Token, TokenClass } from '../tokens/token';
+import type { CheckOptions, RevocationChecks, Token, TokenChecks, TokenClass } from '../tokens/token';
 import { UntypedToken } from '../tokens/untyped-token';
-import type { Revocation } from './revocation';
+import { NOTHING_STORED, type Revocation } from './revocation';
 import type { UserPolicy } from './user-policy';
 
 /** What the pipeline is built from (`SimpleJWT` passes its own). */
@@ -13,10 +15,19 @@ export interface TokenValidationDeps<U> {
   readonly settings: ResolvedSettings;
   readonly revocation: Revocation;
   readonly userPolicy: UserPolicy<U>;
+  /** The `isRevoked` setting: decides, from the stored state, whether a presented token is refused. */
+  readonly isRevoked?: IsRevoked;
+  /** Bounds the `isRevoked` hook by `storageTimeout` (a late or failing answer is `ServiceUnavailable`, a bug a `ServerError`). */
+  storage<T>(work: Promise<T>): Promise<T>;
   /** Makes the verifying key of a raw token available (JWKS) before the synchronous decode. */
   prepareKey(raw: string): Promise<void>;
   /** The instance's class for `cls`. */
   bind<C extends typeof Token>(cls: C): C;
+}
+
+/** The package's answer without an `isRevoked` setting: what storage holds (the blacklist, the family). */
+function storedRevocation(state: TokenState): boolean {
+  return state.blacklisted || state.familyBlacklisted;
 }
 
 /** The messages of a user refused at a renewal, by key (`no_active_account`, `password_changed`). */
@@ -41,13 +52,16 @@ const REQUEST_REFUSALS = {
  * refresh serializers' user re-check):
  *
  * 1. decode: signature, `exp`, `jti`, type (the token class's synchronous checks);
- * 2. stored checks: blacklist and family, in one round trip (`token.verify()`);
+ * 2. stored checks: blacklist, family and rotation in one round trip
+ *    (`tokenState`), then the `isRevoked` setting decides (`check`);
  * 3. user: exists, active, password unchanged (the user policy).
  *
  * Each step is a method, so a serializer with its own branch between two
- * steps (the refresh's reuse of a blacklisted token) still uses the same steps.
+ * steps (the refresh's reuse of a blacklisted token) still uses the same
+ * steps. `token.verify()`, `checkBlacklist()` and `checkFamilyBlacklist()`
+ * are one-line calls into `check` and `tokenState`: there is no other path.
  */
-export class TokenValidation<U = unknown> {
+export class TokenValidation<U = unknown> implements TokenChecks {
   private readonly deps: TokenValidationDeps<U>;
 
   constructor(deps: TokenValidationDeps<U>) {
@@ -59,15 +73,66 @@ export class TokenValidation<U = unknown> {
     return new Cls(raw);
   }
 
-  /** Steps 1 and 2 of the token's own class: the full check (`verify()`), deferred signature, claims, blacklist, family. */
-  async check(token: Token): Promise<void> {
-    await token.verify();
+  /**
+   * What storage holds about `token` for `checks` (by default its class's:
+   * the blacklist for refresh and sliding tokens with the blacklist app on,
+   * the family where the family rules apply): one round trip, the cache's
+   * positive entries first. Asking a check of an app that is off throws a
+   * `TypeError` naming the setting.
+   *
+   * @example
+   * const { blacklisted, familyBlacklisted, rotation } = await sj.validation.tokenState(refresh);
+   */
+  async tokenState(token: Token, checks: RevocationChecks = token.revocationChecks()): Promise<TokenState> {
+    const { revocation } = this.deps;
+    const jti = checks.blacklist ? token.jti() : null;
+    const familyId = checks.family ? token.getFamilyId() : null; // null: minted before families were on
+    if (jti !== null) void revocation.blacklistApp;
+    if (familyId !== null) void revocation.familyApp;
+    if (jti === null && familyId === null) return NOTHING_STORED;
+    return revocation.tokenState(jti, familyId);
   }
 
-  /** Steps 1 and 2: a token of class `Cls`, fully verified. */
-  async validate<T extends Token>(Cls: TokenClass<T>, raw: string): Promise<T> {
+  /**
+   * Steps 1 and 2 of the token's own class: the deferred signature, the
+   * claims, the stored state (`tokenState`), then the decision: the
+   * `isRevoked` setting when given, else blacklisted or family blacklisted.
+   * Resolves to the stored state; a refused token throws
+   * `RefreshTokenBlacklistedError` (blacklisted; it carries the state),
+   * `TokenError('Token family is blacklisted')`, or `TokenError('Token is
+   * revoked')` (refused by the hook alone).
+   *
+   * @example
+   * const state = await sj.validation.check(token, { req });
+   */
+  async check(token: Token, options: CheckOptions = {}): Promise<TokenState> {
+    await token.verifySignature();
+    token.checkClaims();
+    const checks = options.checks ?? token.revocationChecks();
+    const state = await this.tokenState(token, checks);
+    const revoked = await this.revoked(token, state, options.req);
+    if (revoked && state.blacklisted) throw new RefreshTokenBlacklistedError('Token is blacklisted', undefined, state);
+    // Claims checked it already where the class has family rules; the verify view's any-type token checks it here, after its blacklist.
+    if (checks.family) token.checkFamilyExp();
+    if (revoked && state.familyBlacklisted) throw new TokenError('Token family is blacklisted');
+    if (revoked) throw new TokenError('Token is revoked');
+    return state;
+  }
+
+  /** The decision: the `isRevoked` setting (bounded by `storageTimeout`; it must answer a boolean), else the stored state. */
+  private async revoked(token: Token, state: TokenState, req: Request | undefined): Promise<boolean> {
+    const hook = this.deps.isRevoked;
+    if (!hook) return storedRevocation(state);
+    const answer: unknown = await this.deps.storage(Promise.resolve().then(() => hook(token, state, req)));
+    if (typeof answer !== 'boolean')
+      throw new TypeError(`passport-simplejwt: 'isRevoked' must answer true or false (or a promise of one); it answered ${String(answer)}`);
+    return answer;
+  }
+
+  /** Steps 1 and 2: a token of class `Cls`, fully checked. */
+  async validate<T extends Token>(Cls: TokenClass<T>, raw: string, req?: Request): Promise<T> {
     const token = this.decode(Cls, raw);
-    await this.check(token);
+    await this.check(token, { req });
     return token;
   }
 
@@ -75,11 +140,11 @@ export class TokenValidation<U = unknown> {
    * Steps 1 and 2 against several classes (`authTokenClasses`): the first
    * that accepts the token; else `InvalidToken` with each class's message.
    */
-  async validateFirst(classes: ReadonlyArray<TokenClass>, raw: string): Promise<Token> {
+  async validateFirst(classes: ReadonlyArray<TokenClass>, raw: string, req?: Request): Promise<Token> {
     const messages: TokenClassMessage[] = [];
     for (const TokenCls of classes) {
       try {
-        return await this.validate(TokenCls, raw);
+        return await this.validate(TokenCls, raw, req);
       } catch (err) {
         if (!(err instanceof TokenError)) throw err;
         messages.push({ token_class: TokenCls.name, token_type: TokenCls.tokenType, message: err.message });
@@ -90,25 +155,17 @@ export class TokenValidation<U = unknown> {
 
   /**
    * Steps 1 and 2 for a token of any type (the verify view): signature and
-   * expiry; a blacklisted refresh or sliding token throws
-   * `RefreshTokenBlacklistedError`; with token families, an expired or
-   * blacklisted family throws `TokenError`.
+   * expiry; the stored checks of its type, through `check`: a blacklisted
+   * refresh or sliding token throws `RefreshTokenBlacklistedError`; with
+   * token families, an expired or blacklisted family throws `TokenError`.
    */
-  async validateAnyType(raw: string): Promise<Token> {
+  async validateAnyType(raw: string, req?: Request): Promise<Token> {
     const { apps, tokenTypeClaim, jtiClaim, tokenFamilyEnabled } = this.deps.settings;
-    const token = await this.validate(this.deps.bind(UntypedToken), raw);
-    if (apps.blacklist && tokenTypeClaim !== null && jtiClaim !== null) {
-      const type = token.get(tokenTypeClaim);
-      const jti = token.get(jtiClaim);
-      const blacklistable = type === this.deps.bind(RefreshToken).tokenType || type === this.deps.bind(SlidingToken).tokenType;
-      if (blacklistable && (typeof jti === 'string' || typeof jti === 'number') && (await this.deps.revocation.isBlacklisted(String(jti)))) {
-        throw new RefreshTokenBlacklistedError('Token is blacklisted');
-      }
-    }
-    if (tokenFamilyEnabled && apps.tokenFamily) {
-      token.checkFamilyExp();
-      await token.checkFamilyBlacklist();
-    }
+    const token = this.decode(this.deps.bind(UntypedToken), raw);
+    const type = tokenTypeClaim === null ? undefined : token.get(tokenTypeClaim);
+    const blacklistable = type === this.deps.bind(RefreshToken).tokenType || type === this.deps.bind(SlidingToken).tokenType;
+    const family = tokenFamilyEnabled && apps.tokenFamily;
+    await this.check(token, { req, checks: { blacklist: apps.blacklist && jtiClaim !== null && blacklistable, family } });
     return token;
   }
 

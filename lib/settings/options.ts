@@ -5,6 +5,8 @@ import type { Duration } from '../duration';
 import type { UserStore } from '../user-store';
 import type { BlacklistCache } from '../cache/blacklist-cache';
 import type { Logger } from '../logger';
+import type { Payload } from '../jwt-types';
+import type { TokenState } from '../apps';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
@@ -116,6 +118,35 @@ export interface ResolvedLoginThrottle {
  */
 export type SerializerClassSetting = new (sj: never) => { validate(data: unknown, context?: { req?: Request }): Promise<object> };
 
+/**
+ * A presented token as the `isRevoked` hook reads it: a `Token` of the
+ * package (`token instanceof sj.RefreshToken` works), typed here by the
+ * members a hook needs (settings sit below the token classes).
+ */
+export interface PresentedToken {
+  /** The claims. */
+  readonly payload: Payload;
+  /** The encoded token it was decoded from. */
+  readonly token: string | null;
+  /** A claim, or `fallback` when absent. */
+  get<T = unknown>(claim: string, fallback?: T): T | undefined;
+  /** The jti claim as a string. */
+  jti(): string;
+  /** The `family_id` claim, or null. */
+  getFamilyId(): string | null;
+}
+
+/**
+ * The `isRevoked` setting: whether a presented token is refused, given what
+ * storage holds about it (`state`: blacklisted, family blacklisted, the
+ * rotation that consumed it) and the request it came with (undefined for
+ * `token.verify()` called by the app). It replaces the package's answer
+ * (`state.blacklisted || state.familyBlacklisted`). A throw is a 500, an
+ * outage (a driver's connection error, `ServiceUnavailable`) a 503; bounded
+ * by `storageTimeout`.
+ */
+export type IsRevoked = (token: PresentedToken, state: TokenState, req?: Request) => boolean | Promise<boolean>;
+
 /** A token class name of the instance, or a class derived from one. */
 export type AuthTokenClass = 'AccessToken' | 'RefreshToken' | 'SlidingToken' | 'UntypedToken' | (abstract new (...args: never[]) => unknown);
 
@@ -185,6 +216,20 @@ export interface SimpleJWTOptions<U = unknown> {
    * `apps.blacklist`. Default `0` (off).
    */
   refreshTokenReuseInterval?: Duration;
+  /**
+   * The one hook on revocation (express-jwt's `isRevoked`): called by every
+   * full check of a presented token (the strategies, every serializer and
+   * view, `token.verify()`) after storage was asked in one round trip; its
+   * answer decides. Keep the stored answer unless you mean to let a
+   * blacklisted token through. A refused token is a 401: `Token is
+   * blacklisted` (reuse, on a refresh) when storage holds it blacklisted,
+   * `Token family is blacklisted` when its family is, else `Token is revoked`.
+   * Default: `state.blacklisted || state.familyBlacklisted`.
+   *
+   * @example
+   * isRevoked: async (token, state) => state.blacklisted || state.familyBlacklisted || (await denied.has(token.jti())),
+   */
+  isRevoked?: IsRevoked;
   /** The signing algorithm (`ALGORITHM`): HS/RS/ES/PS 256/384/512, or `'EdDSA'` (Ed25519). Default `'HS256'`. */
   algorithm?: Algorithm;
   /** The `aud` claim written and required (`AUDIENCE`). Default `null` (none). */
@@ -276,7 +321,7 @@ export interface SimpleJWTOptions<U = unknown> {
    * MariaDB are derived from it.
    */
   storageTimeout?: Duration;
-  /** Throttling of failed logins at the obtain endpoints (SPEC 8). Default `false`. */
+  /** Throttling of failed logins at the obtain endpoints (README, "Throttling logins"). Default `false`. */
   loginThrottle?: LoginThrottleOptions | false;
   /** How many `users.authenticate()` calls (password hashing) run at once; the others wait. Default 2. */
   loginConcurrency?: number;

@@ -149,6 +149,7 @@ export const SETTINGS = {
   tokenFamilyCheckOnAccess: resolved(false, boolean),
   tokenFamilyBlacklistOnReuse: resolved(false, boolean),
   refreshTokenReuseInterval: resolved(0, seconds),
+  isRevoked: given(isFunctionOrNull),
   algorithm: resolved<Algorithm>('HS256', nullIsDefault(algorithm, 'HS256')),
   audience: resolved(null, audience),
   issuer: resolved(null, nonEmptyStringOrNull),
@@ -236,7 +237,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The rules between settings, in the order they are checked: mostly settings
- * that would silently do less than they say (SPEC 2).
+ * that would silently do less than they say (README, "Settings that are refused").
  */
 export const RULES: readonly Rule[] = [
   function appsNeedSequelize({ apps }, { sequelize }) {

@@ -96,9 +96,9 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     return parseAuthHeader(header, this.schemes);
   }
 
-  /** The first of `authTokenClasses` that accepts the token, fully verified. */
-  getValidatedToken(raw: string): Promise<Token> {
-    return this.sj.validation.validateFirst(this.tokenClasses, raw);
+  /** The first of `authTokenClasses` that accepts the token, fully verified (`req` goes to the `isRevoked` hook). */
+  getValidatedToken(raw: string, req?: Request): Promise<Token> {
+    return this.sj.validation.validateFirst(this.tokenClasses, raw, req);
   }
 
   /** The user the validated token stands for. */
@@ -131,7 +131,7 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
       const refused = checkCsrf(req, this.cookieMode ?? DEFAULT_CSRF_MODE);
       if (refused) return this.error(refused);
     }
-    this.authenticateToken(raw).then(
+    this.authenticateToken(raw, req).then(
       ({ user, token }) => this.success(user as Express.User, { token } satisfies JWTAuthInfo),
       // Anything unexpected on the way (a store throwing) must not let a request through:
       // an outage is a 503, a bug a 500 for the app's error middleware.
@@ -139,9 +139,9 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     );
   }
 
-  private async authenticateToken(raw: string): Promise<{ user: U; token: Token }> {
+  private async authenticateToken(raw: string, req: Request): Promise<{ user: U; token: Token }> {
     if (this.remoteKeys) await this.sj.prepareKey(raw);
-    const token = await this.getValidatedToken(raw);
+    const token = await this.getValidatedToken(raw, req);
     const user = await this.getUser(token);
     return { user, token };
   }

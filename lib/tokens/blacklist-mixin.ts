@@ -1,12 +1,12 @@
 import type { BlacklistedTokenRecord } from '../apps';
 import { RefreshTokenBlacklistedError } from '../errors';
-import { markPackagePrototype, type RevocationChecks, type Token } from './token';
+import type { RevocationChecks, Token } from './token';
 
 /** The methods `BlacklistMixin` adds to a token class. */
 export interface BlacklistMethods {
-  /** Throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
+  /** Throws `RefreshTokenBlacklistedError('Token is blacklisted')` when storage holds the token as blacklisted. */
   checkBlacklist(): Promise<void>;
-  /** Blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */
+  /** Blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]` (a one-line call into `sj.revocation.blacklist`). */
   blacklist(): Promise<[BlacklistedTokenRecord, boolean]>;
 }
 
@@ -25,7 +25,8 @@ export type WithBlacklist<TBase extends TokenBase> = TBase & (abstract new (...a
  * Simple JWT's `BlacklistMixin`, applied to `RefreshToken` and
  * `SlidingToken`: with the blacklist app on, `forUser` records the token
  * as outstanding, `verify()` checks the blacklist, and `blacklist()` /
- * `checkBlacklist()` exist. Tokens without it (`AccessToken`,
+ * `checkBlacklist()` exist (one-line calls into the services; `verify()`
+ * does not call `checkBlacklist()`: customise it with `isRevoked`). Tokens without it (`AccessToken`,
  * `UntypedToken`) have no blacklist methods.
  *
  * @example
@@ -33,9 +34,10 @@ export type WithBlacklist<TBase extends TokenBase> = TBase & (abstract new (...a
  */
 export function BlacklistMixin<TBase extends TokenBase>(Base: TBase): WithBlacklist<TBase> {
   abstract class Blacklistable extends Base implements BlacklistMethods {
-    /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when blacklisted. */
+    /** BlacklistMixin: throws `RefreshTokenBlacklistedError('Token is blacklisted')` when storage holds it as blacklisted (the validation service's `tokenState`, blacklist only). */
     async checkBlacklist(): Promise<void> {
-      if (await this.sj.revocation.isBlacklisted(this.jti())) throw new RefreshTokenBlacklistedError('Token is blacklisted');
+      const state = await this.sj.validation.tokenState(this, { blacklist: true, family: false });
+      if (state.blacklisted) throw new RefreshTokenBlacklistedError('Token is blacklisted', undefined, state);
     }
 
     /** BlacklistMixin: blacklists this token; idempotent. Resolves to `[BlacklistedToken, created]`. */
@@ -53,6 +55,5 @@ export function BlacklistMixin<TBase extends TokenBase>(Base: TBase): WithBlackl
       return true;
     }
   }
-  markPackagePrototype(Blacklistable.prototype);
   return Blacklistable;
 }

@@ -54,9 +54,9 @@ export class RefreshToken extends BlacklistMixin(Token) {
   }
 
   /** FamilyMixin: a new refresh token starts a family. */
-  protected static override async afterCreateForUser(token: Token, user: unknown): Promise<void> {
+  protected static override async afterCreateForUser(token: Token, _user: unknown): Promise<void> {
     const sj = token.sj;
-    const { tokenFamilyEnabled, apps, tokenFamilyClaim, tokenFamilyExpirationClaim, tokenFamilyLifetime, userIdField } = sj.settings;
+    const { tokenFamilyEnabled, apps, tokenFamilyClaim, tokenFamilyExpirationClaim, tokenFamilyLifetime } = sj.settings;
     if (!tokenFamilyEnabled || !apps.tokenFamily) return;
     const familyId = uuidHex();
     token.set(tokenFamilyClaim, familyId);
@@ -65,10 +65,10 @@ export class RefreshToken extends BlacklistMixin(Token) {
       expiresAt = new Date(token.currentTime.getTime() + tokenFamilyLifetime * 1000);
       token.set(tokenFamilyExpirationClaim, toEpoch(expiresAt));
     }
-    await sj.revocation.createFamily(familyId, sj.userIdOf(user, userIdField), token.currentTime, expiresAt);
+    await sj.revocation.createFamily(token, expiresAt);
   }
 
-  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]`. */
+  /** FamilyMixin: blacklists this token's family. Resolves to `[BlacklistedTokenFamily, created]` (a one-line call into `sj.revocation.blacklistFamily`). */
   async blacklistFamily(): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
     const familyId = this.getFamilyId();
     if (familyId === null) throw new TokenError('Token has no family ID');

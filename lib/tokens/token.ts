@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
-import { ExpiredTokenError, RefreshTokenBlacklistedError, TokenBackendExpiredToken, TokenError } from '../errors';
-import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenRotationRecord, TokenState } from '../apps';
+import { ExpiredTokenError, TokenBackendExpiredToken, TokenError } from '../errors';
+import type { Request } from 'express';
+import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenState } from '../apps';
 import type { TokenBackend } from '../backend';
 import type { Payload } from '../jwt-types';
 import type { ResolvedSettings } from '../settings';
@@ -13,31 +14,49 @@ export interface TokenOptions {
 }
 
 /**
- * The revocation operations tokens use (the blacklist and family apps,
- * behind the cache): `SimpleJWT`'s revocation service implements them.
+ * The storage operations of tokens (the blacklist and family apps, behind
+ * the cache): `SimpleJWT`'s revocation service implements them.
  */
 export interface TokenRevocation {
-  /** What storage holds about `jti` and `familyId` (either null: not asked), in one round trip. */
-  tokenState(jti: string | null, familyId: string | null): Promise<TokenState>;
-  /** Whether the jti is blacklisted. */
-  isBlacklisted(jti: string): Promise<boolean>;
-  /** Whether the family is blacklisted. */
-  isFamilyBlacklisted(familyId: string): Promise<boolean>;
   /** Records the token as outstanding; null when the blacklist app is off. */
   outstand(token: Token): Promise<[OutstandingTokenRecord, boolean] | null>;
   /** Blacklists the token (idempotent). */
   blacklist(token: Token): Promise<[BlacklistedTokenRecord, boolean]>;
-  /** Records a new family. */
-  createFamily(familyId: string, userId: string | null, createdAt: Date, expiresAt: Date | null): Promise<void>;
+  /** Records the family the token starts (`expiresAt`: null for none). */
+  createFamily(token: Token, expiresAt: Date | null): Promise<void>;
   /** Blacklists the family `familyId` of the token (idempotent). */
   blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]>;
 }
 
+/** Options of the full check of a presented token. */
+export interface CheckOptions {
+  /** The request the token came with (given to the `isRevoked` hook). */
+  req?: Request;
+  /** The stored checks to make; by default the token class's (`revocationChecks()`). */
+  checks?: RevocationChecks;
+}
+
+/** The checks of a presented token, as tokens reach them: `SimpleJWT`'s validation service implements them. */
+export interface TokenChecks {
+  /** What storage holds about the token for `checks` (default: its class's), in one round trip. */
+  tokenState(token: Token, checks?: RevocationChecks): Promise<TokenState>;
+  /** The full check (signature, claims, stored state, `isRevoked`); resolves to the stored state. */
+  check(token: Token, options?: CheckOptions): Promise<TokenState>;
+}
+
+/** How tokens read a user (for `forUser`): the user policy implements it. */
+export interface TokenUserPolicy {
+  /** The user's id as tokens carry it (always a string). */
+  userIdOf(user: unknown, field?: string): string;
+  /** The user's stored password hash (for checkRevokeToken). */
+  passwordHashOf(user: unknown): string;
+}
+
 /**
  * What a token class is bound to: the settings, the signing backend, the
- * clock, the revocation operations, how a user's id and password hash are
- * read (for `forUser`), and the class binder. A `SimpleJWT` is one; the
- * token layer knows nothing else of it.
+ * clock, the services tokens call into (revocation, validation, user
+ * policy), and the class binder. A `SimpleJWT` is one; the token layer
+ * knows nothing else of it.
  */
 export interface TokenHost {
   readonly settings: ResolvedSettings;
@@ -45,15 +64,13 @@ export interface TokenHost {
   /** The clock every token of the instance reads. */
   now(): Date;
   readonly revocation: TokenRevocation;
-  /** The user's id as tokens carry it (always a string). */
-  userIdOf(user: unknown, field?: string): string;
-  /** The user's stored password hash (for checkRevokeToken). */
-  passwordHashOf(user: unknown): string;
+  readonly validation: TokenChecks;
+  readonly userPolicy: TokenUserPolicy;
   /** `cls` bound to this host: the same class for the same `cls` every time. */
   bind<C extends typeof Token>(cls: C): C;
 }
 
-/** The stored checks `verify()` makes for a token: its blacklist entry, its family's. */
+/** The stored checks of a token: its blacklist entry, its family's. */
 export interface RevocationChecks {
   /** Check the jti against the blacklist (BlacklistMixin's tokens, with the blacklist app on). */
   blacklist: boolean;
@@ -63,45 +80,16 @@ export interface RevocationChecks {
 
 /**
  * Decoded tokens whose signature is not checked yet (decoded with
- * `verify: false`, or before their JWKS key was known): `verify()` checks it.
+ * `verify: false`, or before their JWKS key was known): `verifySignature()` checks it.
  * Kept outside the class so the mixins' class types stay public.
  */
 const SIGNATURE_UNCHECKED = new WeakSet<object>();
-
-/** The prototypes whose check methods are the package's own (not an app's customisation). */
-const PACKAGE_PROTOTYPES = new WeakSet<object>();
-
-/** Marks a prototype of the package (a mixin's) as one whose checks `verify()` may batch. */
-export function markPackagePrototype(prototype: object): void {
-  PACKAGE_PROTOTYPES.add(prototype);
-}
-
-/** Whether an app's subclass replaced the check `name` (then `verify()` calls it instead of batching). */
-function overrides(cls: abstract new (...args: never[]) => unknown, name: 'checkBlacklist' | 'checkFamilyBlacklist'): boolean {
-  for (let proto: object | null = cls.prototype as object; proto; proto = Object.getPrototypeOf(proto) as object | null) {
-    if (Object.prototype.hasOwnProperty.call(proto, name)) return !PACKAGE_PROTOTYPES.has(proto);
-  }
-  return false;
-}
-
-/** Per token class, whether it replaced a stored check: read once, not on every `verify()` of the request path. */
-const CUSTOMISED = new WeakMap<object, boolean>();
-
-function customised(token: Token): boolean {
-  const cls = token.constructor as typeof Token;
-  let answer = CUSTOMISED.get(cls);
-  if (answer === undefined) {
-    answer = overrides(cls, 'checkBlacklist') || overrides(cls, 'checkFamilyBlacklist');
-    CUSTOMISED.set(cls, answer);
-  }
-  return answer;
-}
 
 /** A token class (bound or not), as the factory methods see it. */
 export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
 
 /**
- * An id storage can take (SPEC 8): a non-empty string of at most 255
+ * An id storage can take (README, "Hostile tokens"): a non-empty string of at most 255
  * characters (the varchar of the jti and family_id columns) with no control
  * characters or lone surrogates. Simple JWT's are 32 hex characters.
  */
@@ -231,33 +219,23 @@ export class Token {
   }
 
   /**
-   * The full check: `checkClaims()` plus the blacklist and family checks of
-   * the enabled apps. The strategies, serializers and views always call it.
+   * The full check: the signature (when decoding deferred it), `checkClaims()`,
+   * the stored checks of the enabled apps in one round trip, and the
+   * `isRevoked` hook. A one-line call into the validation service
+   * (`sj.validation.check(token)`), which the strategies, serializers and
+   * views call themselves.
    */
   async verify(): Promise<void> {
-    if (SIGNATURE_UNCHECKED.has(this) && this.token !== null) {
-      // Decoded without verification (or before its JWKS key was known): check the signature now.
-      await this.sj.backend.prepareKey(this.token);
-      const raw = this.token;
-      translateBackendErrors(() => this.sj.backend.decode(raw, true, this.currentTime));
-      SIGNATURE_UNCHECKED.delete(this);
-    }
-    this.checkClaims();
-    const checks = this.revocationChecks();
-    if (!checks.blacklist && !checks.family) return;
-    if (customised(this)) {
-      // A subclass customised a check: run the checks one by one, as it expects.
-      if (checks.blacklist) await (this as Partial<{ checkBlacklist(): Promise<void> }>).checkBlacklist?.();
-      if (checks.family) await this.checkFamilyBlacklist();
-      return;
-    }
-    // Both checks (and the rotation the reuse interval needs) in one round trip.
-    const state = await this.sj.revocation.tokenState(checks.blacklist ? this.jti() : null, checks.family ? this.getFamilyId() : null);
-    if (state.blacklisted) {
-      this.storedRotation = state.rotation;
-      throw new RefreshTokenBlacklistedError('Token is blacklisted');
-    }
-    if (state.familyBlacklisted) throw new TokenError('Token family is blacklisted');
+    await this.sj.validation.check(this);
+  }
+
+  /** Checks the signature when decoding deferred it (`verify: false`, or a JWKS key not yet fetched); else nothing. */
+  async verifySignature(): Promise<void> {
+    if (!SIGNATURE_UNCHECKED.has(this) || this.token === null) return;
+    await this.sj.backend.prepareKey(this.token);
+    const raw = this.token;
+    translateBackendErrors(() => this.sj.backend.decode(raw, true, this.currentTime));
+    SIGNATURE_UNCHECKED.delete(this);
   }
 
   /**
@@ -273,9 +251,6 @@ export class Token {
   get recorded(): boolean {
     return false;
   }
-
-  /** The rotation that consumed this token, as `verify()` found it (undefined: not read). Internal: the reuse interval reads it. */
-  storedRotation?: TokenRotationRecord | null;
 
   /** The checks that need no I/O: `exp`, `jti`, type, family expiry. Run by the constructor. */
   checkClaims(): void {
@@ -337,7 +312,8 @@ export class Token {
   /**
    * Records this token as outstanding. Resolves to `[row, created]`, or to
    * null without touching storage when the blacklist app is off (as
-   * `forUser` then records nothing).
+   * `forUser` then records nothing). A one-line call into the revocation
+   * service (`sj.revocation.outstand(token)`).
    */
   async outstand(): Promise<[OutstandingTokenRecord, boolean] | null> {
     return this.sj.revocation.outstand(this);
@@ -367,11 +343,15 @@ export class Token {
     }
   }
 
-  /** FamilyMixin: throws when the family is blacklisted. */
+  /**
+   * FamilyMixin: throws when storage holds the family as blacklisted (a
+   * token without a family passes). Asks the validation service's
+   * `tokenState` for the family only; `verify()` does not call it (see
+   * the `isRevoked` setting to customise what `verify()` refuses).
+   */
   async checkFamilyBlacklist(): Promise<void> {
-    const familyId = this.getFamilyId();
-    if (familyId === null) return; // minted before families were enabled
-    if (await this.sj.revocation.isFamilyBlacklisted(familyId)) throw new TokenError('Token family is blacklisted');
+    const state = await this.sj.validation.tokenState(this, { blacklist: false, family: true });
+    if (state.familyBlacklisted) throw new TokenError('Token family is blacklisted');
   }
 
   /** The jti claim as a string (throws `Token has no id` when absent). */
@@ -385,14 +365,15 @@ export class Token {
   /**
    * A new token for `user`, with the user id claim (always a string) and,
    * with checkRevokeToken, the password-hash claim. With the blacklist app
-   * on, refresh and sliding tokens are recorded as outstanding.
+   * on, refresh and sliding tokens are recorded as outstanding (through the
+   * revocation service, as `outstand()`).
    */
   static async forUser<T extends Token>(this: TokenClass<T>, user: unknown): Promise<T> {
     const sj = boundInstance(this as unknown as typeof Token);
     const token = new this();
     const { userIdField, userIdClaim, checkRevokeToken, revokeTokenClaim } = sj.settings;
-    token.set(userIdClaim, sj.userIdOf(user, userIdField));
-    if (checkRevokeToken) token.set(revokeTokenClaim, md5PasswordHash(sj.passwordHashOf(user)));
+    token.set(userIdClaim, sj.userPolicy.userIdOf(user, userIdField));
+    if (checkRevokeToken) token.set(revokeTokenClaim, md5PasswordHash(sj.userPolicy.passwordHashOf(user)));
     await (this as unknown as typeof Token).afterCreateForUser(token, user);
     if (token.recorded && sj.settings.apps.blacklist) await token.outstand();
     return token;
@@ -418,4 +399,3 @@ export function boundInstance(cls: typeof Token): TokenHost {
   if (!sj) throw new TypeError(`passport-simplejwt: ${cls.name} is not bound to a SimpleJWT instance; use sj.${cls.name} or a subclass of it`);
   return sj;
 }
-markPackagePrototype(Token.prototype);

@@ -88,7 +88,7 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     expect(created).to.equal(true);
     await expectRejected(new sj.RefreshToken(String(refresh)).verify(), 'Token is blacklisted');
     const access = String((await sj.RefreshToken.forUser(alice)).accessToken);
-    expect(await sj.blacklistAllForUser(1)).to.deep.equal({ tokens: 1, families: 2 });
+    expect(await sj.revocation.blacklistAllForUser(1)).to.deep.equal({ tokens: 1, families: 2 });
     await expectRejected(new sj.AccessToken(access).verify(), 'Token family is blacklisted');
 
     // A row Django wrote, blacklisted and expired: the flush removes both without relying on a cascade.

@@ -237,7 +237,7 @@ describe('cookie mode of the token views', () => {
       const res = await withSession(request(app).post(`${BASE}logout/`), session);
       expect(res.status).to.equal(200);
       expect(setCookies(res).refresh.value).to.equal('');
-      expect(await sj.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
+      expect(await sj.revocation.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
       expect((await withSession(request(app).post(`${BASE}logout/`), session)).status).to.equal(200);
       expect401(await request(app).post(`${BASE}refresh/`).send({ refresh }), 'Token is blacklisted');
     });
@@ -247,7 +247,7 @@ describe('cookie mode of the token views', () => {
       const login = await request(app).post(BASE).send(CREDENTIALS);
       const res = await withSession(request(app).post(`${BASE}blacklist/`), sessionOf(login));
       expect(res.status).to.equal(200);
-      expect(await sj.isBlacklisted(new sj.RefreshToken(setCookies(login).refresh.value).jti())).to.equal(true);
+      expect(await sj.revocation.isBlacklisted(new sj.RefreshToken(setCookies(login).refresh.value).jti())).to.equal(true);
     });
 
     it('family blacklist reads the refresh cookie; the rotated successor dies with it', async () => {
@@ -272,7 +272,7 @@ describe('cookie mode of the token views', () => {
         expect(res.headers['set-cookie'], view).to.equal(undefined);
       }
       const refresh = new sj.RefreshToken(setCookies(login).refresh.value);
-      expect(await sj.isBlacklisted(refresh.jti())).to.equal(false);
+      expect(await sj.revocation.isBlacklisted(refresh.jti())).to.equal(false);
       expect((await withSession(request(app).post(`${BASE}refresh/`), sessionOf(login))).status).to.equal(200);
     });
 

@@ -74,7 +74,7 @@ describe('refresh: refreshTokenReuseInterval, over HTTP', function () {
       expect(await TokenRotation.count({ where: { token_id: consumed!.id } })).to.equal(1);
       // Every answer carries a valid access token of the same user and family.
       for (const a of answers) expect(new sj.AccessToken(String(a.body.access)).get('user_id')).to.equal('1');
-      expect(await sj.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(false);
+      expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(false);
       // The successor keeps working.
       const next = await server.post(PATH, { refresh: successor });
       expect(next.status, JSON.stringify(next.body)).to.equal(200);
@@ -93,7 +93,7 @@ describe('refresh: refreshTokenReuseInterval, over HTTP', function () {
     expect(atTheEdge.body.refresh).to.equal(first.body.refresh);
     clock.advance(1);
     expect(await server.post(PATH, { refresh })).to.deep.include({ status: 401, body: BLACKLISTED });
-    expect(await sj.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, refresh))).to.equal(true);
     expect(await server.post(PATH, { refresh: first.body.refresh })).to.deep.include({
       status: 401,
       body: { detail: 'Token family is blacklisted', code: 'token_not_valid' },
@@ -110,7 +110,7 @@ describe('refresh: refreshTokenReuseInterval, over HTTP', function () {
     expect((await server.post(PATH, { refresh: b })).body.refresh).to.equal(c.body.refresh);
     // ...a, two rotations back, is not.
     expect(await server.post(PATH, { refresh: a })).to.deep.include({ status: 401, body: BLACKLISTED });
-    expect(await sj.isFamilyBlacklisted(familyOf(sj, a))).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(familyOf(sj, a))).to.equal(true);
   });
 
   it('a successor that was blacklisted since (logged out) is not handed out again: reuse', async () => {

@@ -35,7 +35,7 @@ describe('rotation blacklists the consumed refresh token (over HTTP and the publ
     const { refresh } = await pairFor(sj);
     expect((await request(app).post('/api/token/refresh/').send({ refresh })).status).to.equal(200);
     const old = new sj.RefreshToken(refresh);
-    expect(await sj.isBlacklisted(old.jti())).to.equal(true);
+    expect(await sj.revocation.isBlacklisted(old.jti())).to.equal(true);
     await expectRejected(old.verify(), 'Token is blacklisted');
   });
 

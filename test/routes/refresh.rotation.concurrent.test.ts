@@ -81,7 +81,7 @@ describe('refresh: race-free rotation, 50 concurrent refreshes of one token over
         for (const loser of losers) expect(loser, `round ${round}`).to.deep.include({ status: 401, body: BLACKLISTED });
         // Reuse blacklists the whole family (Simple JWT's semantics): the successor handed to the winner dies with it.
         const familyId = new sj.RefreshToken(refresh).getFamilyId()!;
-        expect(await sj.isFamilyBlacklisted(familyId)).to.equal(true);
+        expect(await sj.revocation.isFamilyBlacklisted(familyId)).to.equal(true);
         const next = await server.post(PATH, { refresh: winners[0].body.refresh });
         expect(next).to.deep.include({ status: 401, body: { detail: 'Token family is blacklisted', code: 'token_not_valid' } });
       }

@@ -51,7 +51,7 @@ describe('POST /api/token/blacklist/ (tokenBlacklistRouter)', () => {
       const res = await request(app).post(PATH).send({ refresh });
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal({});
-      expect(await sj.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
+      expect(await sj.revocation.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
       expect401(await request(app).post(REFRESH).send({ refresh }), 'Token is blacklisted');
     });
 

@@ -238,7 +238,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     expect(next.get('family_exp')).to.equal(old.get('family_exp'));
     expect(new sj.AccessToken(res.body.access).has('family_id')).to.equal(false);
     expect(await models.OutstandingToken.count({ where: { jti: next.jti() } })).to.equal(1);
-    expect(await sj.isBlacklisted(old.jti())).to.equal(true);
+    expect(await sj.revocation.isBlacklisted(old.jti())).to.equal(true);
     expect401(await request(app).post(PATH).send({ refresh }), 'Token is blacklisted');
   });
 
@@ -248,7 +248,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const first = await request(app).post(PATH).send({ refresh });
     expect(first.status).to.equal(200);
     expect401(await request(app).post(PATH).send({ refresh }), 'Token is blacklisted');
-    expect(await sj.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
     expect401(await request(app).post(PATH).send({ refresh: first.body.refresh }), 'Token family is blacklisted');
   });
 
@@ -272,7 +272,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const app = appWith(tokenRefreshRouter(sj, { serializerClass: Racing }), PATH);
     const { refresh } = await pairFor(sj);
     expect401(await request(app).post(PATH).send({ refresh }), 'Token is blacklisted');
-    expect(await sj.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
   });
 
   it('concurrent refreshes of one token: exactly one rotates it', async () => {
@@ -303,7 +303,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const retry = await request(app).post(PATH).send({ refresh });
     expect(retry.status).to.equal(200);
     expect(retry.body.refresh).to.equal(first.body.refresh);
-    expect(await sj.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(false);
+    expect(await sj.revocation.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(false);
   });
 
   it('password changed with checkRevokeToken: 401 password_changed and the token is blacklisted', async () => {
@@ -311,7 +311,7 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const { refresh } = await pairFor(sj);
     users.users.get('1')!.password = 'changed';
     expect401(await request(app).post(PATH).send({ refresh }), "The user's password has been changed.", 'password_changed');
-    expect(await sj.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
+    expect(await sj.revocation.isBlacklisted(new sj.RefreshToken(refresh).jti())).to.equal(true);
   });
 
   it('rotation without blacklistAfterRotation records the new token but leaves the old one usable', async () => {

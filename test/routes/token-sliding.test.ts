@@ -220,7 +220,7 @@ describe('POST /api/token/sliding/refresh/ (tokenRefreshSlidingRouter)', () => {
         "The user's password has been changed.",
         'password_changed',
       );
-      expect(await sj.isBlacklisted(token.jti())).to.equal(true);
+      expect(await sj.revocation.isBlacklisted(token.jti())).to.equal(true);
       users.users.get('1')!.password = 'alice-password';
       expect401(
         await request(app)

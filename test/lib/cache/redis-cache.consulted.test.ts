@@ -37,9 +37,9 @@ describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured'
     const jti = new sj.RefreshToken(refresh).jti();
     await context.redis.set(`${context.prefix}sjwt_brt:${jti}`, '1', { EX: 60 });
 
-    expect(await databaseOnly.isBlacklisted(jti)).to.equal(false);
+    expect(await databaseOnly.revocation.isBlacklisted(jti)).to.equal(false);
     await new databaseOnly.RefreshToken(refresh).verify(); // the database alone would let it through
-    expect(await sj.isBlacklisted(jti)).to.equal(true);
+    expect(await sj.revocation.isBlacklisted(jti)).to.equal(true);
     expect401(await request(app).post('/api/token/refresh/').send({ refresh }), 'Token is blacklisted');
     const verify = await request(app).post('/api/token/verify/').send({ token: refresh });
     expect(verify.status).to.equal(400);
@@ -53,8 +53,8 @@ describe('RedisBlacklistCache is consulted: an entry only Redis has is honoured'
     expect(familyId).to.be.a('string');
     await context.redis.set(`${context.prefix}sjwt_btf:${familyId}`, '1', { EX: 60 });
 
-    expect(await databaseOnly.isFamilyBlacklisted(familyId!)).to.equal(false);
-    expect(await sj.isFamilyBlacklisted(familyId!)).to.equal(true);
+    expect(await databaseOnly.revocation.isFamilyBlacklisted(familyId!)).to.equal(false);
+    expect(await sj.revocation.isFamilyBlacklisted(familyId!)).to.equal(true);
     expect401(await request(app).post('/api/token/refresh/').send({ refresh }), 'Token family is blacklisted');
   });
 

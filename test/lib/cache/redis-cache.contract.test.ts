@@ -79,7 +79,7 @@ describe('RedisBlacklistCache: the contract around the commands', function () {
         cache: new RedisBlacklistCache(throwing()),
         cacheBlacklistedRefreshTokens: true,
       });
-      const { error } = await rejectionOf(sj.isBlacklisted('a'.repeat(32)));
+      const { error } = await rejectionOf(sj.revocation.isBlacklisted('a'.repeat(32)));
       expect(error).to.be.instanceOf(ServiceUnavailable);
     });
   });

@@ -178,7 +178,7 @@ describe('RedisBlacklistCache', function () {
 
       await one.cache.set(`sjwt_brt:${refresh.jti()}`, 60);
       // No delay, and never reaching the database: the other instance's cache says "blacklisted".
-      expect(await two.isBlacklisted(refresh.jti())).to.equal(true);
+      expect(await two.revocation.isBlacklisted(refresh.jti())).to.equal(true);
       const decoded = new two.RefreshToken(encoded);
       const { error } = await rejectionOf(decoded.verify());
       expect(error).to.be.instanceOf(TokenError);
@@ -189,7 +189,7 @@ describe('RedisBlacklistCache', function () {
       const one = cachedSJ(new RedisBlacklistCache(await client(), { keyPrefix: prefix })).sj;
       const two = cachedSJ(new RedisBlacklistCache(await client(), { keyPrefix: prefix })).sj;
       await one.cache.set('sjwt_btf:fam-1', 60);
-      expect(await two.isFamilyBlacklisted('fam-1')).to.equal(true);
+      expect(await two.revocation.isFamilyBlacklisted('fam-1')).to.equal(true);
     });
 
     it('a key set by another Node process is seen here', async function () {
@@ -210,7 +210,7 @@ describe('RedisBlacklistCache', function () {
         timeout: 15_000,
       });
       const here = cachedSJ(new RedisBlacklistCache(redis, { keyPrefix: prefix })).sj;
-      expect(await here.isBlacklisted(jti)).to.equal(true);
+      expect(await here.revocation.isBlacklisted(jti)).to.equal(true);
     });
   });
 
@@ -244,12 +244,12 @@ describe('RedisBlacklistCache', function () {
       const refresh = await one.sj.RefreshToken.forUser(one.users.users.get('1'));
       const key = `${prefix}sjwt_brt:${refresh.jti()}`;
 
-      expect(await one.sj.isBlacklisted(refresh.jti())).to.equal(false);
+      expect(await one.sj.revocation.isBlacklisted(refresh.jti())).to.equal(false);
       expect(await redis.exists(key)).to.equal(0);
 
       await new uncached.RefreshToken(refresh.toString()).blacklist();
       expect(await redis.exists(key)).to.equal(0);
-      expect(await one.sj.isBlacklisted(refresh.jti())).to.equal(true);
+      expect(await one.sj.revocation.isBlacklisted(refresh.jti())).to.equal(true);
       expect(await redis.exists(key)).to.equal(1);
     });
 
@@ -375,8 +375,12 @@ describe('RedisBlacklistCache', function () {
       const { sj } = cachedSJ(new RedisBlacklistCache(dead), { sequelize: db.sequelize });
       const refresh = new sj.RefreshToken();
       const healthy = cachedSJ(new RedisBlacklistCache(redis, { keyPrefix: prefix }), { sequelize: db.sequelize }).sj;
-      expect(await healthy.isBlacklisted(refresh.jti())).to.equal(false); // the database answers
-      for (const op of [sj.isBlacklisted(refresh.jti()), new sj.RefreshToken(refresh.toString()).verify(), sj.isFamilyBlacklisted('fam')]) {
+      expect(await healthy.revocation.isBlacklisted(refresh.jti())).to.equal(false); // the database answers
+      for (const op of [
+        sj.revocation.isBlacklisted(refresh.jti()),
+        new sj.RefreshToken(refresh.toString()).verify(),
+        sj.revocation.isFamilyBlacklisted('fam'),
+      ]) {
         const { error, ms } = await rejectionOf(op);
         expect(error).to.be.instanceOf(ServiceUnavailable);
         expect((error as ServiceUnavailable).status).to.equal(503);

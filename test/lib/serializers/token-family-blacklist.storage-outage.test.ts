@@ -63,6 +63,6 @@ describe('TokenFamilyBlacklistSerializer: the family blacklist write cannot fini
     // the retry then finds the family already blacklisted. Either way the family ends blacklisted.
     const again = await request(app).post(PATH).send({ refresh });
     if (again.status !== 200) expect(again.body, JSON.stringify(again.body)).to.deep.equal({ detail: 'Token family is blacklisted', code: 'token_not_valid' });
-    expect(await sj.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted(new sj.RefreshToken(refresh).getFamilyId()!)).to.equal(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The revocation service (lib/services/revocation.ts) through the public
- * `sj.tokenState()`, `sj.familyApp` and `sj.blacklistFamilyOf()`,
+ * `sj.revocation.tokenState()`, `sj.revocation.familyApp` and `sj.revocation.blacklistFamily()`,
  * on the database of the run (SQLite, or TEST_DATABASE_URL): the cache's
  * positive entries first, then storage; what is asked of storage (nothing
  * when there is nothing to ask, only the apps that are on); a storage
@@ -48,7 +48,7 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     const db = await openDatabase();
     await seed(db);
     const { sj } = withCache(db);
-    expect(await sj.tokenState('a', 'fam-ok')).to.deep.equal({
+    expect(await sj.revocation.tokenState('a', 'fam-ok')).to.deep.equal({
       blacklisted: true,
       familyBlacklisted: false,
       rotation: { successor: 'token-b', rotatedAt: ROTATED, successorRotated: false },
@@ -60,13 +60,13 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     await seed(db);
     const { sj, cache } = withCache(db);
     await cache.set('sjwt_btf:fam-ok', 60);
-    expect(await sj.tokenState('a', 'fam-ok')).to.deep.equal({
+    expect(await sj.revocation.tokenState('a', 'fam-ok')).to.deep.equal({
       blacklisted: true,
       familyBlacklisted: true,
       rotation: { successor: 'token-b', rotatedAt: ROTATED, successorRotated: false },
     });
-    expect(await sj.tokenState('live', 'fam-ok')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
-    expect(await sj.tokenState(null, 'fam-ok')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
+    expect(await sj.revocation.tokenState('live', 'fam-ok')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
+    expect(await sj.revocation.tokenState(null, 'fam-ok')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
   });
 
   it('a null jti or family never reads the cache (an entry for the id "null" is not theirs)', async () => {
@@ -75,17 +75,17 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     const { sj, cache } = withCache(db);
     await cache.set('sjwt_brt:null', 60);
     await cache.set('sjwt_btf:null', 60);
-    expect(await sj.tokenState(null, 'fam-ok')).to.deep.equal(NOTHING);
-    expect(await sj.tokenState('live', null)).to.deep.equal(NOTHING);
+    expect(await sj.revocation.tokenState(null, 'fam-ok')).to.deep.equal(NOTHING);
+    expect(await sj.revocation.tokenState('live', null)).to.deep.equal(NOTHING);
   });
 
   it("storage's positive answers are cached: the jti's and the family's", async () => {
     const db = await openDatabase();
     await seed(db);
     const { sj, cache } = withCache(db);
-    expect((await sj.tokenState('live', 'fam-bl')).familyBlacklisted).to.equal(true);
+    expect((await sj.revocation.tokenState('live', 'fam-bl')).familyBlacklisted).to.equal(true);
     expect(await cache.has('sjwt_btf:fam-bl')).to.equal(true);
-    expect((await sj.tokenState('x', null)).blacklisted).to.equal(true);
+    expect((await sj.revocation.tokenState('x', null)).blacklisted).to.equal(true);
     expect(await cache.has('sjwt_brt:x')).to.equal(true);
     expect(await cache.has('sjwt_brt:live')).to.equal(false);
   });
@@ -99,7 +99,7 @@ describe('revocation: the cache first, then storage, asking only what is needed'
       const db = await openDatabase({ migrate: apps });
       const { sj } = makeSJ({ sequelize: db.sequelize, apps, cache: undefined });
       await db.sequelize.close();
-      expect(await sj.tokenState(jti, familyId), JSON.stringify(apps)).to.deep.equal(NOTHING);
+      expect(await sj.revocation.tokenState(jti, familyId), JSON.stringify(apps)).to.deep.equal(NOTHING);
     }
   });
 
@@ -107,8 +107,8 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     const apps = { blacklist: true, tokenFamily: false };
     const db = await openDatabase({ migrate: apps });
     const { sj } = makeSJ({ sequelize: db.sequelize, apps });
-    expect(() => sj.familyApp).to.throw(TypeError, 'passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })');
-    expect(() => sj.blacklistApp).not.to.throw();
+    expect(() => sj.revocation.familyApp).to.throw(TypeError, 'passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })');
+    expect(() => sj.revocation.blacklistApp).not.to.throw();
   });
 
   describe('a storage without tokenState (an app of its own): isBlacklisted, then isFamilyBlacklisted', () => {
@@ -137,22 +137,22 @@ describe('revocation: the cache first, then storage, asking only what is needed'
 
     it('a live token in a live family: both asked, nothing found', async () => {
       const { sj, asked } = await setup();
-      expect(await sj.tokenState('live', 'fam-ok')).to.deep.equal(NOTHING);
+      expect(await sj.revocation.tokenState('live', 'fam-ok')).to.deep.equal(NOTHING);
       expect(asked).to.deep.equal(['jti:live', 'family:fam-ok']);
     });
 
     it('a blacklisted jti is answered before its family, which is not asked; no rotation from this storage', async () => {
       const { sj, asked } = await setup();
-      expect(await sj.tokenState('x', 'fam-bl')).to.deep.equal({ blacklisted: true, familyBlacklisted: false, rotation: null });
-      expect(await sj.tokenState('a', null)).to.deep.equal({ blacklisted: true, familyBlacklisted: false, rotation: null });
+      expect(await sj.revocation.tokenState('x', 'fam-bl')).to.deep.equal({ blacklisted: true, familyBlacklisted: false, rotation: null });
+      expect(await sj.revocation.tokenState('a', null)).to.deep.equal({ blacklisted: true, familyBlacklisted: false, rotation: null });
       expect(asked).to.deep.equal(['jti:x', 'jti:a']);
     });
 
     it('a blacklisted family of a live jti; a family alone; a jti alone', async () => {
       const { sj, asked } = await setup();
-      expect(await sj.tokenState('live', 'fam-bl')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
-      expect(await sj.tokenState(null, 'fam-bl')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
-      expect(await sj.tokenState('live', null)).to.deep.equal(NOTHING);
+      expect(await sj.revocation.tokenState('live', 'fam-bl')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
+      expect(await sj.revocation.tokenState(null, 'fam-bl')).to.deep.equal({ blacklisted: false, familyBlacklisted: true, rotation: null });
+      expect(await sj.revocation.tokenState('live', null)).to.deep.equal(NOTHING);
       expect(asked).to.deep.equal(['jti:live', 'family:fam-bl', 'family:fam-bl', 'jti:live']);
     });
   });
@@ -166,11 +166,11 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     const withoutUser = new sj.RefreshToken();
     const nullUser = new sj.RefreshToken();
     nullUser.set('user_id', null);
-    await sj.blacklistFamilyOf(withUser, 'fam-42');
-    await sj.blacklistFamilyOf(withoutUser, 'fam-none');
-    await sj.blacklistFamilyOf(nullUser, 'fam-null');
+    await sj.revocation.blacklistFamily(withUser, 'fam-42');
+    await sj.revocation.blacklistFamily(withoutUser, 'fam-none');
+    await sj.revocation.blacklistFamily(nullUser, 'fam-null');
     const users = Object.fromEntries((await TokenFamily.findAll()).map((row) => [row.family_id, row.user_id]));
     expect(users).to.deep.equal({ 'fam-42': '42', 'fam-none': null, 'fam-null': null });
-    expect(await sj.isFamilyBlacklisted('fam-none')).to.equal(true);
+    expect(await sj.revocation.isFamilyBlacklisted('fam-none')).to.equal(true);
   });
 });

@@ -105,15 +105,15 @@ describe('UserPolicy: the users it reads', function () {
     const sj = new SimpleJWT<{ id: number; password?: string; isActive?: boolean }>({ signingKey: SECRET, checkRevokeToken: true });
 
     it('isUserActive() reads isActive from the user', function () {
-      expect(sj.isUserActive({ id: 1, isActive: false })).to.equal(false);
-      expect(sj.isUserActive({ id: 1 })).to.equal(true);
+      expect(sj.userPolicy.isActive({ id: 1, isActive: false })).to.equal(false);
+      expect(sj.userPolicy.isActive({ id: 1 })).to.equal(true);
     });
 
     it("passwordHashOf() reads the user's password; '' without one, or without a user", function () {
-      expect(sj.passwordHashOf({ id: 1, password: 'pbkdf2$hash' })).to.equal('pbkdf2$hash');
-      expect(sj.passwordHashOf({ id: 1 })).to.equal('');
-      expect(sj.passwordHashOf({ id: 1, password: 42 })).to.equal('');
-      expect(sj.passwordHashOf(null)).to.equal('');
+      expect(sj.userPolicy.passwordHashOf({ id: 1, password: 'pbkdf2$hash' })).to.equal('pbkdf2$hash');
+      expect(sj.userPolicy.passwordHashOf({ id: 1 })).to.equal('');
+      expect(sj.userPolicy.passwordHashOf({ id: 1, password: 42 })).to.equal('');
+      expect(sj.userPolicy.passwordHashOf(null)).to.equal('');
     });
 
     it('forUser() with checkRevokeToken writes the hash claim of the password', async function () {
@@ -127,7 +127,7 @@ describe('UserPolicy: the users it reads', function () {
   it('a store whose authenticate() answers undefined for a wrong password: 401 no_active_account, not a 500', async function () {
     const { sj, users } = makeSJ();
     users.authenticate = async () => undefined as never;
-    expect(sj.userAuthenticationRule(undefined as never)).to.equal(false);
+    expect(sj.userPolicy.authenticationRule(undefined as never)).to.equal(false);
     expect401(
       await request(routerApp(tokenObtainPairRouter(sj), OBTAIN))
         .post(OBTAIN)
