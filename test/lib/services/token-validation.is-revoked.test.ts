@@ -106,7 +106,8 @@ describe('verify(): one round trip, and the isRevoked setting decides', () => {
   describe('a subclass overriding checkBlacklist() / checkFamilyBlacklist() (the old trap)', () => {
     it('verify() still asks storage once and never calls the overrides; the hook still decides', async () => {
       const calls: string[] = [];
-      const { sj, alice, asked } = await setup({ isRevoked: (_token, state) => state.blacklisted });
+      // The default in-memory cache, caching nothing (also in the Redis-cache run): every check reaches storage, counted.
+      const { sj, alice, asked } = await setup({ isRevoked: (_token, state) => state.blacklisted, cache: undefined });
       class Overriding extends sj.RefreshToken {
         override async checkBlacklist(): Promise<void> {
           calls.push('checkBlacklist');
@@ -128,7 +129,7 @@ describe('verify(): one round trip, and the isRevoked setting decides', () => {
     });
 
     it('the overrides answer direct calls; the package methods read the same tokenState', async () => {
-      const { sj, alice, asked } = await setup();
+      const { sj, alice, asked } = await setup({ cache: undefined });
       class Lenient extends sj.RefreshToken {
         override async checkFamilyBlacklist(): Promise<void> {}
       }
