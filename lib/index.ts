@@ -48,11 +48,11 @@ export type {
   IsRevoked,
   PresentedToken,
 } from './settings';
-export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './login-throttle';
+export { LoginThrottle, LOGIN_THROTTLE_TABLE, type LoginAttempt, type LoginTarpit } from './services/login-throttle';
 export { parseDuration, type Duration } from './duration';
 export { TokenBackend, MIN_HMAC_SECRET_BYTES, type Payload, type KeyResolver, type JwtHeader, type PublicJwk, type TokenBackendOptions } from './backend';
-export { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from './signature-failures';
-export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './jwks';
+export { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from './backend/signature-failures';
+export { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN, JWKS_TIMEOUT_MS } from './backend/jwks';
 export {
   Token,
   type TokenOptions,
@@ -72,13 +72,13 @@ export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';
 export { SlidingToken } from './tokens/sliding-token';
 export { UntypedToken } from './tokens/untyped-token';
-export { TokenUser } from './token-user';
-export type { UserStore } from './user-store';
+export { TokenUser } from './tokens/token-user';
+export type { UserStore } from './types/user-store';
 export { JWTStrategy } from './strategies/jwt-strategy';
 export { JWTStatelessStrategy, JWTTokenUserStrategy } from './strategies/stateless-strategy';
 export type { JWTStrategyOptions, JWTAuthInfo } from './strategies/base-strategy';
-export { parseAuthHeader } from './auth-header';
-export { ExtractJwt, type JwtFromRequest } from './extract-jwt';
+export { parseAuthHeader } from './http/auth-header';
+export { ExtractJwt, type JwtFromRequest } from './http/extract-jwt';
 export {
   resolveCookieMode,
   DEFAULT_ACCESS_COOKIE,
@@ -88,13 +88,13 @@ export {
   DEFAULT_CSRF_HEADER,
   type CookieModeOptions,
   type ResolvedCookieMode,
-} from './cookie-mode';
-export { errorHandler, renderError, type ErrorHandlerOptions } from './error-handler';
+} from './http/cookie-mode';
+export { errorHandler, renderError, type ErrorHandlerOptions } from './http/error-handler';
 export { DEFAULT_LOGGER, type Logger } from './logger';
-export { jwtAuth, type JwtAuthOptions } from './jwt-auth';
-export type { BlacklistCache } from './cache/blacklist-cache';
-export { MemoryBlacklistCache } from './cache/memory-cache';
-export { RedisBlacklistCache, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClientLike, type RedisBlacklistCacheOptions } from './cache/redis-cache';
+export { jwtAuth, type JwtAuthOptions } from './http/jwt-auth';
+export type { BlacklistCache } from './types/blacklist-cache';
+export { MemoryBlacklistCache } from './storage/memory-cache';
+export { RedisBlacklistCache, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClientLike, type RedisBlacklistCacheOptions } from './storage/redis-cache';
 export type {
   BlacklistApp,
   FamilyApp,
@@ -103,7 +103,7 @@ export type {
   BlacklistedTokenRecord,
   BlacklistedTokenFamilyRecord,
   TokenRotationRecord,
-} from './apps';
+} from './types/apps';
 export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
 // ---- persistence: sequelizeUserStore and the models, migrations and flush commands of the

@@ -1,9 +1,9 @@
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { CookieModeOptions } from '../lib/cookie-mode';
-import { sendError, toAPIError } from '../lib/error-handler';
+import type { CookieModeOptions } from '../lib/http/cookie-mode';
+import { sendError, toAPIError } from '../lib/http/error-handler';
 import { ServerError, SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
-import { asPackageError } from '../lib/fail-closed';
-import { deadlineIn, withinDeadline } from '../lib/storage-deadline';
+import { asPackageError } from '../lib/storage/fail-closed';
+import { deadlineIn, withinDeadline } from '../lib/storage/deadline';
 import type { SerializerClass, SerializerSettingName, TokenSerializer } from '../lib/serializers/serializer';
 import { isSerializerClass } from '../lib/settings/parse';
 import type { SimpleJWT } from '../lib/simplejwt';

@@ -2,11 +2,11 @@
 // the table of parsers (./schema.ts) is checked against this interface, and the resolved type derives from both.
 import type { Request } from 'express';
 import type { Duration } from '../duration';
-import type { UserStore } from '../user-store';
-import type { BlacklistCache } from '../cache/blacklist-cache';
+import type { UserStore } from '../types/user-store';
+import type { BlacklistCache } from '../types/blacklist-cache';
 import type { Logger } from '../logger';
-import type { Payload } from '../jwt-types';
-import type { TokenState } from '../apps';
+import type { Payload } from '../types/jwt';
+import type { TokenState } from '../types/apps';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;

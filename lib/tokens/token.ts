@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, TokenBackendExpiredToken, TokenError } from '../errors';
 import type { Request } from 'express';
-import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenState } from '../apps';
+import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenState } from '../types/apps';
 import type { TokenBackend } from '../backend';
-import type { Payload } from '../jwt-types';
+import type { Payload } from '../types/jwt';
 import type { ResolvedSettings } from '../settings';
 
 /** Options of the token constructor. */
