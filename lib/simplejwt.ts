@@ -46,8 +46,6 @@ function requireDefaultStorage(): StorageProvider {
   return defaultStorage;
 }
 
-export { failClosed } from './storage/fail-closed';
-
 /**
  * One configuration of the package: settings, keys, token classes, and the
  * apps' storage. Several instances can live in one process.

@@ -10,8 +10,8 @@ import {
   TokenRefreshSerializer,
   TokenRefreshSlidingSerializer,
   TokenVerifySerializer,
-  resolveSettings,
 } from '../../lib';
+import { resolveSettings } from '../../lib/extend';
 import { SECRET, memoryUsers } from '../helpers/fixtures';
 import { build, refused } from '../helpers/settings';
 import { KNOWN_SETTINGS } from '../../lib/settings/schema';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { SIGNATURE_FAILURE_WARNING_INTERVAL_MS, SimpleJWT, TokenBackendError } from '../../../lib';
+import { SimpleJWT, TokenBackendError } from '../../../lib';
+import { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from '../../../lib/extend';
 import { Clock, SECRET } from '../../helpers/fixtures';
 import { ed25519Pair } from '../../helpers/keys';
 import { signEdDSA } from '../../../lib/backend/eddsa';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { JWTStrategy, resolveCookieMode, tokenRouter, type CookieModeOptions } from '../../../lib';
+import { JWTStrategy, tokenRouter, type CookieModeOptions } from '../../../lib';
+import { resolveCookieMode } from '../../../lib/extend';
 import { makeSJ } from '../../helpers/fixtures';
 
 function resolve(options: unknown, warn: (m: string) => void = () => undefined) {

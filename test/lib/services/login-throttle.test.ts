@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { LOGIN_BLOCKED_ADDRESSES_MAX, LoginThrottle } from '../../../lib/services/login-throttle';
 import { Throttled } from '../../../lib/errors';
-import { resolveSettings } from '../../../lib';
+import { resolveSettings } from '../../../lib/extend';
 import { SECRET } from '../../helpers/fixtures';
 
 /** A memory-store throttle whose addresses are blocked at their 2nd attempt; the tarpit off (answers at once). */

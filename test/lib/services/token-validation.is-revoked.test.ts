@@ -6,7 +6,8 @@
  * changes only direct calls to those methods, as the README says.
  */
 import { expect } from 'chai';
-import { type AppStorage, type IsRevoked, type SimpleJWTOptions, type TokenState } from '../../../lib';
+import { type IsRevoked, type SimpleJWTOptions, type TokenState } from '../../../lib';
+import { type AppStorage } from '../../../lib/extend';
 import { sequelizeApps } from '../../../lib/sequelize';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
-import { ServerError, ServiceUnavailable, TokenError, failClosed } from '../../../lib';
+import { ServerError, ServiceUnavailable, TokenError } from '../../../lib';
+import { failClosed } from '../../../lib/extend';
 import { isOutage } from '../../../lib/storage/fail-closed';
 
 /** What failClosed() turns a failing piece of work into. */

@@ -6,16 +6,8 @@ import express from 'express';
 import passport from 'passport';
 import { Sequelize } from 'sequelize';
 import request from 'supertest';
-import {
-  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
-  JWTStrategy,
-  RedisBlacklistCache,
-  ServiceUnavailable,
-  TokenError,
-  errorHandler,
-  type RedisClientLike,
-  type SimpleJWTOptions,
-} from '../../../lib';
+import { JWTStrategy, RedisBlacklistCache, ServiceUnavailable, TokenError, errorHandler, type RedisClientLike, type SimpleJWTOptions } from '../../../lib';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../../../lib/extend';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
 import {
