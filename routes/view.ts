@@ -134,7 +134,7 @@ function buildView<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<N
     async serve(req, res) {
       const serializer: TokenSerializer = new SerializerCls(sj);
       const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
-      // One deadline for the whole request (README, "Deadlines: `storageTimeout`"): the login's wait for a slot, authenticate(), the hooks and
+      // One deadline for the whole request (docs/production.md, "Deadlines: `storageTimeout`"): the login's wait for a slot, authenticate(), the hooks and
       // the throttle, the refresh's reads and its rotation all end with it; the rotation commits before it or never.
       const ms = sj.settings.storageTimeout * 1000;
       const body = await withinDeadline(serializer.validate(data, { req, deadline: deadlineIn(ms) }), ms);

@@ -39,7 +39,7 @@ function isStorableTime(value: unknown): boolean {
 }
 
 /**
- * Signed but hostile shapes (README, "Hostile tokens"), refused at decode so they never reach
+ * Signed but hostile shapes (docs/production.md, "Hostile tokens"), refused at decode so they never reach
  * storage: a `crit` header (RFC 7515 §4.1.11: we understand no extension, so
  * any listed one makes the token invalid), or a time claim that is not a
  * number a Date can hold.
@@ -58,7 +58,7 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 const UNUSED_BITS_MASK: readonly number[] = [0, -1, 0b1111, 0b11];
 
 /**
- * Whether a token's signature is spelled the one canonical way (README, "Hostile tokens"):
+ * Whether a token's signature is spelled the one canonical way (docs/production.md, "Hostile tokens"):
  * base64url without padding, the unused low bits of its last character zero.
  * Decoders ignore those bits, so without this check one signature would have
  * several spellings, hence several token strings, that all verify.

@@ -53,7 +53,7 @@ export interface CookieModeOptions {
   secure?: boolean;
   /** `SameSite` of every cookie. Default `'lax'`. */
   sameSite?: 'lax' | 'strict';
-  /** Leave the tokens out of the JSON bodies (the page's script never sees one). Default false: bodies as the token endpoints' (README, "Token endpoints"). */
+  /** Leave the tokens out of the JSON bodies (the page's script never sees one). Default false: bodies as the token endpoints' (docs/views.md). */
   omitFromBody?: boolean;
 }
 

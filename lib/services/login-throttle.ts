@@ -12,7 +12,7 @@ export const LOGIN_THROTTLE_TABLE = 'passport_simplejwt_login_throttle';
  * The login tarpit: how long a login from an address already known blocked
  * is held before its 429 (the wait is cut to what is left of the block), so
  * that a flooding client's rate falls to about one request a second per
- * connection. Not a setting (the README's settings table names none).
+ * connection. Not a setting (the settings table of docs/settings.md names none).
  */
 export const LOGIN_TARPIT_DELAY_MS = 1000;
 /**
@@ -165,7 +165,7 @@ class RememberingCounter implements FailureCounter {
 }
 
 /**
- * `loginThrottle` (README, "Throttling logins"): counts failed logins per username and per client
+ * `loginThrottle` (docs/production.md, "Throttling logins"): counts failed logins per username and per client
  * address in rate-limiter-flexible counters (memory, Redis or the database),
  * fixed windows of `window` seconds. An attempt is counted before the
  * password is checked, so concurrent guesses cannot slip past the limit, and

@@ -89,7 +89,7 @@ const SIGNATURE_UNCHECKED = new WeakSet<object>();
 export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
 
 /**
- * An id storage can take (README, "Hostile tokens"): a non-empty string of at most 255
+ * An id storage can take (docs/production.md, "Hostile tokens"): a non-empty string of at most 255
  * characters (the varchar of the jti and family_id columns) with no control
  * characters or lone surrogates. Simple JWT's are 32 hex characters.
  */
