@@ -9,8 +9,7 @@
 //
 // The layers (ARCHITECTURE.md), as rules:
 // - `import-x/no-restricted-paths`: lib/ never imports models/ or routes/ (the package
-//   entries lib/index.ts and lib/cli.ts aside); inside lib/ each layer imports only the
-//   ones below it: serializers/strategies -> services -> tokens -> backend -> settings/errors.
+//   entries aside); inside lib/ each layer (LAYERS below) imports only the ones below it.
 // - `import-x/no-cycle`: no import circle through value imports, and `layers/no-cycle`
 //   (eslint/no-cycle.mjs): none through type imports either.
 import path from 'node:path';
@@ -23,47 +22,68 @@ import noCycle from './eslint/no-cycle.mjs';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
-// Layers inside lib/, top to bottom (globs only: import-x wants a zone's `from` all
-// globs or none). The entries (lib/index.ts, lib/cli.ts) and the small helpers of no
-// layer (lib/cookies.ts, lib/auth-header.ts, ...) are not listed.
-const SERIALIZERS_STRATEGIES = ['lib/serializers/**', 'lib/strategies/**'];
-const SERVICES = ['lib/services/**'];
-const TOKENS = ['lib/tokens/**'];
-const BACKEND = ['lib/@(backend|eddsa|jwks|signature-failures|verified-token-cache).ts'];
-const SETTINGS_ERRORS = ['lib/@(settings|errors|logger|duration).ts', 'lib/settings/**'];
-// The wiring: it builds the layers, so none below the serializers may reach back up to it.
-const WIRING = ['lib/@(simplejwt).ts'];
-// Every file of lib/ but the package entries (lib/sequelize.ts: passport-simplejwt/sequelize).
-const LIB_BUT_ENTRIES = ['lib/!(index|cli|sequelize).ts', 'lib/*/**'];
+// Layers inside lib/, bottom to top (ARCHITECTURE.md; globs only: import-x wants a zone's
+// `from` all globs or none). Every file of lib/ is in one of them or is a package entry
+// (test/lint/layers.test.ts checks both, and plants an upward import in every file).
+// `below`: the layers a layer may import; every other layer of lib/ is refused to it.
+const LAYERS = {
+  // The shapes the settings and the errors name: stored values, UserStore, BlacklistCache, claims.
+  types: { files: ['lib/types/**'], below: [] },
+  // The settings table, the error classes, the logger, durations.
+  'settings and errors': { files: ['lib/@(errors|logger|duration).ts', 'lib/settings/**'], below: ['types'] },
+  // The request-facing pieces: the header, cookies, cookie mode, CSRF, extractors, jwtAuth, errorHandler.
+  'lib/http/': { files: ['lib/http/**'], below: ['types', 'settings and errors'] },
+  // The storage interface, its deadlines, fail-closed, the blacklist caches.
+  'lib/storage/': { files: ['lib/storage/**'], below: ['types', 'settings and errors'] },
+  // Sign and verify: keys, EdDSA, JWKS.
+  'lib/backend/': { files: ['lib/backend/**'], below: ['types', 'settings and errors'] },
+  'lib/tokens/': { files: ['lib/tokens/**'], below: ['types', 'settings and errors', 'lib/backend/'] },
+  'lib/services/': { files: ['lib/services/**'], below: ['types', 'settings and errors', 'lib/storage/', 'lib/backend/', 'lib/tokens/'] },
+  // The wiring (SimpleJWT): it builds the layers below; the serializers and strategies receive it.
+  'lib/simplejwt.ts': {
+    files: ['lib/@(simplejwt).ts'],
+    below: ['types', 'settings and errors', 'lib/storage/', 'lib/backend/', 'lib/tokens/', 'lib/services/'],
+  },
+  'lib/serializers/ and lib/strategies/': {
+    files: ['lib/serializers/**', 'lib/strategies/**'],
+    below: ['types', 'settings and errors', 'lib/http/', 'lib/storage/', 'lib/backend/', 'lib/tokens/', 'lib/services/', 'lib/simplejwt.ts'],
+  },
+};
+// The package entries: '.', './extend', './sequelize' and the bin. They import every layer; none imports them.
+const ENTRIES = ['lib/@(index|extend|sequelize|cli).ts'];
 
 /** The zones of `import-x/no-restricted-paths`. */
 function zones() {
-  const layer = (name, target, from) => ({
-    target,
-    from,
-    message: `${name} imports only the layers below it (routes -> serializers/strategies -> services -> tokens -> backend -> settings/errors; ARCHITECTURE.md).`,
-  });
+  const order = 'types -> settings/errors -> http | storage | backend -> tokens -> services -> simplejwt.ts -> serializers/strategies -> entries';
+  const layers = Object.entries(LAYERS).map(([name, { files, below }]) => ({
+    target: files,
+    from: [
+      ...Object.entries(LAYERS)
+        .filter(([other]) => other !== name && !below.includes(other))
+        .flatMap(([, layer]) => layer.files),
+      ...ENTRIES,
+    ],
+    message: `${name} imports only the layers below it: ${below.join(', ') || 'none'} (${order}; ARCHITECTURE.md).`,
+  }));
   return [
     {
-      target: LIB_BUT_ENTRIES,
+      // Every file of lib/ but the package entries.
+      target: ['lib/!(index|extend|sequelize|cli).ts', 'lib/*/**'],
       from: ['models/**', 'routes/**'],
       message:
-        'lib/ never imports models/ or routes/: storage is reached through lib/storage.ts, which models/ implements; only the package entries (lib/index.ts, lib/cli.ts) import them.',
+        'lib/ never imports models/ or routes/: storage is reached through lib/storage/, which models/ implements; only the package entries (lib/index.ts, lib/extend.ts, lib/sequelize.ts, lib/cli.ts) import them.',
     },
     {
       target: ['models/**'],
-      from: ['routes/**', 'lib/@(index|cli|sequelize).ts'],
-      message: 'models/ implements lib/storage.ts: it imports neither routes/ nor the package entries.',
+      from: ['routes/**', ...ENTRIES],
+      message: 'models/ implements lib/storage/: it imports neither routes/ nor the package entries.',
     },
     {
       target: ['routes/**'],
-      from: ['models/**', 'lib/@(index|cli|sequelize).ts'],
+      from: ['models/**', ...ENTRIES],
       message: 'routes/ (the views) reach storage through lib/, never models/ or the package entries.',
     },
-    layer('lib/services/', SERVICES, SERIALIZERS_STRATEGIES),
-    layer('lib/tokens/', TOKENS, [...SERIALIZERS_STRATEGIES, ...SERVICES, ...WIRING]),
-    layer('The token backend', BACKEND, [...SERIALIZERS_STRATEGIES, ...SERVICES, ...TOKENS, ...WIRING]),
-    layer('Settings and errors', SETTINGS_ERRORS, [...SERIALIZERS_STRATEGIES, ...SERVICES, ...TOKENS, ...BACKEND, ...WIRING]),
+    ...layers,
   ];
 }
 

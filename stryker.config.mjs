@@ -1,5 +1,5 @@
 // Mutation testing: `npm run mutate` (slow, so not part of `npm test` or CI).
-// Narrow a run to some files: npm run mutate -- --mutate 'lib/backend.ts,lib/tokens/**/*.ts'
+// Narrow a run to some files: npm run mutate -- --mutate 'lib/backend/**/*.ts,lib/tokens/**/*.ts'
 // Results: reports/mutation/mutation.html; the summary is kept in test/MUTATION.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!gc) throw new Error('run with --expose-gc');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sjwt-rss-'));
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'db.sqlite3'), logging: false });
-  // WAL, as the README recommends for an SQLite file (and the other benches run).
+  // WAL, as docs/production.md recommends for an SQLite file (and the other benches run).
   await sequelize.query('PRAGMA journal_mode=WAL');
   const sj = new SimpleJWT({
     signingKey: 'rss-bench-secret-long-enough-for-hs256-0123456789',

@@ -23,7 +23,7 @@ export interface BenchUser {
 export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test_i9';
 const PG_POOL = 10;
 
-/** The SQLite file's journal mode: WAL as the README recommends (BENCH_SQLITE_JOURNAL=delete: SQLite's default). */
+/** The SQLite file's journal mode: WAL as docs/production.md recommends (BENCH_SQLITE_JOURNAL=delete: SQLite's default). */
 export const SQLITE_JOURNAL = (process.env.BENCH_SQLITE_JOURNAL ?? 'wal').toUpperCase();
 
 export class BenchUserRow extends Model {}
@@ -63,7 +63,7 @@ export async function prepareStore(
   const sequelize = openStore(store, sqliteFile);
   try {
     const qi = sequelize.getQueryInterface();
-    // As the README recommends for an SQLite file in production (it persists in the file): --journal=delete measures the default.
+    // As docs/production.md recommends for an SQLite file in production (it persists in the file): --journal=delete measures the default.
     if (store === 'sqlite') await sequelize.query(`PRAGMA journal_mode=${SQLITE_JOURNAL}`);
     for (const table of APP_TABLES) await qi.dropTable(table);
     await migrate(sequelize, { blacklist: true, tokenFamily: true });

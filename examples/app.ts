@@ -101,7 +101,7 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
  */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: options.storage, logging: options.logging ? console.log : false });
-  // Write-ahead logging, as the README recommends for an SQLite file: reads go on while a rotation commits.
+  // Write-ahead logging, as docs/production.md recommends for an SQLite file: reads go on while a rotation commits.
   if (options.storage !== ':memory:') await sequelize.query('PRAGMA journal_mode=WAL');
   const User = defineUser(sequelize);
   await sequelize.sync();

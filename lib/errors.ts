@@ -1,4 +1,4 @@
-import type { TokenState } from './apps';
+import type { TokenState } from './types/apps';
 import type { Logger } from './logger';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `passport-simplejwt/sequelize`: `sequelizeUserStore`, and the Sequelize
- * models, migrations and flush commands of the blacklist and family apps
- * (SPEC 7). A separate entry, because it loads Sequelize and names its
+ * models, migrations and flush commands of the blacklist and family apps.
+ * A separate entry, because it loads Sequelize and names its
  * types: the main entry does neither, so an app that uses only the
  * stateless strategy, or its own `UserStore` and no apps, installs,
  * compiles and runs without `sequelize`.

@@ -1,14 +1,14 @@
 import type { Request } from 'express';
 import { Sema } from 'async-sema';
 import { TokenBackend } from './backend';
-import { failClosed } from './fail-closed';
+import { failClosed } from './storage/fail-closed';
 import { Revocation, withTokenState, type ResolvedAppStorage } from './services/revocation';
 import { TokenValidation } from './services/token-validation';
 import { UserPolicy } from './services/user-policy';
-import { withinDeadline } from './storage-deadline';
-import { LoginThrottle, unthrottledAttempt, type DatabaseCounterFactory, type LoginAttempt } from './login-throttle';
-import type { BlacklistCache } from './cache/blacklist-cache';
-import { MemoryBlacklistCache } from './cache/memory-cache';
+import { withinDeadline } from './storage/deadline';
+import { LoginThrottle, unthrottledAttempt, type DatabaseCounterFactory, type LoginAttempt } from './services/login-throttle';
+import type { BlacklistCache } from './types/blacklist-cache';
+import { MemoryBlacklistCache } from './storage/memory-cache';
 import { DEFAULT_LOGGER, type Logger } from './logger';
 import {
   configurationWarnings,
@@ -19,13 +19,13 @@ import {
   type SequelizeInstance,
   type SimpleJWTOptions,
 } from './settings';
-import { TokenUser } from './token-user';
+import { TokenUser } from './tokens/token-user';
 import { AccessToken } from './tokens/access-token';
 import { RefreshToken } from './tokens/refresh-token';
 import { SlidingToken } from './tokens/sliding-token';
 import { Token, type TokenClass, type TokenHost } from './tokens/token';
 import { UntypedToken } from './tokens/untyped-token';
-import type { UserStore } from './user-store';
+import type { UserStore } from './types/user-store';
 import type { AppStorage, StorageProvider } from './storage';
 
 // The package entry installs the Sequelize storage here: lib/ itself never imports models/.
@@ -45,8 +45,6 @@ function requireDefaultStorage(): StorageProvider {
   if (typeof defaultStorage === 'function') defaultStorage = defaultStorage();
   return defaultStorage;
 }
-
-export { failClosed } from './fail-closed';
 
 /**
  * One configuration of the package: settings, keys, token classes, and the

@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { isOutage } from '../lib/fail-closed';
+import { isOutage } from '../lib/storage/fail-closed';
 import { sqlDialect, type SqlDialect } from './sql-dialect';
 import { statementTimeout } from './timeouts';
 

@@ -1,6 +1,6 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
-import { LOGIN_THROTTLE_TABLE } from '../lib/login-throttle';
+import { LOGIN_THROTTLE_TABLE } from '../lib/services/login-throttle';
 import type { FailureCounter, FailureCounterOptions } from '../lib/storage';
 import { driverRows, sqliteRowsOn } from './driver-query';
 import { sqlDialect, type SqlDialect } from './sql-dialect';

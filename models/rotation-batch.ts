@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { StoredToken } from '../lib/apps';
+import type { StoredToken } from '../lib/types/apps';
 import { BLACKLISTED_TOKEN_TABLE } from './blacklisted-token';
 import { OUTSTANDING_TOKEN_TABLE } from './outstanding-token';
 import { execute, selectRows, sqlTime, valueRows } from './sql';

@@ -1,5 +1,5 @@
 import { Op, type Sequelize } from 'sequelize';
-import type { BlacklistApp, FamilyApp, StoredToken, TokenRotationRecord } from '../lib/apps';
+import type { BlacklistApp, FamilyApp, StoredToken, TokenRotationRecord } from '../lib/types/apps';
 import type { AppsHost, AppStorage, StorageProvider } from '../lib/storage';
 import type { BlacklistedToken } from './blacklisted-token';
 import type { BlacklistedTokenFamily } from './blacklisted-token-family';

@@ -1,5 +1,5 @@
 import type { Model, ModelStatic, QueryTypes } from 'sequelize';
-import type { UserStore } from '../lib/user-store';
+import type { UserStore } from '../lib/types/user-store';
 import { driverRows } from './driver-query';
 import { rowConverter } from './row-values';
 

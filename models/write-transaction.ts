@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { isOutage } from '../lib/fail-closed';
+import { isOutage } from '../lib/storage/fail-closed';
 import { destroyPooled, within } from './driver-query';
 import { deadlinePassed } from './group-commit';
 import { sqlDialect } from './sql-dialect';

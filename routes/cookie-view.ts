@@ -1,7 +1,7 @@
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
-import { resolveCookieMode, secureFor, type CookieModeOptions } from '../lib/cookie-mode';
-import { readCookie } from '../lib/cookies';
-import { checkCsrf, checkOrigin, newCsrfToken } from '../lib/csrf';
+import { resolveCookieMode, secureFor, type CookieModeOptions } from '../lib/http/cookie-mode';
+import { readCookie } from '../lib/http/cookies';
+import { checkCsrf, checkOrigin, newCsrfToken } from '../lib/http/csrf';
 import type { SimpleJWT } from '../lib/simplejwt';
 
 /** Which of cookie mode's token cookies. */

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { CookieModeOptions } from '../lib/cookie-mode';
+import type { CookieModeOptions } from '../lib/http/cookie-mode';
 import type { SimpleJWT } from '../lib/simplejwt';
 import { rememberTokenPath } from './cookie-view';
 import { viewRouter, type MountedWhen } from './view';

@@ -1,9 +1,9 @@
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { CookieModeOptions } from '../lib/cookie-mode';
-import { sendError, toAPIError } from '../lib/error-handler';
+import type { CookieModeOptions } from '../lib/http/cookie-mode';
+import { sendError, toAPIError } from '../lib/http/error-handler';
 import { ServerError, SimpleJWTError, challengeFor, withChallenge } from '../lib/errors';
-import { asPackageError } from '../lib/fail-closed';
-import { deadlineIn, withinDeadline } from '../lib/storage-deadline';
+import { asPackageError } from '../lib/storage/fail-closed';
+import { deadlineIn, withinDeadline } from '../lib/storage/deadline';
 import type { SerializerClass, SerializerSettingName, TokenSerializer } from '../lib/serializers/serializer';
 import { isSerializerClass } from '../lib/settings/parse';
 import type { SimpleJWT } from '../lib/simplejwt';
@@ -134,7 +134,7 @@ function buildView<U>(sj: SimpleJWT<U>, view: ViewSpec, opts: TokenViewOptions<N
     async serve(req, res) {
       const serializer: TokenSerializer = new SerializerCls(sj);
       const data: unknown = cookies ? cookies.input(req) : req.body === undefined ? {} : req.body;
-      // One deadline for the whole request (README, "Deadlines: `storageTimeout`"): the login's wait for a slot, authenticate(), the hooks and
+      // One deadline for the whole request (docs/production.md, "Deadlines: `storageTimeout`"): the login's wait for a slot, authenticate(), the hooks and
       // the throttle, the refresh's reads and its rotation all end with it; the rotation commits before it or never.
       const ms = sj.settings.storageTimeout * 1000;
       const body = await withinDeadline(serializer.validate(data, { req, deadline: deadlineIn(ms) }), ms);

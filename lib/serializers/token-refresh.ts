@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { TokenRotationRecord } from '../apps';
+import type { TokenRotationRecord } from '../types/apps';
 import { RefreshTokenBlacklistedError, TokenError } from '../errors';
 import { RefreshToken } from '../tokens/refresh-token';
 import type { FieldSpec } from './fields';

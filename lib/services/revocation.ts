@@ -6,12 +6,12 @@ import type {
   OutstandingTokenRecord,
   TokenRotationRecord,
   TokenState,
-} from '../apps';
-import type { BlacklistCache } from '../cache/blacklist-cache';
-import { failClosed } from '../fail-closed';
+} from '../types/apps';
+import type { BlacklistCache } from '../types/blacklist-cache';
+import { failClosed } from '../storage/fail-closed';
 import type { ResolvedSettings } from '../settings';
 import type { AppStorage } from '../storage';
-import { deadlineIn } from '../storage-deadline';
+import { deadlineIn } from '../storage/deadline';
 import type { Token, TokenRevocation } from '../tokens/token';
 import { storedToken, storedUserId } from './stored-token';
 

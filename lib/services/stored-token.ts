@@ -1,4 +1,4 @@
-import type { StoredToken } from '../apps';
+import type { StoredToken } from '../types/apps';
 import type { Token } from '../tokens/token';
 
 /**

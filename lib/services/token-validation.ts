@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { TokenState } from '../apps';
+import type { TokenState } from '../types/apps';
 import { AuthenticationFailed, InvalidToken, RefreshTokenBlacklistedError, TokenError, type TokenClassMessage } from '../errors';
 import type { IsRevoked, ResolvedSettings } from '../settings';
 import type { BlacklistableToken } from '../tokens/blacklist-mixin';

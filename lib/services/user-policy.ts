@@ -1,6 +1,6 @@
 import type { ResolvedSettings } from '../settings';
 import { md5PasswordHash, type Token } from '../tokens/token';
-import type { UserStore } from '../user-store';
+import type { UserStore } from '../types/user-store';
 
 /** Why a token's user is refused: gone, inactive, or its password changed since the token was issued (checkRevokeToken). */
 export type UserRefusal = 'user_not_found' | 'user_inactive' | 'password_changed';

@@ -135,7 +135,7 @@ function keyWithId(value: unknown, setting: string): { kid: string; key: unknown
   return { kid: entry.kid, key: entry.key };
 }
 
-/** An HMAC secret checked as SPEC 2 asks: a secret, not shaped like a key, at least 32 bytes. */
+/** An HMAC secret checked as docs/keys.md asks: a secret, not shaped like a key, at least 32 bytes. */
 function prepareSecret(algorithm: Algorithm, input: unknown, setting: string): KeyObject {
   const key = input instanceof KeyObject ? input : createSecretKey(Buffer.from(input as string | Buffer));
   if (key.type !== 'secret') fail(`'${setting}' must be a secret for ${algorithm}, not a ${key.type} key`);

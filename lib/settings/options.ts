@@ -2,11 +2,11 @@
 // the table of parsers (./schema.ts) is checked against this interface, and the resolved type derives from both.
 import type { Request } from 'express';
 import type { Duration } from '../duration';
-import type { UserStore } from '../user-store';
-import type { BlacklistCache } from '../cache/blacklist-cache';
+import type { UserStore } from '../types/user-store';
+import type { BlacklistCache } from '../types/blacklist-cache';
 import type { Logger } from '../logger';
-import type { Payload } from '../jwt-types';
-import type { TokenState } from '../apps';
+import type { Payload } from '../types/jwt';
+import type { TokenState } from '../types/apps';
 
 /** Default lifetimes, in seconds (Simple JWT's defaults). */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 5 * 60;
@@ -321,7 +321,7 @@ export interface SimpleJWTOptions<U = unknown> {
    * MariaDB are derived from it.
    */
   storageTimeout?: Duration;
-  /** Throttling of failed logins at the obtain endpoints (README, "Throttling logins"). Default `false`. */
+  /** Throttling of failed logins at the obtain endpoints (docs/production.md, "Throttling logins"). Default `false`. */
   loginThrottle?: LoginThrottleOptions | false;
   /** How many `users.authenticate()` calls (password hashing) run at once; the others wait. Default 2. */
   loginConcurrency?: number;
@@ -332,7 +332,7 @@ export interface SimpleJWTOptions<U = unknown> {
 /**
  * A Sequelize (6) instance, as the package's public types name it: the
  * members it checks, so that the types compile in an app that has no
- * `sequelize` installed (SPEC 1). A `new Sequelize(...)` is one.
+ * `sequelize` installed. A `new Sequelize(...)` is one.
  *
  * @example
  * const sj = new SimpleJWT({ signingKey, users, sequelize: new Sequelize('sqlite:app.sqlite3') });

@@ -237,7 +237,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The rules between settings, in the order they are checked: mostly settings
- * that would silently do less than they say (README, "Settings that are refused").
+ * that would silently do less than they say (docs/settings.md, "Settings that are refused").
  */
 export const RULES: readonly Rule[] = [
   function appsNeedSequelize({ apps }, { sequelize }) {

@@ -1,14 +1,14 @@
 import type { Request } from 'express';
 import passport from 'passport';
-import { parseAuthHeader, readAuthHeader } from '../auth-header';
+import { parseAuthHeader, readAuthHeader } from '../http/auth-header';
 import { challengeFor, withChallenge } from '../errors';
 import type { SimpleJWT } from '../simplejwt';
 import type { Token, TokenClass } from '../tokens/token';
-import { asPackageError } from '../fail-closed';
-import { resolveCookieMode, type CookieModeOptions, type ResolvedCookieMode } from '../cookie-mode';
-import { isCookieValue, readCookie } from '../cookies';
-import { checkCsrf } from '../csrf';
-import type { JwtFromRequest } from '../extract-jwt';
+import { asPackageError } from '../storage/fail-closed';
+import { resolveCookieMode, type CookieModeOptions, type ResolvedCookieMode } from '../http/cookie-mode';
+import { isCookieValue, readCookie } from '../http/cookies';
+import { checkCsrf } from '../http/csrf';
+import type { JwtFromRequest } from '../http/extract-jwt';
 
 /** Options of the strategies. */
 export interface JWTStrategyOptions {

@@ -1,4 +1,4 @@
-import type { BlacklistedTokenRecord } from '../apps';
+import type { BlacklistedTokenRecord } from '../types/apps';
 import { RefreshTokenBlacklistedError } from '../errors';
 import type { RevocationChecks, Token } from './token';
 

@@ -1,4 +1,4 @@
-import type { BlacklistedTokenFamilyRecord } from '../apps';
+import type { BlacklistedTokenFamilyRecord } from '../types/apps';
 import { TokenError } from '../errors';
 import type { ResolvedSettings } from '../settings';
 import { AccessToken } from './access-token';

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { parseDuration, parseSignedDuration, type Duration } from '../duration';
 import { ExpiredTokenError, TokenBackendExpiredToken, TokenError } from '../errors';
 import type { Request } from 'express';
-import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenState } from '../apps';
+import type { BlacklistedTokenFamilyRecord, BlacklistedTokenRecord, OutstandingTokenRecord, TokenState } from '../types/apps';
 import type { TokenBackend } from '../backend';
-import type { Payload } from '../jwt-types';
+import type { Payload } from '../types/jwt';
 import type { ResolvedSettings } from '../settings';
 
 /** Options of the token constructor. */
@@ -89,7 +89,7 @@ const SIGNATURE_UNCHECKED = new WeakSet<object>();
 export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
 
 /**
- * An id storage can take (README, "Hostile tokens"): a non-empty string of at most 255
+ * An id storage can take (docs/production.md, "Hostile tokens"): a non-empty string of at most 255
  * characters (the varchar of the jti and family_id columns) with no control
  * characters or lone surrogates. Simple JWT's are 32 hex characters.
  */

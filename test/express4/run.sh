@@ -12,7 +12,7 @@ WORK=$(mktemp -d)
 [ -n "${KEEP_EXPRESS4_WORK:-}" ] && echo "work dir kept: $WORK" || trap 'rm -rf "$WORK"' EXIT
 
 # The tests of the HTTP contract: the views, the strategies, cookie mode, the error handler.
-SPECS=(test/routes test/lib/strategies test/lib/cookie-mode.test.ts test/lib/error-handler.test.ts test/lib/user-store.test.ts test/examples/demo.test.ts)
+SPECS=(test/routes test/lib/strategies test/lib/http/cookie-mode.test.ts test/lib/http/error-handler.test.ts test/lib/user-store.test.ts test/examples/demo.test.ts)
 
 echo "--> express@^4.21 and passport@0.6.0, in their own install"
 mkdir "$WORK/old"

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import { jwksRouter, SimpleJWT, TokenBackendError } from '../../lib';
-import { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN } from '../../lib/jwks';
+import { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN } from '../../lib/backend/jwks';
 import { Clock } from '../helpers/fixtures';
 import { keyPair } from '../helpers/keys';
 

@@ -1,7 +1,6 @@
 import { X509Certificate, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import {
-  MIN_HMAC_SECRET_BYTES,
   SimpleJWT,
   tokenObtainPairRouter,
   tokenObtainSlidingRouter,
@@ -11,6 +10,7 @@ import {
   tokenVerifyRouter,
   type Logger,
 } from '../../lib';
+import { MIN_HMAC_SECRET_BYTES } from '../../lib/extend';
 import { appsOnMemoryDatabase, memoryUsers } from '../helpers/fixtures';
 import { CERTIFICATE_PEM, keyPair } from '../helpers/keys';
 import { build, refused } from '../helpers/settings';

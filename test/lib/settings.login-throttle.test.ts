@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
-import { DEFAULT_LOGIN_CONCURRENCY, SimpleJWT, resolveSettings, type SimpleJWTOptions } from '../../lib';
+import { SimpleJWT, type SimpleJWTOptions } from '../../lib';
+import { DEFAULT_LOGIN_CONCURRENCY, resolveSettings } from '../../lib/extend';
 import { SECRET, memoryUsers } from '../helpers/fixtures';
 
 function refused(options: Partial<SimpleJWTOptions>, message: string): void {

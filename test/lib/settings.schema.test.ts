@@ -10,15 +10,15 @@ import {
   TokenRefreshSerializer,
   TokenRefreshSlidingSerializer,
   TokenVerifySerializer,
-  resolveSettings,
 } from '../../lib';
+import { resolveSettings } from '../../lib/extend';
 import { SECRET, memoryUsers } from '../helpers/fixtures';
 import { build, refused } from '../helpers/settings';
 import { KNOWN_SETTINGS } from '../../lib/settings/schema';
 
-/** The setting names of the README's settings table (the first cell of each row). */
+/** The setting names of the settings table in docs/settings.md (the first cell of each row). */
 function readmeSettingNames(): string[] {
-  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '../../docs/settings.md'), 'utf8');
   const table = readme.slice(readme.indexOf('| setting | default | Simple JWT |'));
   const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
   return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`(\w+)`/g)].map((match) => match[1]));
@@ -37,13 +37,13 @@ const SERIALIZER_SETTINGS = {
 
 describe('settings: one table, checked in the constructor', () => {
   describe('the known names come from the table', () => {
-    it("accepts every setting of the README's table", () => {
+    it('accepts every setting of the table in docs/settings.md', () => {
       const names = readmeSettingNames();
       expect(names).to.include.members(['signingKey', 'leeway', 'now']);
       for (const name of names) expect(() => resolveSettings({ signingKey: SECRET, [name]: undefined }), name).not.to.throw();
     });
 
-    it("the README's table lists every setting (the serializer settings as one row)", () => {
+    it('the table in docs/settings.md lists every setting (the serializer settings as one row)', () => {
       const documented = new Set(readmeSettingNames());
       const missing = [...KNOWN_SETTINGS].filter((name) => !documented.has(name) && !(name in SERIALIZER_SETTINGS));
       expect(missing).to.deep.equal([]);

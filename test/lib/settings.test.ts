@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
+import { SimpleJWT } from '../../lib';
 import {
   DEFAULT_ACCESS_TOKEN_LIFETIME,
   DEFAULT_CACHE_TTL,
@@ -7,9 +8,8 @@ import {
   DEFAULT_SLIDING_TOKEN_LIFETIME,
   DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME,
   DEFAULT_TOKEN_FAMILY_LIFETIME,
-  SimpleJWT,
   resolveSettings,
-} from '../../lib';
+} from '../../lib/extend';
 import { SECRET, makeSJ, memoryUsers } from '../helpers/fixtures';
 import { build, refused } from '../helpers/settings';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { TokenError, type AppStorage } from '../../lib';
+import { TokenError } from '../../lib';
+import { type AppStorage } from '../../lib/extend';
 import { sequelizeApps } from '../../lib/sequelize';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';

@@ -5,12 +5,15 @@ const fs = require('node:fs');
 const [pack] = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const files = pack.files.map((f) => f.path);
 const failures = [];
-const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(lib|routes|models)\/.+\.(js|d\.ts))$/;
+const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[\w.-]+\.md|dist\/(lib|routes|models)\/.+\.(js|d\.ts))$/;
 for (const file of files) if (!allowed.test(file)) failures.push(`unexpected file ${file}`);
 for (const needed of [
   'package.json',
   'README.md',
+  'docs/settings.md',
   'LICENSE',
+  'dist/lib/extend.js',
+  'dist/lib/extend.d.ts',
   'dist/lib/index.js',
   'dist/lib/index.d.ts',
   'dist/lib/cli.js',

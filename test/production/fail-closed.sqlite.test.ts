@@ -5,7 +5,7 @@
  * the sqlite3 shell). While it is locked, refresh and authenticated
  * requests answer 503 once SQLite's busy timeout runs out (1 s in
  * node-sqlite3; the app's Sequelize sets `retry: { max: 1 }`, as
- * the README (Production) recommends, or Sequelize tries each query 5
+ * docs/production.md recommends, or Sequelize tries each query 5
  * times, 30 s here); once the lock is released they work again with no
  * restart. Runs on SQLite only.
  */

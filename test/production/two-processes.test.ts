@@ -3,7 +3,7 @@
  * one PostgreSQL (or MariaDB) database with one signing key; concurrent
  * refreshes of the same token sent to both have exactly one winner. Runs
  * only with TEST_DATABASE_URL on a server database: SQLite is one file on
- * one host (see the README, Production), the test is skipped there.
+ * one host (see docs/production.md), the test is skipped there.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';

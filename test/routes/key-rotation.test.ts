@@ -5,7 +5,7 @@ import { Clock, SECRET } from '../helpers/fixtures';
 import { appWith } from '../helpers/http';
 import { ed25519Pair, keyPair } from '../helpers/keys';
 
-// Issue #21 item 3: sj.setKeys() on a running instance, and the README's rotation runbook over HTTP:
+// Issue #21 item 3: sj.setKeys() on a running instance, and the rotation runbook of docs/keys.md over HTTP:
 // old-key tokens work while listed and fail once removed, with no restart and across one.
 
 const quiet = { warn: () => undefined, error: () => undefined };
@@ -31,7 +31,7 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
     const { sj, app } = instance({ signingKey: OLD });
     const old = await mint(sj);
     expect(await status(app, old)).to.equal(200); // verified, and remembered
-    // Step 1 (README's runbook): the new secret verifies everywhere; nothing visible yet.
+    // Step 1 (docs/keys.md's runbook): the new secret verifies everywhere; nothing visible yet.
     sj.setKeys({ signingKey: OLD, verifyingKeys: [{ kid: '2027-01', key: NEW }] });
     expect(await status(app, old)).to.equal(200);
     expect(String(await sj.AccessToken.forUser({ id: 1 })).split('.')[0]).to.equal(old.split('.')[0]);

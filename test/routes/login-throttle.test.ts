@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { tokenObtainPair, tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
-import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD } from '../../lib/login-throttle';
+import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD } from '../../lib/services/login-throttle';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../helpers/redis';

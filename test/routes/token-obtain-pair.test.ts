@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { MASKED_PASSWORD, RefreshToken, SimpleJWT, TokenObtainPairSerializer, tokenObtainPair, tokenObtainPairRouter } from '../../lib';
+import { RefreshToken, SimpleJWT, TokenObtainPairSerializer, tokenObtainPair, tokenObtainPairRouter } from '../../lib';
+import { MASKED_PASSWORD } from '../../lib/extend';
 import { makeSJ, memoryUsers, SECRET, type TestUser } from '../helpers/fixtures';
 import { appWith, expect400, expect401 } from '../helpers/app';
 import express from 'express';

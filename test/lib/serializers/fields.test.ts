@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { FIELD_MESSAGES, parseCharField, parseFields, ValidationError } from '../../../lib';
+import { ValidationError } from '../../../lib';
+import { FIELD_MESSAGES, parseCharField, parseFields } from '../../../lib/extend';
 import { pyStrip, pythonTypeName } from '../../../lib/serializers/fields';
 
 function fieldErrors(fn: () => unknown): Record<string, unknown> {

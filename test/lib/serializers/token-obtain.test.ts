@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import type { Request } from 'express';
 import {
   AuthenticationFailed,
-  MASKED_PASSWORD,
   RefreshToken,
   SimpleJWT,
   SlidingToken,
@@ -12,6 +11,7 @@ import {
   ValidationError,
   type Token,
 } from '../../../lib';
+import { MASKED_PASSWORD } from '../../../lib/extend';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {

@@ -8,7 +8,8 @@
  * the family row a blacklisting writes.
  */
 import { expect } from 'chai';
-import { MemoryBlacklistCache, type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib';
+import { MemoryBlacklistCache } from '../../../lib';
+import { type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib/extend';
 import { sequelizeApps } from '../../../lib/sequelize';
 import { defineModels } from '../../../models/define-models';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';

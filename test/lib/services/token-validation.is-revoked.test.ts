@@ -3,10 +3,11 @@
  * asks storage once (`sj.validation.tokenState`) and the `isRevoked` setting
  * decides. A subclass overriding `checkBlacklist()` / `checkFamilyBlacklist()`
  * (the old way to customise, which moved every refresh onto a slower path)
- * changes only direct calls to those methods, as the README says.
+ * changes only direct calls to those methods, as docs/apps.md says.
  */
 import { expect } from 'chai';
-import { type AppStorage, type IsRevoked, type SimpleJWTOptions, type TokenState } from '../../../lib';
+import { type IsRevoked, type SimpleJWTOptions, type TokenState } from '../../../lib';
+import { type AppStorage } from '../../../lib/extend';
 import { sequelizeApps } from '../../../lib/sequelize';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';

@@ -1,0 +1,265 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { JWTStatelessStrategy, ServiceUnavailable, SimpleJWT, TokenError, type Algorithm } from '../../../lib';
+import { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN } from '../../../lib/backend/jwks';
+import { Clock } from '../../helpers/fixtures';
+import { appWith } from '../../helpers/http';
+import { keyPair, type TestKeyPair } from '../../helpers/keys';
+
+/** A real key server on 127.0.0.1 whose key set the test changes, counting requests. */
+class KeyServer {
+  keys: Array<{ kid: string; pair: TestKeyPair; alg: string }> = [];
+  requests = 0;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((_req, res) => {
+      this.requests += 1;
+      const keys = this.keys.map(({ kid, pair, alg }) => ({ ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function claims(clock: Clock, extra: Record<string, unknown> = {}) {
+  const iat = Math.floor(clock.now().getTime() / 1000);
+  return { token_type: 'access', exp: iat + 300, iat, jti: 'k'.repeat(32), user_id: '1', ...extra };
+}
+
+function sign(clock: Clock, pair: TestKeyPair, kid: string | undefined, algorithm: Algorithm = 'RS256'): string {
+  return jwt.sign(claims(clock), pair.privatePem, { algorithm: algorithm as jwt.Algorithm, ...(kid === undefined ? {} : { keyid: kid }) });
+}
+
+describe('jwkUrl (remote JWKS)', () => {
+  let server: KeyServer;
+  beforeEach(async () => {
+    server = await new KeyServer().start();
+    server.keys = [{ kid: 'k1', pair: keyPair('rsa'), alg: 'RS256' }];
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  function make(algorithm: Algorithm = 'RS256') {
+    const clock = new Clock();
+    return { sj: new SimpleJWT({ algorithm, jwkUrl: server.url, now: clock.now }), clock };
+  }
+
+  it('RS256 with jwkUrl and no keys is a valid verify-only setup; signing throws a clear error', () => {
+    const { sj } = make();
+    expect(() => String(new sj.AccessToken())).to.throw(TypeError, "cannot sign tokens: 'signingKey' (a private key for RS256) is not configured");
+  });
+
+  it('the strategy fetches the key set once and accepts tokens of a known kid', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    for (let i = 0; i < 3; i += 1) {
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+      expect(res.status).to.equal(200);
+      expect(res.body.user).to.deep.equal({ id: '1', username: '', isStaff: false, isSuperuser: false });
+    }
+    expect(server.requests).to.equal(1);
+  });
+
+  it('an unknown kid: 401 token_not_valid, and no refetch within the cooldown', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    for (let i = 0; i < 3; i += 1) {
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
+      expect(res.status).to.equal(401);
+      expect(res.body).to.deep.equal({
+        detail: 'Given token not valid for any token type',
+        code: 'token_not_valid',
+        messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid' }],
+      });
+    }
+    expect(server.requests).to.equal(1);
+    clock.advance(JWKS_COOLDOWN);
+    await request(app)
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
+    expect(server.requests).to.equal(2);
+  });
+
+  it('a token signed with another key under a known kid: 401', async () => {
+    const { sj, clock } = make();
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k1')}`);
+    expect(res.status).to.equal(401);
+    expect(res.body.code).to.equal('token_not_valid');
+  });
+
+  it('the key server down: 503 service_unavailable (fail closed), for passport.authenticate and jwtAuth', async () => {
+    const { sj, clock } = make();
+    await server.stop();
+    for (const mode of ['authenticate', 'jwtAuth'] as const) {
+      const res = await request(appWith(new JWTStatelessStrategy(sj), mode))
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+      expect(res.status, mode).to.equal(503);
+      expect(res.body, mode).to.deep.equal({ detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' });
+    }
+    server = await new KeyServer().start(); // for afterEach
+  });
+
+  it('a rotated key set: after the cache max age the new kid is accepted and the removed one refused', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(200);
+    server.keys = [{ kid: 'k2', pair: keyPair('rsa-b'), alg: 'RS256' }];
+    clock.advance(JWKS_CACHE_MAX_AGE);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)
+      ).status,
+    ).to.equal(200);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(401);
+  });
+
+  it('a token verified with a key of the set is checked again once its kid names another key: no verified-token memory for JWKS', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    const iat = Math.floor(clock.now().getTime() / 1000);
+    // One and the same token string, alive for longer than the key set's cache.
+    const raw = jwt.sign({ ...claims(clock), exp: iat + 3 * JWKS_CACHE_MAX_AGE }, keyPair('rsa').privatePem, { algorithm: 'RS256', keyid: 'k1' });
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(200);
+    server.keys = [{ kid: 'k1', pair: keyPair('rsa-b'), alg: 'RS256' }]; // the kid now names another key
+    clock.advance(JWKS_CACHE_MAX_AGE);
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${raw}`)).status).to.equal(401);
+  });
+
+  it('a token without kid is verified when the set has exactly one key', async () => {
+    const { sj, clock } = make();
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), undefined)}`);
+    expect(res.status).to.equal(200);
+  });
+
+  it('a token without kid is refused when the set has several keys, whichever of them signed it', async () => {
+    server.keys = [
+      { kid: 'k1', pair: keyPair('rsa'), alg: 'RS256' },
+      { kid: 'k2', pair: keyPair('rsa-b'), alg: 'RS256' },
+    ];
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    for (const pair of [keyPair('rsa'), keyPair('rsa-b')]) {
+      const res = await request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, pair, undefined)}`);
+      expect(res.status).to.equal(401);
+      expect(res.body.code).to.equal('token_not_valid');
+    }
+    // The same keys under their kid are accepted: only the missing kid is refused.
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa-b'), 'k2')}`)
+      ).status,
+    ).to.equal(200);
+    // And through the API: the key stays unresolved, so verify() refuses it.
+    const raw = sign(clock, keyPair('rsa'), undefined);
+    await sj.prepareKey(raw);
+    const err = await new sj.AccessToken(raw).verify().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(TokenError);
+    expect((err as Error).message).to.equal('Token is invalid');
+  });
+
+  it('ES256 keys from the set work too', async () => {
+    server.keys = [{ kid: 'ec1', pair: keyPair('P-256'), alg: 'ES256' }];
+    const { sj, clock } = make('ES256');
+    const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('P-256'), 'ec1', 'ES256')}`);
+    expect(res.status).to.equal(200);
+  });
+
+  describe('without the strategy: the constructor and await token.verify()', () => {
+    it('a cold cache: the constructor checks the claims, verify() fetches the key and checks the signature', async () => {
+      const { sj, clock } = make();
+      const good = new sj.AccessToken(sign(clock, keyPair('rsa'), 'k1'));
+      const forged = new sj.AccessToken(sign(clock, keyPair('rsa-b'), 'k1'));
+      expect(server.requests).to.equal(0);
+      await good.verify();
+      expect(server.requests).to.equal(1);
+      // Once the key is cached the constructor itself refuses the forgery.
+      expect(() => new sj.AccessToken(sign(clock, keyPair('rsa-b'), 'k1'))).to.throw(TokenError, 'Token is invalid');
+      let caught: unknown;
+      await forged.verify().catch((err) => (caught = err));
+      expect(caught).to.be.instanceOf(TokenError);
+      expect((caught as Error).message).to.equal('Token is invalid');
+    });
+
+    it('after await sj.prepareKey(raw) the constructor checks the signature itself', async () => {
+      const { sj, clock } = make();
+      const forged = sign(clock, keyPair('rsa-b'), 'k1');
+      await sj.prepareKey(forged);
+      expect(() => new sj.AccessToken(forged)).to.throw(TokenError, 'Token is invalid');
+      expect(() => new sj.AccessToken(sign(clock, keyPair('rsa'), 'k1'))).not.to.throw();
+    });
+
+    it('a failing key server rejects prepareKey() and verify() with ServiceUnavailable', async () => {
+      const { sj, clock } = make();
+      await server.stop();
+      const raw = sign(clock, keyPair('rsa'), 'k1');
+      let caught: unknown;
+      await sj.prepareKey(raw).catch((err) => (caught = err));
+      expect(caught).to.be.instanceOf(ServiceUnavailable);
+      caught = undefined;
+      await new sj.AccessToken(raw).verify().catch((err) => (caught = err));
+      expect(caught).to.be.instanceOf(ServiceUnavailable);
+      server = await new KeyServer().start();
+    });
+
+    it('the claim checks still run synchronously on a cold cache', () => {
+      const { sj, clock } = make();
+      const refresh = jwt.sign({ ...claims(clock), token_type: 'refresh' }, keyPair('rsa').privatePem, { algorithm: 'RS256', keyid: 'k1' });
+      expect(() => new sj.AccessToken(refresh)).to.throw(TokenError, 'Token has wrong type');
+    });
+  });
+
+  it('prepareKey() resolves at once without jwkUrl: before any timer, with nothing', async () => {
+    const sj = new SimpleJWT({ signingKey: 'a-secret-a-secret-a-secret-a-secret' });
+    let timerFired = false;
+    const timer = setTimeout(() => (timerFired = true), 0);
+    expect(await sj.prepareKey('anything')).to.equal(undefined);
+    expect(timerFired, 'resolved only after a timer: it waited for something').to.equal(false);
+    clearTimeout(timer);
+  });
+});

@@ -1,0 +1,75 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import { SimpleJWT, TokenBackendError, TokenError } from '../../../lib';
+import { Clock, SECRET } from '../../helpers/fixtures';
+import { rawJwt } from '../../helpers/http';
+import { keyPair } from '../../helpers/keys';
+
+function claims(clock: Clock): Record<string, unknown> {
+  const now = Math.floor(clock.now().getTime() / 1000);
+  return { token_type: 'access', exp: now + 300, iat: now, jti: 'a'.repeat(32), user_id: '1' };
+}
+
+/** Signs header.payload with HMAC-SHA256 under `secret`, whatever the header says. */
+function hmacSigned(header: Record<string, unknown>, payload: Record<string, unknown>, secret: string | Buffer): string {
+  const unsigned = rawJwt(header, payload).slice(0, -1);
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+describe('TokenBackend: the algorithm is pinned', () => {
+  it('refuses a token whose header names another HMAC algorithm (same secret)', () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ signingKey: SECRET, now: clock.now });
+    const raw = jwt.sign(claims(clock), SECRET, { algorithm: 'HS512' });
+    expect(() => sj.backend.decode(raw, true, clock.now())).to.throw(TokenBackendError, 'Invalid algorithm specified');
+    expect(() => new sj.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
+  });
+
+  it("refuses alg 'none' (unsigned), with and without a trailing signature", () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ signingKey: SECRET, now: clock.now });
+    for (const alg of ['none', 'None', 'NONE']) {
+      const raw = rawJwt({ alg, typ: 'JWT' }, claims(clock));
+      expect(() => new sj.AccessToken(raw), alg).to.throw(TokenError, 'Token is invalid');
+      expect(() => new sj.AccessToken(`${raw}c2ln`), alg).to.throw(TokenError, 'Token is invalid');
+    }
+  });
+
+  it('refuses HS/RS key confusion: a token HMAC-signed with the RSA public key PEM', () => {
+    const clock = new Clock();
+    const keys = keyPair('rsa');
+    const sj = new SimpleJWT({ algorithm: 'RS256', signingKey: keys.privatePem, verifyingKey: keys.publicPem, now: clock.now });
+    const forged = hmacSigned({ alg: 'HS256', typ: 'JWT' }, claims(clock), keys.publicPem);
+    expect(() => sj.backend.decode(forged, true, clock.now())).to.throw(TokenBackendError);
+    expect(() => new sj.AccessToken(forged)).to.throw(TokenError, 'Token is invalid');
+    // Same with the header lying that it is RS256.
+    const lying = hmacSigned({ alg: 'RS256', typ: 'JWT' }, claims(clock), keys.publicPem);
+    expect(() => new sj.AccessToken(lying)).to.throw(TokenError, 'Token is invalid');
+  });
+
+  it('refuses an RS256 token at an ES256 instance and the reverse', () => {
+    const clock = new Clock();
+    const rsa = keyPair('rsa');
+    const ec = keyPair('P-256');
+    const rs = new SimpleJWT({ algorithm: 'RS256', signingKey: rsa.privatePem, now: clock.now });
+    const es = new SimpleJWT({ algorithm: 'ES256', signingKey: ec.privatePem, now: clock.now });
+    expect(() => new es.AccessToken(String(new rs.AccessToken()))).to.throw(TokenError, 'Token is invalid');
+    expect(() => new rs.AccessToken(String(new es.AccessToken()))).to.throw(TokenError, 'Token is invalid');
+  });
+
+  it('refuses a PS256 token at an RS256 instance with the same key', () => {
+    const clock = new Clock();
+    const rsa = keyPair('rsa');
+    const rs = new SimpleJWT({ algorithm: 'RS256', signingKey: rsa.privatePem, now: clock.now });
+    const raw = jwt.sign(claims(clock), rsa.privatePem, { algorithm: 'PS256' });
+    expect(() => new rs.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
+  });
+
+  it('refuses a token signed with another RSA key', () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ algorithm: 'RS256', signingKey: keyPair('rsa').privatePem, now: clock.now });
+    const raw = jwt.sign(claims(clock), keyPair('rsa-b').privatePem, { algorithm: 'RS256' });
+    expect(() => new sj.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
+  });
+});

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { DEFAULTS, SimpleJWT } from '../../lib';
+import * as extend from '../../lib/extend';
+import { SECRET } from '../helpers/fixtures';
+
+describe('DEFAULTS', () => {
+  it('is frozen, nested objects too', () => {
+    expect(Object.isFrozen(DEFAULTS)).to.be.true;
+    for (const value of Object.values(DEFAULTS)) if (typeof value === 'object') expect(Object.isFrozen(value)).to.be.true;
+  });
+
+  it('holds the DEFAULT_* constants of passport-simplejwt/extend', () => {
+    expect(DEFAULTS.accessTokenLifetime).to.equal(extend.DEFAULT_ACCESS_TOKEN_LIFETIME);
+    expect(DEFAULTS.loginThrottle.keyPrefix).to.equal(extend.DEFAULT_LOGIN_THROTTLE_KEY_PREFIX);
+    expect(DEFAULTS.cookieMode.csrfHeader).to.equal(extend.DEFAULT_CSRF_HEADER);
+    expect(DEFAULTS.jwksRouter.path).to.equal(extend.DEFAULT_JWKS_PATH);
+    expect(DEFAULTS.bodyLimitBytes).to.equal(extend.DEFAULT_BODY_LIMIT_BYTES);
+    expect(DEFAULTS.redisCommandTimeoutMs).to.equal(extend.DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
+  });
+
+  it('is what an instance resolves when the settings are not given', () => {
+    const { settings } = new SimpleJWT({ signingKey: SECRET });
+    for (const name of [
+      'accessTokenLifetime',
+      'refreshTokenLifetime',
+      'slidingTokenLifetime',
+      'slidingTokenRefreshLifetime',
+      'tokenFamilyLifetime',
+      'cacheTtlBlacklistedRefreshTokens',
+      'cacheTtlBlacklistedFamilies',
+      'storageTimeout',
+      'loginConcurrency',
+    ] as const) {
+      expect(settings[name], name).to.equal(DEFAULTS[name]);
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { LOGIN_BLOCKED_ADDRESSES_MAX, LoginThrottle } from '../../../lib/services/login-throttle';
+import { Throttled } from '../../../lib/errors';
+import { resolveSettings } from '../../../lib/extend';
+import { SECRET } from '../../helpers/fixtures';
+
+/** A memory-store throttle whose addresses are blocked at their 2nd attempt; the tarpit off (answers at once). */
+function throttle(): LoginThrottle {
+  const settings = resolveSettings({ signingKey: SECRET, loginThrottle: { perAddress: 1, failures: 1_000_000 } }).loginThrottle!;
+  const t = new LoginThrottle(settings);
+  t.tarpit.delayMs = 0;
+  return t;
+}
+
+/** Blocks `address`: one attempt spends its count, the next is refused by the counter. */
+async function block(t: LoginThrottle, address: string): Promise<void> {
+  await t.begin('someone', address);
+  const refused = await t.begin('someone', address).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(refused).to.be.instanceOf(Throttled);
+}
+
+/** Whether the early refusal refuses `address` (awaited: a Throttled rejection). */
+async function refusedEarly(t: LoginThrottle, address: string): Promise<boolean> {
+  const refusal = t.refuseBlockedAddress(address);
+  if (refusal === undefined) return false;
+  const err = await refusal.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).to.be.instanceOf(Throttled);
+  return true;
+}
+
+describe('LoginThrottle: the early refusal of blocked addresses', () => {
+  it('refuses only an address its counter has refused; none, or one never refused, goes on', async () => {
+    const t = throttle();
+    expect(t.refuseBlockedAddress(undefined)).to.equal(undefined);
+    expect(t.refuseBlockedAddress('192.0.2.1')).to.equal(undefined);
+    await t.begin('someone', '192.0.2.1'); // at its limit, not over it
+    expect(t.refuseBlockedAddress('192.0.2.1')).to.equal(undefined);
+    await block(t, '192.0.2.2');
+    const err = await t.refuseBlockedAddress('192.0.2.2')!.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(Throttled);
+    expect((err as Throttled).status).to.equal(429);
+    expect((err as Throttled).headers['Retry-After']).to.equal(String((err as Throttled).wait));
+  });
+
+  it(`remembers at most ${LOGIN_BLOCKED_ADDRESSES_MAX} blocked addresses: past it the oldest is forgotten (refused by its counter again, after its body)`, async function () {
+    this.timeout(20_000);
+    const t = throttle();
+    for (let i = 0; i <= LOGIN_BLOCKED_ADDRESSES_MAX; i++) await block(t, `a${i}`);
+    expect(await refusedEarly(t, 'a0'), 'the oldest forgotten').to.equal(false);
+    expect(await refusedEarly(t, 'a1')).to.equal(true);
+    expect(await refusedEarly(t, `a${LOGIN_BLOCKED_ADDRESSES_MAX}`)).to.equal(true);
+    // Forgotten here, still over its count in the store: begin() refuses it and it is remembered again.
+    const again = await t.begin('someone', 'a0').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(again).to.be.instanceOf(Throttled);
+    expect(await refusedEarly(t, 'a0')).to.equal(true);
+  });
+});
