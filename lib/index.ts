@@ -43,6 +43,7 @@ export type {
   AuthTokenClass,
   LoginThrottleOptions,
   LoginThrottleStore,
+  OutstandingTokenStorage,
   ResolvedLoginThrottle,
   SequelizeInstance,
   IsRevoked,
@@ -68,6 +69,7 @@ export type { BlacklistMethods, BlacklistableToken, WithBlacklist } from './toke
 export type { Revocation } from './services/revocation';
 export type { UserPolicy, UserRefusal, ActiveRule } from './services/user-policy';
 export type { TokenValidation } from './services/token-validation';
+export type { Sessions, Session } from './services/sessions';
 export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';
 export { SlidingToken } from './tokens/sliding-token';
@@ -177,4 +179,5 @@ export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
 export { jwksRouter, DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE, type JwksRouterOptions } from '../routes/jwks';
 export { ALLOWED_METHODS, type TokenViewOptions } from '../routes/view';
 export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
-export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed } from '../routes/http-errors';
+export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed, NotFound } from '../routes/http-errors';
+export { sessionsRouter, SESSIONS_ALLOWED_METHODS } from '../routes/sessions';
