@@ -239,6 +239,41 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect((await sj.sessions.list(1, familyOf(alice.refresh))).map((s) => s.current)).to.deep.equal([true]);
   });
 
+  it('mounted without a guard, the router itself answers 401 not_authenticated and reads nothing', async () => {
+    const { sj, login, list } = await setup();
+    const alice = await login('alice');
+    const bare = express();
+    bare.use(SESSIONS, sessionsRouter(sj));
+    expect401(
+      await request(bare).get(SESSIONS).set('Authorization', `Bearer ${alice.access}`),
+      'Authentication credentials were not provided.',
+      'not_authenticated',
+    );
+    expect401(await request(bare).post(`${SESSIONS}revoke-others/`), 'Authentication credentials were not provided.', 'not_authenticated');
+    expect((await list(alice.access)).length).to.equal(1);
+  });
+
+  it('lastUsedAt across processes: the database skips a write less than a minute after the last one', async () => {
+    const { db, sj, app, login, list, clock } = await setup();
+    // A second process: its own instance (and its own memory of writes) on the same database.
+    const { sj: second } = makeSJ({ sequelize: db.sequelize, ...sj.options, now: clock.now } as Partial<SimpleJWTOptions<TestUser>>);
+    const otherProcess = express().use(TOKEN, tokenRouter(second));
+    const { refresh, access } = await login('alice');
+    clock.advance(10);
+    const res = await request(otherProcess).post(`${TOKEN}refresh/`).send({ refresh });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect((await list(access))[0].lastUsedAt).to.equal('2026-01-01T12:00:00.000Z');
+    // That process tried at +10 s: it waits a minute from its own try (so a session may read up to two minutes stale).
+    clock.advance(61);
+    const next = await request(otherProcess).post(`${TOKEN}refresh/`).send({ refresh: res.body.refresh });
+    expect(next.status).to.equal(200);
+    expect((await list(access))[0].lastUsedAt).to.equal('2026-01-01T12:01:11.000Z');
+    // And the first process, which wrote at login, skips a write the second made 20 s ago.
+    clock.advance(20);
+    expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh: next.body.refresh })).status).to.equal(200);
+    expect((await list(access))[0].lastUsedAt).to.equal('2026-01-01T12:01:11.000Z');
+  });
+
   it('sessionsRouter without token families is refused at once', () => {
     const { sj } = makeSJ();
     expect(() => sessionsRouter(sj)).to.throw(TypeError, /sessionsRouter needs token families/);
