@@ -70,6 +70,7 @@ export type { Revocation } from './services/revocation';
 export type { UserPolicy, UserRefusal, ActiveRule } from './services/user-policy';
 export type { TokenValidation } from './services/token-validation';
 export type { Sessions, Session } from './services/sessions';
+export { SESSION_TOUCH_INTERVAL, SESSION_USER_AGENT_MAX } from './settings';
 export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';
 export { SlidingToken } from './tokens/sliding-token';
@@ -105,6 +106,9 @@ export type {
   BlacklistedTokenRecord,
   BlacklistedTokenFamilyRecord,
   TokenRotationRecord,
+  SessionApp,
+  SessionRecord,
+  SessionStart,
 } from './apps';
 export type { AppStorage, AppsHost, StorageProvider, TokenState } from './storage';
 
