@@ -186,6 +186,33 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect(Number((rows as Array<{ n: unknown }>)[0].n)).to.equal(1);
   });
 
+  it("the last use is in the rotation's transaction: its failing write rolls the rotation back, the same token refreshes after", async () => {
+    const { db, app, login, clock } = await setup();
+    const { refresh } = await login('alice');
+    const trigger = 'sjwt_test_planted_session_failure';
+    if (db.dialect === 'sqlite') {
+      await db.sequelize.query(`CREATE TRIGGER ${trigger} BEFORE UPDATE ON ${SESSION_TABLE} BEGIN SELECT RAISE(ABORT, 'planted'); END`);
+    } else if (db.dialect === 'postgres') {
+      await db.sequelize.query(`CREATE OR REPLACE FUNCTION ${trigger}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'planted'; END $$ LANGUAGE plpgsql`);
+      await db.sequelize.query(`CREATE TRIGGER ${trigger} BEFORE UPDATE ON ${SESSION_TABLE} FOR EACH ROW EXECUTE FUNCTION ${trigger}()`);
+    } else {
+      await db.sequelize.query(`CREATE TRIGGER ${trigger} BEFORE UPDATE ON ${SESSION_TABLE} FOR EACH ROW SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = 'planted'`);
+    }
+    const count = async (table: string) => {
+      const [rows] = await db.sequelize.query(`SELECT COUNT(*) AS n FROM ${table}`);
+      return Number((rows as Array<{ n: unknown }>)[0].n);
+    };
+    const tables = ['token_blacklist_blacklistedtoken', 'token_blacklist_outstandingtoken', 'passport_simplejwt_tokenrotation'];
+    const before = await Promise.all(tables.map(count));
+    clock.advance(61); // the session is due: the batch updates its row
+    const failed = await request(app).post(`${TOKEN}refresh/`).send({ refresh });
+    expect(failed.status).to.be.at.least(500);
+    expect(await Promise.all(tables.map(count)), 'nothing of the rotation written').to.deep.equal(before);
+    await db.sequelize.query(db.dialect === 'postgres' ? `DROP TRIGGER ${trigger} ON ${SESSION_TABLE}` : `DROP TRIGGER ${trigger}`);
+    clock.advance(61);
+    expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
+  });
+
   it('lastUsedAt without rotation (one write a minute, outside any group commit)', async () => {
     const { sj, app, login, list, clock } = await setup({ rotateRefreshTokens: false, blacklistAfterRotation: false });
     // Counts the statements: the coalescing skips the write in the process, not only in the database.
