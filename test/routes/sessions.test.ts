@@ -254,11 +254,20 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh: used.body.refresh })).status).to.equal(200);
   });
 
-  it("a flood of logins against the cap: every answer 200, exactly the cap left, the other user's sessions untouched", async () => {
-    const { login, list, sj } = await setup({ maxSessionsPerUser: 3 });
+  it("a flood of logins against the cap (with throttling): every answer 200, 401 or 429, exactly the cap left, the other user's sessions untouched", async () => {
+    const { app, login, list, sj } = await setup({ maxSessionsPerUser: 3, loginThrottle: { failures: 5, window: '15m', perAddress: 50 } });
     const bob = await login('bob');
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => login('alice', `device-${i}`).then(() => 200)));
-    expect(answers.every((status) => status === 200)).to.equal(true);
+    const attempt = (i: number) =>
+      request(app)
+        .post(TOKEN)
+        .set('User-Agent', `device-${i}`)
+        .set('X-Forwarded-For', `198.51.100.${i}`)
+        // Every fourth a wrong password: 401, then 429 once the account's failures are spent.
+        .send({ username: 'alice', password: i % 4 === 3 ? 'wrong' : 'alice-password' });
+    const answers = await Promise.all(Array.from({ length: 32 }, (_, i) => attempt(i)));
+    for (const res of answers) expect([200, 401, 429], JSON.stringify(res.body)).to.include(res.status);
+    for (const res of answers) if (res.status === 200) expect(new sj.AccessToken(res.body.access).get('user_id')).to.equal('1');
+    expect(answers.filter((res) => res.status === 200).length).to.be.at.least(1);
     const alice = await login('alice', 'last');
     const sessions = await list(alice.access);
     expect(sessions.length).to.equal(3);
