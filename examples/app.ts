@@ -8,6 +8,7 @@ import {
   SimpleJWT,
   errorHandler,
   jwtAuth,
+  sessionsRouter,
   tokenRouter,
   type CookieModeOptions,
   type Duration,
@@ -59,6 +60,9 @@ export interface DemoAppOptions {
  */
 export const DEMO_LOGIN_THROTTLE = { failures: 5, window: '15m', perAddress: 50, store: 'database' } as const;
 
+/** Where the demo mounts `sessionsRouter` (the page's "your sessions"). */
+export const SESSIONS_PATH = '/api/sessions/';
+
 /** Where the login page's cookie-mode token endpoints live (`/api/token/` stays the JSON API of Simple JWT). */
 export const SESSION_PATH = '/api/session/';
 
@@ -97,7 +101,8 @@ function defineUser(sequelize: Sequelize): DemoUserModel {
  * SimpleJWT with the blacklist and family apps (migrated), the token
  * endpoints at `/api/token/` and, in cookie mode, at `/api/session/`, the
  * Passport strategy (header or cookie), a protected `GET /api/me/`,
- * `POST /api/logout-all/` and the login page at `/`.
+ * `POST /api/logout-all/`, the user's sessions at `/api/sessions/` and the
+ * login page at `/`.
  */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: options.storage, logging: options.logging ? console.log : false });
@@ -123,6 +128,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     tokenFamilyEnabled: true,
     tokenFamilyCheckOnAccess: true,
     tokenFamilyBlacklistOnReuse: true,
+    // No working refresh token at rest: the outstanding table keeps sha256:<hex> of each (docs/sessions.md).
+    outstandingTokenStorage: 'hash',
     loginThrottle: options.loginThrottle ?? DEMO_LOGIN_THROTTLE,
     ...(options.loginConcurrency === undefined ? {} : { loginConcurrency: options.loginConcurrency }),
     ...(options.now ? { now: options.now } : {}),
@@ -154,6 +161,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     const user = req.user as DemoUser;
     res.json({ id: user.id, username: user.username });
   });
+
+  // "Your sessions": list the caller's devices, log one out (DELETE /<id>/) or all the others (POST /revoke-others/).
+  // The same guard as /api/me/: the Authorization header, or the access cookie with its CSRF check.
+  app.use(SESSIONS_PATH, auth, sessionsRouter(sj));
 
   // "Log out everywhere": every refresh token and token family of the caller.
   app.post('/api/logout-all/', auth, async (req, res, next) => {

@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'method_not_allowed'
   | 'throttled'
-  | 'csrf_failed';
+  | 'csrf_failed'
+  | 'not_found';
 
 /** Base class of all errors of this package. */
 export class SimpleJWTError extends Error {

@@ -67,6 +67,9 @@ export type {
   BlacklistedTokenRecord,
   BlacklistedTokenFamilyRecord,
   TokenRotationRecord,
+  SessionApp,
+  SessionRecord,
+  SessionStart,
 } from './types/apps';
 export type { AppStorage, AppsHost, StorageProvider, FailureCounter, FailureCounterOptions } from './storage';
 export { WWW_AUTHENTICATE, type TokenClassMessage } from './errors';
@@ -79,3 +82,5 @@ export { FAMILY_BLACKLISTED } from './serializers/token-family-blacklist';
 export { ALLOWED_METHODS } from '../routes/view';
 export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
 export { DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE } from '../routes/jwks';
+export { SESSIONS_ALLOWED_METHODS } from '../routes/sessions';
+export { SESSION_TOUCH_INTERVAL, SESSION_USER_AGENT_MAX } from './settings';

@@ -48,6 +48,7 @@ export type {
   AuthTokenClass,
   LoginThrottleOptions,
   LoginThrottleStore,
+  OutstandingTokenStorage,
   SequelizeInstance,
   IsRevoked,
   PresentedToken,
@@ -55,6 +56,7 @@ export type {
 export type { Duration } from './duration';
 export type { Payload, JwtHeader } from './backend';
 export { Token, type TokenOptions, type TokenClass } from './tokens/token';
+export type { Sessions, Session } from './services/sessions';
 export { AccessToken } from './tokens/access-token';
 export { RefreshToken } from './tokens/refresh-token';
 export { SlidingToken } from './tokens/sliding-token';
@@ -135,7 +137,8 @@ export {
 export { tokenRouter, type TokenRouterOptions } from '../routes/token-router';
 export { jwksRouter, type JwksRouterOptions } from '../routes/jwks';
 export type { TokenViewOptions } from '../routes/view';
-export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed } from '../routes/http-errors';
+export { ParseError, UnsupportedMediaType, PayloadTooLarge, MethodNotAllowed, NotFound } from '../routes/http-errors';
+export { sessionsRouter } from '../routes/sessions';
 
 // ---- the defaults ------------------------------------------------------------
 /**

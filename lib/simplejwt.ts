@@ -3,6 +3,7 @@ import { Sema } from 'async-sema';
 import { TokenBackend } from './backend';
 import { failClosed } from './storage/fail-closed';
 import { Revocation, withTokenState, type ResolvedAppStorage } from './services/revocation';
+import { Sessions } from './services/sessions';
 import { TokenValidation } from './services/token-validation';
 import { UserPolicy } from './services/user-policy';
 import { withinDeadline } from './storage/deadline';
@@ -104,6 +105,14 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    * const token = await sj.validation.validate(sj.AccessToken, raw, req);
    */
   readonly validation: TokenValidation<U>;
+  /**
+   * A user's login sessions (token families) and their devices: `list`,
+   * `revoke`, `revokeOthers` (docs/sessions.md); needs token families.
+   *
+   * @example
+   * await sj.sessions.revokeOthers(req.user.id, token.getFamilyId());
+   */
+  readonly sessions: Sessions;
 
   private appsImpl?: ResolvedAppStorage;
   /** The bound class of each base class (`bind`). */
@@ -127,7 +136,15 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
     const storage = <T>(work: Promise<T>): Promise<T> => this.storage(work);
-    this.revocation = new Revocation({ settings, cache: this.cache, now: this.now, apps: () => this.apps(), storage });
+    this.revocation = new Revocation({
+      settings,
+      cache: this.cache,
+      now: this.now,
+      apps: () => this.apps(),
+      storage,
+      sessionUsedAt: (familyId) => this.sessions.usedAt(familyId),
+    });
+    this.sessions = new Sessions({ settings, revocation: this.revocation, now: this.now, apps: () => this.apps(), storage });
     const rule = options.userAuthenticationRule;
     this.userPolicy = new UserPolicy<U>({
       settings,

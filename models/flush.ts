@@ -1,5 +1,6 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { defineModels } from './define-models';
+import { SESSION_TABLE } from './sessions';
 import { TOKEN_ROTATION_TABLE } from './token-rotation';
 
 /** Rows deleted per batch (and per transaction) by the flush commands. */
@@ -75,6 +76,7 @@ export async function flushExpiredTokens(sequelize: Sequelize, options: FlushOpt
 export async function flushExpiredFamilies(sequelize: Sequelize, options: FlushOptions = {}): Promise<number> {
   const { TokenFamily, BlacklistedTokenFamily } = defineModels(sequelize);
   const now = options.now ?? new Date();
+  const hasSessions = await sequelize.getQueryInterface().tableExists(SESSION_TABLE);
   return flushInBatches(
     sequelize,
     async (limit) => {
@@ -82,6 +84,9 @@ export async function flushExpiredFamilies(sequelize: Sequelize, options: FlushO
       return rows.map((row) => row.id);
     },
     async (ids, transaction) => {
+      if (hasSessions) {
+        await sequelize.getQueryInterface().bulkDelete(SESSION_TABLE, { family_id: ids }, { transaction });
+      }
       await BlacklistedTokenFamily.destroy({ where: { family_id: ids }, transaction });
       return TokenFamily.destroy({ where: { id: ids }, transaction });
     },

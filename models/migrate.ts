@@ -5,6 +5,7 @@ import type { MigrationContext } from './migrations/schema';
 import { tokenBlacklist0001Initial } from './migrations/token-blacklist-0001-initial';
 import { tokenBlacklist0002TokenRotation } from './migrations/token-blacklist-0002-token-rotation';
 import { tokenFamily0001Initial } from './migrations/token-family-0001-initial';
+import { tokenFamily0002Sessions } from './migrations/token-family-0002-sessions';
 
 /** The table where umzug records the migrations this package has run. */
 export const MIGRATIONS_TABLE = 'passport_simplejwt_migrations';
@@ -12,7 +13,7 @@ export const MIGRATIONS_TABLE = 'passport_simplejwt_migrations';
 /** Every migration of each app, in order. */
 export const APP_MIGRATIONS: Readonly<Record<keyof Apps, ReadonlyArray<RunnableMigration<MigrationContext>>>> = {
   blacklist: [tokenBlacklist0001Initial, tokenBlacklist0002TokenRotation],
-  tokenFamily: [tokenFamily0001Initial],
+  tokenFamily: [tokenFamily0001Initial, tokenFamily0002Sessions],
 };
 
 /** Options of {@link migrate}. */

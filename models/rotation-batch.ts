@@ -4,6 +4,7 @@ import { BLACKLISTED_TOKEN_TABLE } from './blacklisted-token';
 import { OUTSTANDING_TOKEN_TABLE } from './outstanding-token';
 import { execute, selectRows, sqlTime, valueRows } from './sql';
 import { sqlDialect, type SqlDialect } from './sql-dialect';
+import { touchSessionsBind, touchSessionsSql } from './sessions';
 import { TOKEN_ROTATION_TABLE } from './token-rotation';
 import { writeTransaction } from './write-transaction';
 
@@ -14,6 +15,8 @@ export type OutstandingValues = [string, string | null, string, string, string];
 export interface Rotation {
   token: OutstandingValues;
   successor: OutstandingValues;
+  /** The family whose session the winner marks used (its last use, coalesced), or null. */
+  usedFamily?: string | null;
 }
 
 const OUTSTANDING_COLUMNS = '(jti, user_id, token, created_at, expires_at)';
@@ -84,6 +87,8 @@ export function rotationBatch(sequelize: Sequelize, now: () => Date): (rotations
       rotationValues.flat(),
       transaction,
     );
+    const used = [...new Set(winners.flatMap((rotation) => (rotation.usedFamily ? [rotation.usedFamily] : [])))];
+    if (used.length > 0) await execute(sequelize, touchSessionsSql(used.length), touchSessionsBind(dialect, now(), used), transaction);
     return results;
   };
   return async (rotations, deadline) => {

@@ -11,6 +11,7 @@ import { GroupCommit } from './group-commit';
 import { DatabaseFailureCounter } from './login-counters';
 import { migrate } from './migrate';
 import { outstandingValues, rotationBatch, type Rotation } from './rotation-batch';
+import { SequelizeSessionApp } from './sessions';
 import { sqlDialect } from './sql-dialect';
 import { deriveSqliteBusyTimeout, deriveTimeouts } from './timeouts';
 import { tokenStateQuery } from './token-state';
@@ -49,10 +50,16 @@ class SequelizeBlacklistApp implements BlacklistApp {
    * while the previous one ran; the unique blacklist row of `token` decides
    * the winner (see `rotationBatch`). A loser writes nothing. Past
    * `deadline` (the request's) it is never run, or rolled back, and rejects.
+   * With `sessionUsedAt` the winner's session is marked used in that transaction.
    */
-  async rotate(token: StoredToken, successor: StoredToken, deadline: number): Promise<boolean> {
+  async rotate(token: StoredToken, successor: StoredToken, deadline: number, sessionUsedAt?: Date): Promise<boolean> {
     const dialect = sqlDialect(this.sequelize);
-    const rotation: Rotation = { token: outstandingValues(dialect, token), successor: outstandingValues(dialect, successor) };
+    const rotation: Rotation = {
+      token: outstandingValues(dialect, token),
+      successor: outstandingValues(dialect, successor),
+      // The session's last use rides in the same transaction (the batch writes it for its winners).
+      usedFamily: sessionUsedAt === undefined ? null : successor.familyId,
+    };
     return groupCommitOf(this.sequelize, this.sj.now).submit(rotation, deadline);
   }
 
@@ -176,6 +183,7 @@ export function sequelizeApps(sj: AppsHost): AppStorage {
   return {
     blacklist: new SequelizeBlacklistApp(sj, sequelize, models),
     family: new SequelizeFamilyApp(sj, models),
+    sessions: new SequelizeSessionApp(sequelize),
     tokenState: tokenStateQuery(sequelize, sj.settings.apps),
   };
 }

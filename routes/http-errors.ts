@@ -51,3 +51,10 @@ export class MethodNotAllowed extends APIError {
     return { detail: this.detail };
   }
 }
+
+/** 404 `{"detail": "Not found.", "code": "not_found"}` (Django REST Framework's `NotFound`): a session that is not one of the caller's. */
+export class NotFound extends APIError {
+  constructor(detail = 'Not found.') {
+    super(detail, 'not_found', 404);
+  }
+}

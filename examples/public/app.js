@@ -3,6 +3,7 @@
 'use strict';
 
 const SESSION = '/api/session/';
+const SESSIONS = '/api/sessions/';
 const $ = (id) => document.getElementById(id);
 let refreshes = 0;
 
@@ -27,6 +28,11 @@ function post(path, body = {}) {
   });
 }
 
+/** A DELETE, with the CSRF token as every unsafe method needs. */
+function del(path) {
+  return fetch(path, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-CSRFToken': csrfToken() } });
+}
+
 async function detailOf(res) {
   try {
     return (await res.json()).detail ?? res.statusText;
@@ -45,6 +51,7 @@ function showSignedIn(user) {
 
 function showSignedOut(reason) {
   $('session').hidden = true;
+  $('sessions-box').hidden = true;
   $('login').hidden = false;
   $('status').textContent = reason ? `Signed out: ${reason}` : 'Signed out.';
 }
@@ -68,10 +75,49 @@ async function withRefresh(call) {
   return res;
 }
 
+/** One line of "your sessions": device, address, last use; a log-out button for the other devices. Text only (a user agent is anyone's string). */
+function sessionItem(session) {
+  const item = document.createElement('li');
+  item.dataset.id = session.id;
+  const when = new Date(session.lastUsedAt).toLocaleString();
+  item.textContent = `${session.userAgent ?? 'unknown device'} — ${session.ip ?? 'unknown address'} — last used ${when}`;
+  if (session.current) {
+    const mark = document.createElement('strong');
+    mark.className = 'current';
+    mark.textContent = ' (this device)';
+    item.append(mark);
+    return item;
+  }
+  const button = document.createElement('button');
+  button.className = 'logout-session';
+  button.textContent = 'Log out';
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const res = await withRefresh(() => del(`${SESSIONS}${encodeURIComponent(session.id)}/`));
+    log(res.status === 204 ? 'logged out a device' : `log out of a device failed: ${res.status} ${await detailOf(res)}`);
+    await loadSessions();
+  });
+  item.append(' ', button);
+  return item;
+}
+
+async function loadSessions() {
+  const res = await withRefresh(() => fetch(SESSIONS, { credentials: 'same-origin' }));
+  if (!res.ok) {
+    log(`sessions: ${res.status} ${await detailOf(res)}`);
+    return;
+  }
+  const sessions = await res.json();
+  $('sessions').replaceChildren(...sessions.map(sessionItem));
+  $('sessions-box').hidden = false;
+  $('sessions-box').dataset.loaded = String(Date.now());
+}
+
 async function loadMe() {
   const res = await withRefresh(() => fetch('/api/me/', { credentials: 'same-origin' }));
   if (res.ok) {
     showSignedIn(await res.json());
+    await loadSessions();
     return;
   }
   showSignedOut(res.status === 401 ? 'the session has ended' : await detailOf(res));
@@ -111,6 +157,14 @@ $('logout-all').addEventListener('click', async () => {
   // This browser's cookies go too (its refresh token is already blacklisted).
   await post(`${SESSION}logout/`);
   showSignedOut();
+});
+
+$('load-sessions').addEventListener('click', () => void loadSessions());
+
+$('logout-others').addEventListener('click', async () => {
+  const res = await withRefresh(() => post(`${SESSIONS}revoke-others/`));
+  log(res.ok ? `logged out ${(await res.json()).revoked} other device(s)` : `log out of other devices failed: ${res.status} ${await detailOf(res)}`);
+  await loadSessions();
 });
 
 // A page load with a session still open (its CSRF cookie is there) shows it.

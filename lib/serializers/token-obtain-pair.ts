@@ -35,6 +35,8 @@ export class TokenObtainPairSerializer<U = unknown> extends TokenObtainSerialize
     const body = await super.validate(data, context);
     const refresh = await (this.constructor as typeof TokenObtainPairSerializer).getToken(this.user, this.sj);
     const result: TokenPairBody = { ...body, refresh: String(refresh), access: String(refresh.accessToken) };
+    // The session this login starts (device, address) and maxSessionsPerUser.
+    await this.sj.sessions.start(refresh, context.req);
     await this.sj.onLoginSuccess(this.user as U, context.req);
     return result;
   }

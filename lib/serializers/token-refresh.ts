@@ -66,10 +66,13 @@ export class TokenRefreshSerializer<U = unknown> extends Serializer<U> {
     }
     await this.checkUser(refresh);
     const body: TokenRefreshBody = { access: String(refresh.accessToken) };
-    if (this.sj.settings.rotateRefreshTokens) {
+    const { rotateRefreshTokens, blacklistAfterRotation, apps } = this.sj.settings;
+    if (rotateRefreshTokens) {
       const successor = await this.rotate(refresh);
       body.refresh = encoded(successor);
     }
+    // The session's last use (at most once a minute); a consuming rotation wrote it in its own transaction.
+    if (!(rotateRefreshTokens && blacklistAfterRotation && apps.blacklist)) await this.sj.sessions.used(refresh);
     return body;
   }
 

@@ -26,6 +26,8 @@ export interface RevocationDeps {
   apps(): ResolvedAppStorage;
   /** Bounds storage work by `storageTimeout` (a late or failing answer is `ServiceUnavailable`). */
   storage<T>(work: Promise<T>): Promise<T>;
+  /** When a rotation should also mark its session used (the sessions service's coalescing), or null. */
+  sessionUsedAt?(familyId: string | null): Date | null;
 }
 
 /** One kind of cached blacklist answer: its key prefix and time to live (seconds). */
@@ -48,10 +50,11 @@ export type ResolvedAppStorage = AppStorage & Required<Pick<AppStorage, 'tokenSt
  */
 export function withTokenState(storage: AppStorage): ResolvedAppStorage {
   if (storage.tokenState) return storage as ResolvedAppStorage;
-  const { blacklist, family } = storage;
+  const { blacklist, family, sessions } = storage;
   return {
     blacklist,
     family,
+    ...(sessions && { sessions }),
     async tokenState(jti, familyId) {
       const blacklisted = jti !== null && (await blacklist.isBlacklisted(jti));
       const familyBlacklisted = !blacklisted && familyId !== null && (await family.isFamilyBlacklisted(familyId));
@@ -189,8 +192,12 @@ export class Revocation implements TokenRevocation {
 
   /** Blacklists the family `familyId` of `token` (idempotent) and remembers it in the cache. */
   async blacklistFamily(token: Token, familyId: string): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
-    const userId = storedUserId(token.get(this.settings.userIdClaim));
-    const result = await this.deps.storage(this.familyApp.blacklistFamily(familyId, userId, token.getFamilyExpirationDate()));
+    return this.blacklistFamilyId(familyId, storedUserId(token.get(this.settings.userIdClaim)), token.getFamilyExpirationDate());
+  }
+
+  /** Blacklists the family `familyId` (idempotent; `userId` and `expiresAt` only for a family not recorded yet) and remembers it in the cache. */
+  async blacklistFamilyId(familyId: string, userId: string | null, expiresAt: Date | null): Promise<[BlacklistedTokenFamilyRecord, boolean]> {
+    const result = await this.deps.storage(this.familyApp.blacklistFamily(familyId, userId, expiresAt));
     await this.remember(this.familySlot, familyId);
     return result;
   }
@@ -205,7 +212,8 @@ export class Revocation implements TokenRevocation {
   async rotate(token: Token, successor: Token, deadline = deadlineIn(this.settings.storageTimeout * 1000)): Promise<boolean> {
     const app = this.blacklistApp;
     // The group commit never runs, or rolls back, a rotation past this deadline: a 503 here commits nothing.
-    const consumed = await this.write(() => app.rotate(storedToken(token), storedToken(successor), deadline));
+    const sessionUsedAt = this.deps.sessionUsedAt?.(successor.getFamilyId()) ?? undefined;
+    const consumed = await this.write(() => app.rotate(storedToken(token), storedToken(successor), deadline, sessionUsedAt));
     await this.remember(this.tokenSlot, token.jti());
     return consumed;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StoredToken } from '../types/apps';
 import type { Token } from '../tokens/token';
 
@@ -22,8 +23,16 @@ export function storedToken(token: Token): StoredToken {
     jti: token.jti(),
     userId: storedUserId(token.get(token.sj.settings.userIdClaim)),
     familyId: token.getFamilyId(),
-    token: token.token ?? token.toString(),
+    token: storedTokenString(token.token ?? token.toString(), token.sj.settings.outstandingTokenStorage === 'hash'),
     createdAt: token.currentTime,
     expiresAt: new Date(exp * 1000),
   };
+}
+
+/**
+ * The `token` column's value for an encoded token: the token itself, or with
+ * `outstandingTokenStorage: 'hash'` `sha256:<hex>` of it (no working token at rest).
+ */
+export function storedTokenString(encoded: string, hash: boolean): string {
+  return hash ? `sha256:${createHash('sha256').update(encoded).digest('hex')}` : encoded;
 }

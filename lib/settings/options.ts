@@ -15,6 +15,10 @@ export const DEFAULT_SLIDING_TOKEN_LIFETIME = 5 * 60;
 export const DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME = 24 * 60 * 60;
 export const DEFAULT_TOKEN_FAMILY_LIFETIME = 30 * 24 * 60 * 60;
 export const DEFAULT_CACHE_TTL = 3600;
+/** How often, at most, a session's `lastUsedAt` is written (seconds): refreshes in between are not recorded. */
+export const SESSION_TOUCH_INTERVAL = 60;
+/** The longest user agent a session keeps (characters; longer ones are cut). */
+export const SESSION_USER_AGENT_MAX = 256;
 /** Default `storageTimeout`, in seconds: the deadline of a request's storage work. */
 export const DEFAULT_STORAGE_TIMEOUT = 3;
 /** How many `users.authenticate()` calls (password hashing) run at once by default. */
@@ -327,7 +331,27 @@ export interface SimpleJWTOptions<U = unknown> {
   loginConcurrency?: number;
   /** The clock; tests inject one instead of sleeping. Default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * The most sessions (token families: one per login on one device) a user
+   * may hold at once: a login beyond it revokes (blacklists the family of)
+   * the session used least recently (docs/sessions.md). Needs
+   * `tokenFamilyEnabled` and `apps.tokenFamily`. Default `null`: no cap.
+   */
+  maxSessionsPerUser?: number | null;
+  /**
+   * What the `token` column of `token_blacklist_outstandingtoken` holds:
+   * `'raw'` the token itself (Simple JWT's behaviour), `'hash'` only
+   * `sha256:<hex>` of it, so a copy of the database hands out no working
+   * refresh token. Rows are found by `jti` either way (blacklisting,
+   * rotation, reuse detection, flush, a Django service sharing the tables).
+   * `'hash'` refuses `refreshTokenReuseInterval` (its retry answers the
+   * successor read from that column). Default `'raw'`.
+   */
+  outstandingTokenStorage?: OutstandingTokenStorage;
 }
+
+/** What the outstanding table's `token` column holds (the `outstandingTokenStorage` setting). */
+export type OutstandingTokenStorage = 'raw' | 'hash';
 
 /**
  * A Sequelize (6) instance, as the package's public types name it: the

@@ -15,6 +15,7 @@ import {
   DEFAULT_TOKEN_FAMILY_LIFETIME,
   type Algorithm,
   type Apps,
+  type OutstandingTokenStorage,
   type ResolvedLoginThrottle,
   type SimpleJWTOptions,
 } from './options';
@@ -123,6 +124,13 @@ const logger: Check = (value) => {
     fail("'logger' must be an object with error() and warn() (console, pino, winston…)");
 };
 
+const maxSessionsPerUser: Parser<number | null> = (value, name) => (value === null ? null : positiveInteger(value, name));
+
+const outstandingTokenStorage: Parser<OutstandingTokenStorage> = (value) => {
+  if (value !== 'raw' && value !== 'hash') fail(`'outstandingTokenStorage' must be 'raw' or 'hash', not ${JSON.stringify(value) ?? String(value)}`);
+  return value;
+};
+
 // Defaults shared by every instance are frozen: no instance can change another's.
 const DEFAULT_APPS: Required<Apps> = Object.freeze({ blacklist: false, tokenFamily: false });
 const DEFAULT_AUTH_HEADER_TYPES = Object.freeze(['Bearer']) as string[];
@@ -197,6 +205,8 @@ export const SETTINGS = {
   loginThrottle: resolved(null, loginThrottle),
   loginConcurrency: resolved(DEFAULT_LOGIN_CONCURRENCY, positiveInteger),
   now: given(isFunctionOrNull),
+  maxSessionsPerUser: resolved(null, maxSessionsPerUser),
+  outstandingTokenStorage: resolved<OutstandingTokenStorage>('raw', outstandingTokenStorage),
 } satisfies { readonly [K in keyof SimpleJWTOptions]-?: ResolvedSetting<unknown> | GivenSetting };
 
 type Table = typeof SETTINGS;
@@ -275,6 +285,17 @@ export const RULES: readonly Rule[] = [
     if (s.apps.tokenFamily) return;
     for (const name of ['tokenFamilyEnabled', 'tokenFamilyCheckOnAccess', 'tokenFamilyBlacklistOnReuse'] as const) {
       if (s[name]) fail(`'${name}' needs the token family app ('apps.tokenFamily: true')`);
+    }
+  },
+  function sessionCapNeedsFamilies(s) {
+    if (s.maxSessionsPerUser !== null && !(s.tokenFamilyEnabled && s.apps.tokenFamily)) {
+      fail("'maxSessionsPerUser' needs token families ('tokenFamilyEnabled: true' and 'apps.tokenFamily: true'): a session is a token family");
+    }
+  },
+  function hashedTokensRefuseReuseInterval(s) {
+    // The interval's retry answers the successor read from the outstanding row's token column, which then holds only a hash.
+    if (s.outstandingTokenStorage === 'hash' && s.refreshTokenReuseInterval > 0) {
+      fail("'outstandingTokenStorage: 'hash'' cannot serve 'refreshTokenReuseInterval': the retry answers the successor token, which is then not stored");
     }
   },
   function databaseThrottleNeedsSequelize({ loginThrottle }, { sequelize }) {

@@ -1,4 +1,4 @@
-import type { BlacklistApp, FamilyApp, TokenState } from '../types/apps';
+import type { BlacklistApp, FamilyApp, SessionApp, TokenState } from '../types/apps';
 import type { Apps, ResolvedSettings, SequelizeInstance } from '../settings';
 
 export type { TokenState } from '../types/apps';
@@ -23,6 +23,8 @@ export interface AppStorage {
   readonly blacklist: BlacklistApp;
   /** The family app's tables. */
   readonly family: FamilyApp;
+  /** The session metadata of the family app (`sj.sessions`); optional: without it `sj.sessions` throws a `TypeError`. */
+  readonly sessions?: SessionApp;
   /**
    * The blacklist state of `jti` and of `familyId` (either may be null:
    * not asked), and the rotation of `jti`, in one indexed query. Optional:

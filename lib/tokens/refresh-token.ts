@@ -33,7 +33,8 @@ export class RefreshToken extends BlacklistMixin(Token) {
 
   /**
    * A new access token carrying this token's claims (not its type, `exp`,
-   * `jti`, `iat`; the family claims only with tokenFamilyCheckOnAccess). Its
+   * `jti`, `iat`; `family_exp` only with tokenFamilyCheckOnAccess, `family_id`
+   * also whenever token families (and so sessions) are on). Its
    * `exp` counts from when this object was made, so a pair expires together.
    */
   get accessToken(): AccessToken {
@@ -42,9 +43,10 @@ export class RefreshToken extends BlacklistMixin(Token) {
     const access = new AccessClass();
     access.setExp('exp', this.currentTime);
     const skip = new Set(this.noCopyClaims);
-    const { tokenFamilyCheckOnAccess, tokenFamilyClaim, tokenFamilyExpirationClaim } = this.sj.settings;
+    const { tokenFamilyCheckOnAccess, tokenFamilyEnabled, apps, tokenFamilyClaim, tokenFamilyExpirationClaim } = this.sj.settings;
     if (!tokenFamilyCheckOnAccess) {
-      skip.add(tokenFamilyClaim);
+      // With families on, sessions are: the access token names its session (`current` of sj.sessions.list).
+      if (!(tokenFamilyEnabled && apps.tokenFamily)) skip.add(tokenFamilyClaim);
       skip.add(tokenFamilyExpirationClaim);
     }
     for (const claim of Object.keys(this.payload)) {

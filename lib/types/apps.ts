@@ -53,8 +53,10 @@ export interface BlacklistApp {
    * decides (a unique constraint), so concurrent callers in several
    * processes agree on one winner. A rotation not committed by `deadline`
    * (epoch milliseconds, the request's) is never run or is rolled back, and rejects.
+   * With `sessionUsedAt`, the winner's session (the successor's family) is
+   * marked used at that time in the same transaction (as `SessionApp.touch`).
    */
-  rotate(token: StoredToken, successor: StoredToken, deadline: number): Promise<boolean>;
+  rotate(token: StoredToken, successor: StoredToken, deadline: number, sessionUsedAt?: Date): Promise<boolean>;
   /** The rotation recorded for the token with this jti (see `rotate()`), or null. */
   successorOf(jti: string): Promise<TokenRotationRecord | null>;
 }
@@ -103,4 +105,47 @@ export interface BlacklistedTokenFamilyRecord {
   id: number | string;
   family_id: number | string;
   blacklisted_at: Date;
+}
+
+/** What storage records about a session when it starts (a login). */
+export interface SessionStart {
+  /** The family id (the session's id). */
+  readonly familyId: string;
+  /** When the login happened. */
+  readonly createdAt: Date;
+  /** The client's `User-Agent`, cut to 256 characters, or null. */
+  readonly userAgent: string | null;
+  /** The client address (Express's `req.ip`), or null. */
+  readonly ip: string | null;
+}
+
+/** One session (a live token family) as storage reads it. */
+export interface SessionRecord {
+  /** The family id. */
+  familyId: string;
+  /** When the family started. */
+  createdAt: Date;
+  /** The last coalesced refresh (at most a minute old), else `createdAt`. */
+  lastUsedAt: Date;
+  /** When the family expires; null when it never does. */
+  expiresAt: Date | null;
+  /** The client's `User-Agent` at login, or null (a family started elsewhere, e.g. by a Django service). */
+  userAgent: string | null;
+  /** The client address at login, or null. */
+  ip: string | null;
+}
+
+/**
+ * The session metadata of the family app (this package's side table, not
+ * Simple JWT's): when each family was created and last used, from which user
+ * agent and address. The families themselves and their blacklist are the
+ * family app's (`FamilyApp`).
+ */
+export interface SessionApp {
+  /** Records the metadata of a family just created (at login). */
+  start(session: SessionStart): Promise<void>;
+  /** Marks the families as used at `at`, skipping any marked less than `SESSION_TOUCH_INTERVAL` seconds before it (one write a minute per session). */
+  touch(familyIds: readonly string[], at: Date): Promise<void>;
+  /** The user's live sessions (family neither blacklisted nor expired at `now`), most recently used first; `familyId` narrows to that one. */
+  list(userId: string, now: Date, familyId?: string): Promise<SessionRecord[]>;
 }

@@ -30,6 +30,7 @@ export interface TestDatabase {
 /** Tables the tests may create, children first: this package's, and a stand-in for Django's user table. */
 export const TEST_TABLES = [
   'passport_simplejwt_tokenrotation',
+  'passport_simplejwt_session',
   'token_blacklist_blacklistedtoken',
   'token_blacklist_outstandingtoken',
   'token_family_blacklistedtokenfamily',

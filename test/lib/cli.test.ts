@@ -194,7 +194,7 @@ describe('passport-simplejwt CLI', function () {
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.equal('applied token_blacklist.0001_initial\napplied token_blacklist.0002_token_rotation\nApplied 2 migrations.\n');
     const second = await cli(['migrate', '--database', db.url]);
-    expect(second.stdout).to.equal('applied token_family.0001_initial\nApplied 1 migration.\n');
+    expect(second.stdout).to.equal('applied token_family.0001_initial\napplied token_family.0002_sessions\nApplied 2 migrations.\n');
     const third = await cli(['migrate', '--database', db.url]);
     expect(third.code).to.equal(0);
     expect(third.stdout).to.equal('No migrations to apply.\n');

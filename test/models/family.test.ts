@@ -79,10 +79,10 @@ describe('token family app (token_family tables)', () => {
     expect(await defineModels(db.sequelize).TokenFamily.count()).to.equal(0);
   });
 
-  it('the family claims go into access tokens only with tokenFamilyCheckOnAccess', async () => {
+  it('access tokens carry family_id (their session, #24) and family_exp only with tokenFamilyCheckOnAccess', async () => {
     const plain = await setup();
     const refresh = await plain.sj.RefreshToken.forUser(plain.alice);
-    expect(refresh.accessToken.has('family_id')).to.equal(false);
+    expect(refresh.accessToken.get('family_id')).to.equal(refresh.getFamilyId());
     expect(refresh.accessToken.has('family_exp')).to.equal(false);
     const checked = await setup({ tokenFamilyCheckOnAccess: true });
     const refresh2 = await checked.sj.RefreshToken.forUser(checked.alice);

@@ -6,13 +6,14 @@ import { makeSJ } from '../helpers/fixtures';
 import { createDjangoTables } from '../helpers/django-schema';
 import { djangoBlacklist, expectRejected } from '../helpers/storage';
 
-const ALL = ['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation', 'token_family.0001_initial'];
+const ALL = ['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation', 'token_family.0001_initial', 'token_family.0002_sessions'];
 const TABLES = [
   'token_blacklist_outstandingtoken',
   'token_blacklist_blacklistedtoken',
   'passport_simplejwt_tokenrotation',
   'token_family_tokenfamily',
   'token_family_blacklistedtokenfamily',
+  'passport_simplejwt_session',
 ];
 
 async function tableExists(sequelize: Sequelize, table: string): Promise<boolean> {
@@ -44,7 +45,7 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     expect(await sj.migrate()).to.deep.equal(ALL.slice(0, 2));
     expect(await tableExists(db.sequelize, 'token_family_tokenfamily')).to.equal(false);
     const later = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } }).sj;
-    expect(await later.migrate()).to.deep.equal(['token_family.0001_initial']);
+    expect(await later.migrate()).to.deep.equal(['token_family.0001_initial', 'token_family.0002_sessions']);
     expect(await tableExists(db.sequelize, 'token_family_blacklistedtokenfamily')).to.equal(true);
   });
 

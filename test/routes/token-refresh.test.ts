@@ -236,7 +236,9 @@ describe('POST /api/token/refresh/ with the blacklist and family apps (the test 
     const next = new sj.RefreshToken(res.body.refresh);
     expect(next.get('family_id')).to.equal(old.get('family_id'));
     expect(next.get('family_exp')).to.equal(old.get('family_exp'));
-    expect(new sj.AccessToken(res.body.access).has('family_id')).to.equal(false);
+    // family_id names the session (#24); family_exp only with tokenFamilyCheckOnAccess.
+    expect(new sj.AccessToken(res.body.access).get('family_id')).to.equal(old.get('family_id'));
+    expect(new sj.AccessToken(res.body.access).has('family_exp')).to.equal(false);
     expect(await models.OutstandingToken.count({ where: { jti: next.jti() } })).to.equal(1);
     expect(await sj.revocation.isBlacklisted(old.jti())).to.equal(true);
     expect401(await request(app).post(PATH).send({ refresh }), 'Token is blacklisted');
