@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import type { SessionApp, SessionRecord, SessionStart } from '../lib/apps';
+import type { SessionApp, SessionRecord, SessionStart } from '../lib/types/apps';
 import { SESSION_TOUCH_INTERVAL } from '../lib/settings';
 import { BLACKLISTED_TOKEN_FAMILY_TABLE } from './blacklisted-token-family';
 import { execute, readTime, selectRows, sqlTime } from './sql';

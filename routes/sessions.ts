@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { sendError, toAPIError } from '../lib/error-handler';
+import { sendError, toAPIError } from '../lib/http/error-handler';
 import { NotAuthenticated, ServerError, challengeFor, withChallenge } from '../lib/errors';
-import { asPackageError } from '../lib/fail-closed';
+import { asPackageError } from '../lib/storage/fail-closed';
 import { storedUserId } from '../lib/services/stored-token';
 import type { SimpleJWT } from '../lib/simplejwt';
 import type { JWTAuthInfo } from '../lib/strategies/base-strategy';

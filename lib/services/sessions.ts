@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { SessionApp, SessionRecord } from '../apps';
+import type { SessionApp, SessionRecord } from '../types/apps';
 import { SESSION_TOUCH_INTERVAL, SESSION_USER_AGENT_MAX, type ResolvedSettings } from '../settings';
 import { isStorableId, type Token } from '../tokens/token';
 import type { ResolvedAppStorage, Revocation } from './revocation';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
-import { SimpleJWT, resolveSettings, type SimpleJWTOptions } from '../../lib';
+import { SimpleJWT, type SimpleJWTOptions } from '../../lib';
+import { resolveSettings } from '../../lib/extend';
 import { SECRET } from '../helpers/fixtures';
 
 function build(overrides: Record<string, unknown>): SimpleJWT {
