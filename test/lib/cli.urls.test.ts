@@ -36,7 +36,7 @@ describe('passport-simplejwt CLI: database URL forms', function () {
     mkdirSync(join(dir, 'data'));
     const migrate = await runIn(dir, ['migrate', '--database', 'sqlite://data/app.sqlite3']);
     expect(migrate.code, migrate.stderr).to.equal(0);
-    expect(migrate.stdout).to.match(/Applied 3 migrations\.\n$/);
+    expect(migrate.stdout).to.match(/Applied 4 migrations\.\n$/);
     expect(existsSync(join(dir, 'data/app.sqlite3'))).to.equal(true);
     const sequelize = new Sequelize({ dialect: 'sqlite', storage: join(dir, 'data/app.sqlite3'), logging: false });
     try {
@@ -66,7 +66,7 @@ describe('passport-simplejwt CLI: database URL forms', function () {
     const url = db.url.replace(/^(mysql|mariadb):/i, 'mariadb:');
     const migrate = await runIn(dir, ['migrate', '--database', url]);
     expect(migrate.code, migrate.stderr).to.equal(0);
-    expect(migrate.stdout).to.match(/Applied 3 migrations\.\n$/);
+    expect(migrate.stdout).to.match(/Applied 4 migrations\.\n$/);
     expect(await db.sequelize.getQueryInterface().tableExists('token_family_tokenfamily')).to.equal(true);
     const flush = await runIn(dir, ['flushexpiredfamilies', '--database', url]);
     expect(flush.code, flush.stderr).to.equal(0);

@@ -6,9 +6,11 @@
  * addresses (127.0.1.x) with the login throttle on the database. Then:
  * - every logout and family blacklist that answered 200 is visible to
  *   another connection at once, and refused after a restart;
- * - a refresh that answered 503 committed nothing: retried, it refreshes;
+ * - a request that answered 503 committed nothing: retried, as clients are
+ *   told to, it succeeds (a refresh is not reuse, a logout then commits);
  * - the database takes a write from another connection when the load stops;
- * - every ordinary request answered 200 and no request answered 500.
+ * - every ordinary request answered 200, at once or after its 503s, and no
+ *   request answered 500.
  */
 import { expect } from 'chai';
 import express from 'express';
@@ -67,7 +69,7 @@ interface Seen {
   notOk: string[];
   /** Any answer of 500 or above but 503. */
   errors: string[];
-  /** 503s of refreshes that a retry then answered. */
+  /** Ordinary requests answered 503 that a retry then answered 200. */
   retried503: number;
   ordinary: number;
   flood: Map<number, number>;
@@ -96,10 +98,22 @@ async function flood(target: Target, until: number, seen: Seen, loop: number): P
 
 async function client(target: Target, until: number, seen: Seen, n: number): Promise<void> {
   const from = `127.0.2.${n + 1}`;
+  /**
+   * An ordinary request, as a client makes it: a 503 (an outage: the request's deadline passed on a starved
+   * machine) is retried, as clients are told to, until the load has been over for 10 s. It must then answer 200:
+   * a 503 that never recovers is a stuck database, and any other answer is wrong.
+   */
   const ok = async (what: string, run: () => Promise<Answer>): Promise<Answer> => {
     seen.ordinary++;
-    const res = await run();
-    if (res.status !== 200) seen.notOk.push(`${what} ${res.status} ${JSON.stringify(res.body)}`);
+    let res = await run();
+    let retried = false;
+    while (res.status === 503 && Date.now() < until + 10_000) {
+      retried = true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await run();
+    }
+    if (retried && res.status === 200) seen.retried503++;
+    if (res.status !== 200) seen.notOk.push(`${what}${retried ? ' (retried after a 503)' : ''} ${res.status} ${JSON.stringify(res.body)}`);
     if (res.status >= 500 && res.status !== 503) seen.errors.push(`${what} ${res.status} ${JSON.stringify(res.body)}`);
     return res;
   };
@@ -111,13 +125,8 @@ async function client(target: Target, until: number, seen: Seen, n: number): Pro
     let refresh = String(login.body.refresh);
     let access = String(login.body.access);
     for (let r = 0; r < 3; r++) {
-      let res = await ok('refresh', () => send(target.port, from, 'POST', '/api/token/refresh/', { refresh }));
       // A 503 committed nothing: the same token, retried, refreshes (a reuse would be 401).
-      while (res.status === 503 && Date.now() < until + 10_000) {
-        res = await send(target.port, from, 'POST', '/api/token/refresh/', { refresh });
-        if (res.status === 200) seen.retried503++;
-        else if (res.status !== 503) seen.notOk.push(`refresh retried after a 503: ${res.status} ${JSON.stringify(res.body)}`);
-      }
+      const res = await ok('refresh', () => send(target.port, from, 'POST', '/api/token/refresh/', { refresh }));
       if (res.status !== 200) break;
       refresh = String(res.body.refresh);
       access = String(res.body.access);
@@ -179,7 +188,7 @@ async function checkAfterLoad(seen: Seen, other: Sequelize, dialect: TestDialect
   if (process.env.NOTHING_LOST_MS) {
     const flood = [...seen.flood].map(([status, n]) => `${status}×${n}`).join(' ');
     console.log(
-      `      ${seen.ordinary} ordinary requests (${seen.notOk.length} not 200), ${seen.loggedOut.length} logouts, ${seen.familyBlacklisted.length} family blacklists, ${seen.retried503} refreshes retried after a 503; flood: ${flood}`,
+      `      ${seen.ordinary} ordinary requests (${seen.notOk.length} not 200), ${seen.loggedOut.length} logouts, ${seen.familyBlacklisted.length} family blacklists, ${seen.retried503} answered 200 after a 503; flood: ${flood}`,
     );
   }
   expect(seen.errors, 'no 500 anywhere').to.deep.equal([]);
