@@ -41,6 +41,8 @@ const ROWS: Row[] = [
   { variant: 'passport-jwt-keyobject', label: 'passport-jwt, KeyObject secret' },
   { variant: 'simplejwt', label: 'passport-simplejwt JWTStrategy' },
   { variant: 'simplejwt-stateless', label: 'passport-simplejwt JWTStatelessStrategy (no user lookup)' },
+  { variant: 'simplejwt-jwtauth', label: 'passport-simplejwt JWTStrategy behind jwtAuth()' },
+  { variant: 'simplejwt-stateless-jwtauth', label: 'passport-simplejwt JWTStatelessStrategy behind jwtAuth()' },
   { variant: 'simplejwt-cookie', label: 'passport-simplejwt JWTStrategy, cookie mode (token in the access cookie)' },
   { variant: 'passport-jwt-async', label: 'passport-jwt, KeyObject, async UserStore lookup (reference)' },
   { variant: 'passport-jwt-string', label: 'passport-jwt, string secret (reference)' },
