@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import defaultPassport, { type PassportStatic } from 'passport';
 import { NotAuthenticated, ServerError, SimpleJWTError, withChallenge } from '../errors';
 import { sendError } from './error-handler';
+import { AUTHENTICATE_DIRECT, isDirectAuthenticator, type AuthenticateCallback, type DirectAuthenticate } from './direct-auth';
 
 /** Options of {@link jwtAuth}. */
 export interface JwtAuthOptions {
@@ -11,10 +12,52 @@ export interface JwtAuthOptions {
   passport?: Pick<PassportStatic, 'authenticate'>;
 }
 
+/** The private members of Passport's Authenticator jwtAuth reads (passport 0.5–0.7). */
+interface AuthenticatorInternals {
+  _strategy?: (name: string) => unknown;
+  _framework?: { authenticate?: unknown };
+  _sm?: unknown;
+}
+
 /** Whether `name` is registered on `passport`; true when the instance cannot say (not Passport's Authenticator). */
 function isRegistered(passport: object, name: string): boolean {
-  const lookup = (passport as { _strategy?: unknown })._strategy;
+  const lookup = (passport as AuthenticatorInternals)._strategy;
   return typeof lookup !== 'function' || lookup.call(passport, name) !== undefined;
+}
+
+/** What passport's `authenticate` middleware installs on every request before its strategy runs (passport/lib/http/request.js). */
+interface RequestMethods {
+  logIn: unknown;
+  logOut: unknown;
+  isAuthenticated: unknown;
+  isUnauthenticated: unknown;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requestMethods = require('passport/lib/http/request') as RequestMethods;
+const defaultInternals = defaultPassport as unknown as AuthenticatorInternals;
+
+/**
+ * jwtAuth()'s fast path for `strategy` on `passport` (issue #25), or null: only for one of
+ * the package's strategies (not a subclass overriding `authenticate`), registered on a
+ * Passport instance whose `authenticate` and framework are passport's own, so that what
+ * passport would do per request is known: build a strategy object and answer the callback.
+ */
+function directPath(passport: object, strategy: unknown): DirectAuthenticate | null {
+  const internals = passport as AuthenticatorInternals;
+  if (!isDirectAuthenticator(strategy)) return null;
+  if ((passport as { authenticate?: unknown }).authenticate !== defaultPassport.Authenticator.prototype.authenticate) return null;
+  if (internals._framework?.authenticate === undefined || internals._framework.authenticate !== defaultInternals._framework?.authenticate) return null;
+  return strategy[AUTHENTICATE_DIRECT]();
+}
+
+/** As passport's middleware does before a strategy runs: the request methods (kept when present) and the session manager. */
+function installRequestMethods(req: Request, passport: object): void {
+  const r = req as unknown as Record<string, unknown>;
+  r.login = r.logIn = r.logIn ?? requestMethods.logIn;
+  r.logout = r.logOut = r.logOut ?? requestMethods.logOut;
+  r.isAuthenticated = r.isAuthenticated ?? requestMethods.isAuthenticated;
+  r.isUnauthenticated = r.isUnauthenticated ?? requestMethods.isUnauthenticated;
+  r._sessionManager = (passport as AuthenticatorInternals)._sm;
 }
 
 /**
@@ -24,6 +67,18 @@ function isRegistered(passport: object, name: string): boolean {
  * At its first request it checks that the strategy is registered on the
  * Passport instance it uses, and says how to register it when it is not.
  *
+ * When the strategy registered under `name` is one of the package's
+ * (`JWTStrategy`, `JWTStatelessStrategy`, or a subclass that does not
+ * override `authenticate`) on Passport's own `Authenticator`, jwtAuth runs
+ * its checks itself, without passport's per-request strategy object: the
+ * same `req.user`, `req.authInfo`, status, body and `WWW-Authenticate`, and
+ * the request methods passport installs (`req.isAuthenticated()`…). Any other
+ * strategy, or a Passport instance whose `authenticate` is replaced, goes
+ * through `passport.authenticate(name, { session: false }, callback)` as
+ * before. Use jwtAuth on routes of this package's tokens; use
+ * `passport.authenticate(...)` for a chain of strategies, sessions,
+ * redirects or flash messages (docs/authentication.md).
+ *
  * @example
  * passport.use(new JWTStrategy(sj));
  * app.get('/api/me/', jwtAuth(), (req, res) => res.json({ id: req.user!.id }));
@@ -32,7 +87,11 @@ function isRegistered(passport: object, name: string): boolean {
 export function jwtAuth(name = 'passport-simplejwt', options: JwtAuthOptions = {}): RequestHandler {
   const passport = options.passport ?? defaultPassport;
   const optional = options.optional === true;
+  const lookup = (passport as AuthenticatorInternals)._strategy;
   let registered = false;
+  // The strategy the fast path was decided for: passport.use() may replace it later.
+  let decidedFor: unknown = undefined;
+  let direct: DirectAuthenticate | null = null;
   return (req: Request, res: Response, next: NextFunction) => {
     if (!registered) {
       // Checked per request until found: apps often build the guard before passport.use().
@@ -47,7 +106,7 @@ export function jwtAuth(name = 'passport-simplejwt', options: JwtAuthOptions = {
       }
       registered = true;
     }
-    const callback = (err: unknown, user: unknown, info: unknown) => {
+    const callback: AuthenticateCallback = (err, user, info) => {
       if (err) return err instanceof SimpleJWTError && !(err instanceof ServerError) ? sendError(res, err) : next(err);
       if (!user) {
         if (optional) return next();
@@ -58,6 +117,17 @@ export function jwtAuth(name = 'passport-simplejwt', options: JwtAuthOptions = {
       (req as { authInfo?: unknown }).authInfo = info;
       next();
     };
+    if (typeof lookup === 'function') {
+      const strategy: unknown = lookup.call(passport, name);
+      if (strategy !== decidedFor) {
+        decidedFor = strategy;
+        direct = directPath(passport, strategy);
+      }
+      if (direct) {
+        installRequestMethods(req, passport);
+        return direct(req, callback);
+      }
+    }
     passport.authenticate(name, { session: false }, callback)(req, res, next);
   };
 }

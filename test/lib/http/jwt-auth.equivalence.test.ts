@@ -1,0 +1,232 @@
+import { expect } from 'chai';
+import express, { type Express, type RequestHandler } from 'express';
+import { Passport, Strategy } from 'passport';
+import request from 'supertest';
+import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, type JWTAuthInfo, type SimpleJWTOptions } from '../../../lib';
+import { Clock, SECRET, memoryUsers, type TestUser } from '../../helpers/fixtures';
+
+// Issue #25 item 2: jwtAuth() runs the package's strategies without passport's per-request
+// machinery. For every request of the table, that fast path answers exactly as passport's
+// path (jwtAuth on an instance whose `authenticate` is wrapped, so it falls back) and, where
+// the guard is not optional, as passport.authenticate(name, { session: false,
+// failWithError: true }) + errorHandler(): status, body, headers, req.user, req.authInfo and
+// the request methods passport installs.
+
+const quiet = { warn: () => undefined, error: () => undefined };
+
+type Kind = 'stateful' | 'stateless' | 'cookie' | 'renamed' | 'scheme';
+
+interface Fixture {
+  sj: SimpleJWT<TestUser>;
+  clock: Clock;
+  users: ReturnType<typeof memoryUsers>;
+  /** The strategy, made anew for each app (each app has its own Passport). */
+  strategy(): JWTStrategy<TestUser> | JWTStatelessStrategy;
+  name: string;
+}
+
+function fixture(kind: Kind): Fixture {
+  const clock = new Clock();
+  const users = memoryUsers();
+  users.users.set('9', { id: 9, username: 'broken', password: 'x', isActive: true });
+  const options: Partial<SimpleJWTOptions<TestUser>> = {
+    // The hook stands for a blacklist: it refuses the one token whose jti says so.
+    isRevoked: (token) => token.get('jti') === 'revoked'.padEnd(32, '0'),
+    ...(kind === 'scheme' ? { authHeaderTypes: ['JWT', 'Bearer'] } : {}),
+  };
+  const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, logger: quiet, ...options });
+  const original = users.findById.bind(users);
+  // User 9's lookup throws: an unexpected error goes to next(err) as a 500.
+  users.findById = async (id) => (id === '9' ? Promise.reject(new Error('store down')) : original(id));
+  const name = kind === 'renamed' ? 'jwt' : kind === 'stateless' ? 'passport-simplejwt-stateless' : 'passport-simplejwt';
+  const strategy = () =>
+    kind === 'stateless'
+      ? new JWTStatelessStrategy(sj)
+      : new JWTStrategy(sj, { ...(kind === 'renamed' ? { name } : {}), ...(kind === 'cookie' ? { cookies: {} } : {}) });
+  return { sj, clock, users, strategy, name };
+}
+
+type Guard = 'fast' | 'fallback' | 'passport';
+
+/** One app: the guard, then a route answering what the request holds; counts the strategy objects passport builds. */
+function appFor(f: Fixture, guard: Guard, optional: boolean): { app: Express; passportRuns: () => number } {
+  const passport = new Passport();
+  const strategy = f.strategy();
+  let runs = 0;
+  // Passport assigns `success` on the object it builds from the strategy for each request.
+  Object.defineProperty(strategy, 'success', {
+    configurable: true,
+    set(value: unknown) {
+      runs++;
+      Object.defineProperty(this, 'success', { value, writable: true, configurable: true });
+    },
+  });
+  passport.use(strategy);
+  let handler: RequestHandler;
+  if (guard === 'passport') handler = passport.authenticate(f.name, { session: false, failWithError: true }) as RequestHandler;
+  else if (guard === 'fast') handler = jwtAuth(f.name, { passport, optional });
+  else {
+    // Wrapping authenticate keeps passport's behaviour and sends jwtAuth down passport's path.
+    const wrapped = Object.create(passport) as typeof passport;
+    wrapped.authenticate = ((...args: Parameters<typeof passport.authenticate>) => passport.authenticate(...args)) as typeof passport.authenticate;
+    handler = jwtAuth(f.name, { passport: wrapped, optional });
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.all('/me', handler, (req, res) => {
+    const info = req.authInfo as JWTAuthInfo | undefined;
+    res.json({
+      user: req.user ?? null,
+      authInfo: info === undefined ? null : { keys: Object.keys(info), tokenClass: info.token.constructor.name, payload: info.token.payload },
+      isAuthenticated: typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : 'absent',
+      methods: [typeof req.logIn, typeof req.logOut, typeof req.isUnauthenticated],
+    });
+  });
+  app.use(errorHandler());
+  return { app, passportRuns: () => runs };
+}
+
+interface Case {
+  what: string;
+  kinds: Kind[];
+  method?: 'get' | 'post';
+  /** The request's headers, given the fixture (tokens are minted per fixture). */
+  headers(f: Fixture): Promise<Record<string, string>>;
+}
+
+const access = async (f: Fixture, id = '1') => String(await f.sj.AccessToken.forUser(f.users.users.get(id)!));
+const bearer = async (f: Fixture, id = '1', scheme = 'Bearer') => ({ authorization: `${scheme} ${await access(f, id)}` });
+
+const CASES: Case[] = [
+  { what: 'no header', kinds: ['stateful', 'stateless', 'cookie', 'renamed', 'scheme'], headers: async () => ({}) },
+  { what: 'another scheme', kinds: ['stateful', 'scheme'], headers: async () => ({ authorization: 'Basic YWxpY2U6cHc=' }) },
+  { what: 'a malformed header (three values)', kinds: ['stateful', 'stateless'], headers: async () => ({ authorization: 'Bearer a b' }) },
+  { what: 'a malformed header (the scheme alone)', kinds: ['stateful'], headers: async () => ({ authorization: 'Bearer' }) },
+  { what: 'garbage', kinds: ['stateful', 'stateless'], headers: async () => ({ authorization: 'Bearer not.a.jwt' }) },
+  {
+    what: 'an expired token',
+    kinds: ['stateful', 'stateless', 'renamed'],
+    headers: async (f) => {
+      const h = await bearer(f);
+      f.clock.advance(3600);
+      return h;
+    },
+  },
+  {
+    what: 'a bad signature',
+    kinds: ['stateful', 'stateless'],
+    headers: async (f) => {
+      const other = new SimpleJWT({ signingKey: `${SECRET}-other`, now: f.clock.now });
+      return { authorization: `Bearer ${String(await other.AccessToken.forUser({ id: 1 }))}` };
+    },
+  },
+  {
+    what: 'a revoked (blacklisted) token',
+    kinds: ['stateful', 'stateless'],
+    headers: async (f) => {
+      const token = await f.sj.AccessToken.forUser(f.users.users.get('1')!);
+      token.set('jti', 'revoked'.padEnd(32, '0'));
+      return { authorization: `Bearer ${String(token)}` };
+    },
+  },
+  {
+    what: 'a refresh token (wrong type)',
+    kinds: ['stateful'],
+    headers: async (f) => ({ authorization: `Bearer ${String(await f.sj.RefreshToken.forUser({ id: 1 }))}` }),
+  },
+  { what: 'an inactive user', kinds: ['stateful'], headers: (f) => bearer(f, '3') },
+  {
+    what: 'a user that is gone',
+    kinds: ['stateful'],
+    headers: async (f) => {
+      const h = await bearer(f, '2');
+      f.users.users.delete('2');
+      return h;
+    },
+  },
+  { what: 'a user store that throws (500)', kinds: ['stateful'], headers: (f) => bearer(f, '9') },
+  { what: 'a good token', kinds: ['stateful', 'stateless', 'renamed'], headers: (f) => bearer(f) },
+  { what: 'a good token under the second scheme', kinds: ['scheme'], headers: (f) => bearer(f, '1', 'Bearer') },
+  { what: 'a good token in the access cookie (GET)', kinds: ['cookie'], headers: async (f) => ({ cookie: `access=${await access(f)}` }) },
+  {
+    what: 'a cookie on an unsafe request without the CSRF header',
+    kinds: ['cookie'],
+    method: 'post',
+    headers: async (f) => ({ cookie: `access=${await access(f)}` }),
+  },
+  {
+    what: 'a cookie on an unsafe request with the CSRF header',
+    kinds: ['cookie'],
+    method: 'post',
+    headers: async (f) => ({ cookie: `access=${await access(f)}; csrftoken=abc`, 'x-csrftoken': 'abc' }),
+  },
+];
+
+/** What an app observably answered; the date header aside. */
+async function observe(app: Express, method: 'get' | 'post', headers: Record<string, string>) {
+  let req = request(app)[method]('/me');
+  for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
+  const res = await req;
+  const { date: _date, ...rest } = res.headers as Record<string, string>;
+  return { status: res.status, body: res.body as unknown, headers: rest };
+}
+
+describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)', () => {
+  for (const c of CASES) {
+    for (const kind of c.kinds) {
+      for (const optional of [false, true]) {
+        it(`${c.what} · ${kind} · optional ${optional ? 'on' : 'off'}`, async () => {
+          const f = fixture(kind);
+          const headers = await c.headers(f);
+          const method = c.method ?? 'get';
+          const fast = appFor(f, 'fast', optional);
+          const fallback = appFor(f, 'fallback', optional);
+          const got = await observe(fast.app, method, headers);
+          expect(fast.passportRuns(), 'the fast path builds no strategy object').to.equal(0);
+          expect(got, 'fast path vs passport path').to.deep.equal(await observe(fallback.app, method, headers));
+          expect(fallback.passportRuns(), 'the fallback goes through passport').to.equal(1);
+          if (!optional)
+            expect(got, 'fast path vs passport.authenticate + errorHandler').to.deep.equal(await observe(appFor(f, 'passport', false).app, method, headers));
+        });
+      }
+    }
+  }
+
+  it('a subclass overriding authenticate() goes through passport, its override runs', async () => {
+    const f = fixture('stateful');
+    let overridden = 0;
+    class Custom extends JWTStrategy<TestUser> {
+      override authenticate(...args: Parameters<JWTStrategy<TestUser>['authenticate']>): void {
+        overridden++;
+        super.authenticate(...args);
+      }
+    }
+    const passport = new Passport();
+    passport.use(new Custom(f.sj));
+    const app = express().get('/me', jwtAuth('passport-simplejwt', { passport }), (req, res) => void res.json(req.user));
+    const res = await request(app)
+      .get('/me')
+      .set(await bearer(f));
+    expect(res.status).to.equal(200);
+    expect(overridden).to.equal(1);
+  });
+
+  it('another strategy registered under the name later replaces the fast path (passport.use after the first request)', async () => {
+    const f = fixture('stateful');
+    const passport = new Passport();
+    passport.use(new JWTStrategy(f.sj));
+    const app = express().get('/me', jwtAuth('passport-simplejwt', { passport }), (req, res) => void res.json(req.user));
+    app.use(errorHandler());
+    const headers = await bearer(f);
+    expect((await request(app).get('/me').set(headers)).status).to.equal(200);
+    const other = new (class extends Strategy {
+      override name = 'passport-simplejwt';
+      override authenticate(): void {
+        this.success({ id: 'other' });
+      }
+    })();
+    passport.use(other);
+    const res = await request(app).get('/me').set(headers);
+    expect(res.body).to.deep.equal({ id: 'other' });
+  });
+});
