@@ -180,6 +180,24 @@ describe('the node:crypto verifier answers hostile tokens as jsonwebtoken did (#
         seen.add('error' in (expected as object) ? String((expected as { error: string }).error) : 'claims');
         expect(outcome(raw), `case ${i}: ${raw}`).to.deep.equal(expected);
       }
+      // Then every pairing of a hostile header with a hostile payload, signed: the order of the refusals.
+      const headers = [{ alg: algorithm, typ: 'JWT' }, { alg: algorithm }, { alg: 'none', typ: 'JWT' }, { alg: 'HS512' }, { typ: 'JWT' }, 1, null, [], 'x', 0];
+      const payloads = [
+        JSON.stringify({ exp: now + 60, aud: ['x', 'y'], iss: options.issuer }),
+        JSON.stringify({ exp: now - 60, aud: 'api', iss: options.issuer }),
+        '{',
+        '[]',
+        'null',
+        '"x"',
+        '7',
+      ];
+      for (const h of headers) {
+        for (const payloadText of payloads) {
+          const input = `${b64(JSON.stringify(h))}.${b64(payloadText)}`;
+          const raw = `${input}.${jwa(algorithm).sign(input, signing)}`;
+          expect(outcome(raw), `fixed: header ${JSON.stringify(h)} payload ${payloadText}`).to.deep.equal(reference(raw, now, options));
+        }
+      }
       // The cases reach accepted tokens, expired ones, the wrong algorithm and refused ones alike.
       expect([...seen].sort()).to.deep.equal([
         'TokenBackendError: Invalid algorithm specified',

@@ -80,6 +80,8 @@ function appFor(f: Fixture, guard: Guard, optional: boolean): { app: Express; pa
       authInfo: info === undefined ? null : { keys: Object.keys(info), tokenClass: info.token.constructor.name, payload: info.token.payload },
       isAuthenticated: typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : 'absent',
       methods: [typeof req.logIn, typeof req.logOut, typeof req.isUnauthenticated],
+      // req.logIn() with a session manager logs into the session: it must be there as passport leaves it.
+      sessionManager: typeof (req as { _sessionManager?: unknown })._sessionManager,
     });
   });
   app.use(errorHandler());
