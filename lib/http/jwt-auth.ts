@@ -50,14 +50,39 @@ function directPath(passport: object, strategy: unknown): DirectAuthenticate | n
   return strategy[AUTHENTICATE_DIRECT]();
 }
 
-/** As passport's middleware does before a strategy runs: the request methods (kept when present) and the session manager. */
+/** Request prototypes (an Express app's `app.request`) given passport's request methods, with the Passport instance whose session manager they carry. */
+const preparedPrototypes = new WeakMap<object, object>();
+
+/**
+ * What passport's middleware installs on each request before a strategy runs: the request
+ * methods (kept when the app has its own) and the instance's session manager. Written once
+ * on the request's prototype, Express's documented `app.request` (passport before 0.6 put the
+ * methods on `http.IncomingMessage.prototype`): writing them on every request cost more than
+ * the strategy's checks (bench/RESULTS.md, #25). A second Passport instance in the same app
+ * gets its session manager on the request itself, as passport does.
+ */
 function installRequestMethods(req: Request, passport: object): void {
-  const r = req as unknown as Record<string, unknown>;
-  r.login = r.logIn = r.logIn ?? requestMethods.logIn;
-  r.logout = r.logOut = r.logOut ?? requestMethods.logOut;
-  r.isAuthenticated = r.isAuthenticated ?? requestMethods.isAuthenticated;
-  r.isUnauthenticated = r.isUnauthenticated ?? requestMethods.isUnauthenticated;
-  r._sessionManager = (passport as AuthenticatorInternals)._sm;
+  const proto = Object.getPrototypeOf(req) as Record<string, unknown> | null;
+  let owner = proto === null ? undefined : preparedPrototypes.get(proto);
+  if (proto !== null && owner === undefined) {
+    proto.login ??= requestMethods.logIn;
+    proto.logIn ??= requestMethods.logIn;
+    proto.logout ??= requestMethods.logOut;
+    proto.logOut ??= requestMethods.logOut;
+    proto.isAuthenticated ??= requestMethods.isAuthenticated;
+    proto.isUnauthenticated ??= requestMethods.isUnauthenticated;
+    proto._sessionManager = (passport as AuthenticatorInternals)._sm;
+    preparedPrototypes.set(proto, passport);
+    owner = passport;
+  }
+  if (owner !== passport) {
+    const r = req as unknown as Record<string, unknown>;
+    r.login = r.logIn = r.logIn ?? requestMethods.logIn;
+    r.logout = r.logOut = r.logOut ?? requestMethods.logOut;
+    r.isAuthenticated = r.isAuthenticated ?? requestMethods.isAuthenticated;
+    r.isUnauthenticated = r.isUnauthenticated ?? requestMethods.isUnauthenticated;
+    r._sessionManager = (passport as AuthenticatorInternals)._sm;
+  }
 }
 
 /**

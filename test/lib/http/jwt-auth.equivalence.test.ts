@@ -194,6 +194,28 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
     }
   }
 
+  it("two Passport instances in one app: each guarded request carries its own instance's session manager, as passport leaves it", async () => {
+    const f = fixture('stateful');
+    const [one, two] = [new Passport(), new Passport()];
+    one.use(new JWTStrategy(f.sj));
+    two.use(new JWTStrategy(f.sj));
+    const sm = (p: object) => (p as { _sm: unknown })._sm;
+    const app = express();
+    const answer: RequestHandler = (req, res) =>
+      void res.json({
+        one: (req as { _sessionManager?: unknown })._sessionManager === sm(one),
+        two: (req as { _sessionManager?: unknown })._sessionManager === sm(two),
+        isAuthenticated: req.isAuthenticated(),
+      });
+    app.get('/one', jwtAuth('passport-simplejwt', { passport: one }), answer);
+    app.get('/two', jwtAuth('passport-simplejwt', { passport: two }), answer);
+    const headers = await bearer(f);
+    for (let i = 0; i < 2; i++) {
+      expect((await request(app).get('/one').set(headers)).body).to.deep.equal({ one: true, two: false, isAuthenticated: true });
+      expect((await request(app).get('/two').set(headers)).body).to.deep.equal({ one: false, two: true, isAuthenticated: true });
+    }
+  });
+
   it('a subclass overriding authenticate() goes through passport, its override runs', async () => {
     const f = fixture('stateful');
     let overridden = 0;
