@@ -81,6 +81,8 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy implements Di
   private readonly cookieMode: ResolvedCookieMode | undefined;
   /** Only a token found elsewhere than the auth header can have come from a cookie. */
   private readonly mayUseCookies: boolean;
+  /** Static keys and the package's own `getValidatedToken`: the token may be validated without waiting. */
+  private readonly validatesNow: boolean;
 
   constructor(sj: SimpleJWT<never>, defaultName: string, options: JWTStrategyOptions = {}) {
     super();
@@ -101,6 +103,7 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy implements Di
     this.schemes = new Set(sj.settings.authHeaderTypes);
     this.tokenClasses = sj.authTokenClasses;
     this.remoteKeys = sj.settings.jwkUrl !== null;
+    this.validatesNow = !this.remoteKeys && this.getValidatedToken === BaseJWTStrategy.prototype.getValidatedToken;
   }
 
   /** The `WWW-Authenticate` challenge of a 401: the first of `authHeaderTypes` and the realm. */
@@ -166,6 +169,25 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy implements Di
     if (this.mayUseCookies && isCookieValue(req, raw)) {
       const refused = checkCsrf(req, this.cookieMode ?? DEFAULT_CSRF_MODE);
       if (refused) return sink.error(refused);
+    }
+    // Nothing to wait for on the way to the user (no JWKS fetch, no stored check, no hook): no promise chain (#25).
+    if (this.validatesNow) {
+      let token: Token | undefined;
+      let user: Promise<U> | U | undefined;
+      try {
+        token = this.sj.validation.validateFirstNow(this.tokenClasses, raw);
+        if (token) user = this.getUser(token);
+      } catch (err) {
+        return sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
+      }
+      if (token) {
+        const info: JWTAuthInfo = { token };
+        Promise.resolve(user).then(
+          (found) => sink.success(found as Express.User, info),
+          (err: unknown) => sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
+        );
+        return;
+      }
     }
     this.authenticateToken(raw, req).then(
       ({ user, token }) => sink.success(user as Express.User, { token } satisfies JWTAuthInfo),

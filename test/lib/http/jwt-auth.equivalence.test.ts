@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import { Passport, Strategy } from 'passport';
 import request from 'supertest';
 import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, type JWTAuthInfo, type SimpleJWTOptions } from '../../../lib';
@@ -20,18 +20,30 @@ interface Fixture {
   sj: SimpleJWT<TestUser>;
   clock: Clock;
   users: ReturnType<typeof memoryUsers>;
-  /** The strategy, made anew for each app (each app has its own Passport). */
-  strategy(): JWTStrategy<TestUser> | JWTStatelessStrategy;
+  /** The strategy, made anew for each app (each app has its own Passport); `awaiting`: one that always takes the promise chain. */
+  strategy(awaiting?: boolean): JWTStrategy<TestUser> | JWTStatelessStrategy;
   name: string;
 }
 
-function fixture(kind: Kind): Fixture {
+/** The strategies with `getValidatedToken` overridden (as itself): they validate through the promise chain, never at once. */
+class AwaitingStrategy extends JWTStrategy<TestUser> {
+  override getValidatedToken(raw: string, req?: Request) {
+    return super.getValidatedToken(raw, req);
+  }
+}
+class AwaitingStatelessStrategy extends JWTStatelessStrategy<TestUser> {
+  override getValidatedToken(raw: string, req?: Request) {
+    return super.getValidatedToken(raw, req);
+  }
+}
+
+function fixture(kind: Kind, hooked = false): Fixture {
   const clock = new Clock();
   const users = memoryUsers();
   users.users.set('9', { id: 9, username: 'broken', password: 'x', isActive: true });
   const options: Partial<SimpleJWTOptions<TestUser>> = {
-    // The hook stands for a blacklist: it refuses the one token whose jti says so.
-    isRevoked: (token) => token.get('jti') === 'revoked'.padEnd(32, '0'),
+    // The hook stands for a blacklist: it refuses the one token whose jti says so. Only where asked: with a hook every token takes the promise chain.
+    ...(hooked ? { isRevoked: (token: { get(claim: string): unknown }) => token.get('jti') === 'revoked'.padEnd(32, '0') } : {}),
     ...(kind === 'scheme' ? { authHeaderTypes: ['JWT', 'Bearer'] } : {}),
   };
   const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, now: clock.now, logger: quiet, ...options });
@@ -39,19 +51,24 @@ function fixture(kind: Kind): Fixture {
   // User 9's lookup throws: an unexpected error goes to next(err) as a 500.
   users.findById = async (id) => (id === '9' ? Promise.reject(new Error('store down')) : original(id));
   const name = kind === 'renamed' ? 'jwt' : kind === 'stateless' ? 'passport-simplejwt-stateless' : 'passport-simplejwt';
-  const strategy = () =>
+  const strategy = (awaiting = false) =>
     kind === 'stateless'
-      ? new JWTStatelessStrategy(sj)
-      : new JWTStrategy(sj, { ...(kind === 'renamed' ? { name } : {}), ...(kind === 'cookie' ? { cookies: {} } : {}) });
+      ? awaiting
+        ? new AwaitingStatelessStrategy(sj)
+        : new JWTStatelessStrategy(sj)
+      : new (awaiting ? AwaitingStrategy : JWTStrategy<TestUser>)(sj, {
+          ...(kind === 'renamed' ? { name } : {}),
+          ...(kind === 'cookie' ? { cookies: {} } : {}),
+        });
   return { sj, clock, users, strategy, name };
 }
 
-type Guard = 'fast' | 'fallback' | 'passport';
+type Guard = 'fast' | 'fallback' | 'passport' | 'awaiting';
 
 /** One app: the guard, then a route answering what the request holds; counts the strategy objects passport builds. */
 function appFor(f: Fixture, guard: Guard, optional: boolean): { app: Express; passportRuns: () => number } {
   const passport = new Passport();
-  const strategy = f.strategy();
+  const strategy = f.strategy(guard === 'awaiting');
   let runs = 0;
   // Passport assigns `success` on the object it builds from the strategy for each request.
   Object.defineProperty(strategy, 'success', {
@@ -64,7 +81,7 @@ function appFor(f: Fixture, guard: Guard, optional: boolean): { app: Express; pa
   passport.use(strategy);
   let handler: RequestHandler;
   if (guard === 'passport') handler = passport.authenticate(f.name, { session: false, failWithError: true }) as RequestHandler;
-  else if (guard === 'fast') handler = jwtAuth(f.name, { passport, optional });
+  else if (guard === 'fast' || guard === 'awaiting') handler = jwtAuth(f.name, { passport, optional });
   else {
     // Wrapping authenticate keeps passport's behaviour and sends jwtAuth down passport's path.
     const wrapped = Object.create(passport) as typeof passport;
@@ -92,6 +109,8 @@ interface Case {
   what: string;
   kinds: Kind[];
   method?: 'get' | 'post';
+  /** With the `isRevoked` hook (every token then takes the promise chain). */
+  hooked?: boolean;
   /** The request's headers, given the fixture (tokens are minted per fixture). */
   headers(f: Fixture): Promise<Record<string, string>>;
 }
@@ -125,6 +144,7 @@ const CASES: Case[] = [
   {
     what: 'a revoked (blacklisted) token',
     kinds: ['stateful', 'stateless'],
+    hooked: true,
     headers: async (f) => {
       const token = await f.sj.AccessToken.forUser(f.users.users.get('1')!);
       token.set('jti', 'revoked'.padEnd(32, '0'));
@@ -178,7 +198,7 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
     for (const kind of c.kinds) {
       for (const optional of [false, true]) {
         it(`${c.what} · ${kind} · optional ${optional ? 'on' : 'off'}`, async () => {
-          const f = fixture(kind);
+          const f = fixture(kind, c.hooked);
           const headers = await c.headers(f);
           const method = c.method ?? 'get';
           const fast = appFor(f, 'fast', optional);
@@ -187,6 +207,7 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
           expect(fast.passportRuns(), 'the fast path builds no strategy object').to.equal(0);
           expect(got, 'fast path vs passport path').to.deep.equal(await observe(fallback.app, method, headers));
           expect(fallback.passportRuns(), 'the fallback goes through passport').to.equal(1);
+          expect(got, 'validated at once vs through the promise chain').to.deep.equal(await observe(appFor(f, 'awaiting', optional).app, method, headers));
           if (!optional)
             expect(got, 'fast path vs passport.authenticate + errorHandler').to.deep.equal(await observe(appFor(f, 'passport', false).app, method, headers));
         });
