@@ -318,7 +318,7 @@ export class TokenBackend {
     checkHostile(header, claims, this.timeClaims);
     this.checkIssuedAt(claims, now);
     // The claims are ours alone: remember them as they are, hand out a copy.
-    if (ring?.verified && typeof claims.exp === 'number') ring.verified.set(token, claims);
+    if (ring?.verified && typeof claims.exp === 'number') ring.verified.admit(token, claims);
     return copyClaims(claims);
   }
 
