@@ -129,6 +129,11 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy implements Di
   /** The user the validated token stands for. */
   abstract getUser(token: Token): Promise<U>;
 
+  /** The user when it needs no I/O (the stateless strategy's), else undefined: then `getUser` is awaited. */
+  protected userAtOnce(_token: Token): { user: U } | undefined {
+    return undefined;
+  }
+
   /** The raw token: `jwtFromRequest`, else the auth header; then, in cookie mode, the access or sliding cookie. */
   extractToken(req: Request): string | null {
     let raw: string | null = null;
@@ -173,13 +178,16 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy implements Di
     // Nothing to wait for on the way to the user (no JWKS fetch, no stored check, no hook): no promise chain (#25).
     if (this.validatesNow) {
       let token: Token | undefined;
+      let now: { user: U } | undefined;
       let user: Promise<U> | U | undefined;
       try {
         token = this.sj.validation.validateFirstNow(this.tokenClasses, raw);
-        if (token) user = this.getUser(token);
+        if (token) now = this.userAtOnce(token);
+        if (token && !now) user = this.getUser(token);
       } catch (err) {
         return sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
       }
+      if (token && now) return sink.success(now.user as Express.User, { token } satisfies JWTAuthInfo);
       if (token) {
         const info: JWTAuthInfo = { token };
         Promise.resolve(user).then(
