@@ -237,6 +237,32 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
     }
   });
 
+  it('a stateless subclass overriding getUser(): its user, through jwtAuth and passport.authenticate alike', async () => {
+    const f = fixture('stateless');
+    class Custom extends JWTStatelessStrategy<TestUser> {
+      override async getUser(): Promise<unknown> {
+        return { id: 'custom' };
+      }
+    }
+    for (const guard of ['jwtAuth', 'authenticate'] as const) {
+      const passport = new Passport();
+      passport.use(new Custom(f.sj));
+      const handler =
+        guard === 'jwtAuth'
+          ? jwtAuth('passport-simplejwt-stateless', { passport })
+          : (passport.authenticate('passport-simplejwt-stateless', { session: false }) as RequestHandler);
+      const app = express().get('/me', handler, (req, res) => void res.json(req.user));
+      expect(
+        (
+          await request(app)
+            .get('/me')
+            .set(await bearer(f))
+        ).body,
+        guard,
+      ).to.deep.equal({ id: 'custom' });
+    }
+  });
+
   it('a subclass overriding authenticate() goes through passport, its override runs', async () => {
     const f = fixture('stateful');
     let overridden = 0;
