@@ -102,7 +102,7 @@ function installRequestMethods(req: Request, passport: object): void {
  * through `passport.authenticate(name, { session: false }, callback)` as
  * before. Use jwtAuth on routes of this package's tokens; use
  * `passport.authenticate(...)` for a chain of strategies, sessions,
- * redirects or flash messages (docs/authentication.md).
+ * redirects or flash messages (docs/performance.md).
  *
  * @example
  * passport.use(new JWTStrategy(sj));
