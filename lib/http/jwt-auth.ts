@@ -50,39 +50,59 @@ function directPath(passport: object, strategy: unknown): DirectAuthenticate | n
   return strategy[AUTHENTICATE_DIRECT]();
 }
 
-/** Request prototypes (an Express app's `app.request`) given passport's request methods, with the Passport instance whose session manager they carry. */
+/** Request prototypes (an Express app's `app.request`) seen, with the Passport instance whose session manager their root carries. */
 const preparedPrototypes = new WeakMap<object, object>();
+
+/** The outermost Express app's request prototype: a mounted app's `app.request` inherits from its parent's (Express sets it at mount). */
+function rootRequestPrototype(proto: object): object {
+  let root = proto;
+  for (let parent = Object.getPrototypeOf(root) as object | null; parent !== null && Object.prototype.hasOwnProperty.call(parent, 'app');) {
+    root = parent;
+    parent = Object.getPrototypeOf(root) as object | null;
+  }
+  return root;
+}
 
 /**
  * What passport's middleware installs on each request before a strategy runs: the request
  * methods (kept when the app has its own) and the instance's session manager. Written once
- * on the request's prototype, Express's documented `app.request` (passport before 0.6 put the
- * methods on `http.IncomingMessage.prototype`): writing them on every request cost more than
- * the strategy's checks (bench/RESULTS.md, #25). A second Passport instance in the same app
- * gets its session manager on the request itself, as passport does.
+ * on the outermost app's request prototype (Express's documented `app.request`, which a
+ * mounted app's inherits, so a request that leaves a mounted app keeps them; passport before
+ * 0.6 put the methods on `http.IncomingMessage.prototype`): writing them on every request
+ * cost more than the strategy's checks (bench/RESULTS.md, #25). A second Passport instance
+ * in the same app gets its session manager on the request itself, as passport does.
  */
 function installRequestMethods(req: Request, passport: object): void {
-  const proto = Object.getPrototypeOf(req) as Record<string, unknown> | null;
-  let owner = proto === null ? undefined : preparedPrototypes.get(proto);
-  if (proto !== null && owner === undefined) {
-    proto.login ??= requestMethods.logIn;
-    proto.logIn ??= requestMethods.logIn;
-    proto.logout ??= requestMethods.logOut;
-    proto.logOut ??= requestMethods.logOut;
-    proto.isAuthenticated ??= requestMethods.isAuthenticated;
-    proto.isUnauthenticated ??= requestMethods.isUnauthenticated;
-    proto._sessionManager = (passport as AuthenticatorInternals)._sm;
-    preparedPrototypes.set(proto, passport);
-    owner = passport;
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto === null) return installOnRequest(req, passport);
+  let owner = preparedPrototypes.get(proto);
+  if (owner === undefined) {
+    const root = rootRequestPrototype(proto) as Record<string, unknown>;
+    owner = preparedPrototypes.get(root);
+    if (owner === undefined) {
+      root.login ??= requestMethods.logIn;
+      root.logIn ??= requestMethods.logIn;
+      root.logout ??= requestMethods.logOut;
+      root.logOut ??= requestMethods.logOut;
+      root.isAuthenticated ??= requestMethods.isAuthenticated;
+      root.isUnauthenticated ??= requestMethods.isUnauthenticated;
+      root._sessionManager = (passport as AuthenticatorInternals)._sm;
+      preparedPrototypes.set(root, passport);
+      owner = passport;
+    }
+    preparedPrototypes.set(proto, owner);
   }
-  if (owner !== passport) {
-    const r = req as unknown as Record<string, unknown>;
-    r.login = r.logIn = r.logIn ?? requestMethods.logIn;
-    r.logout = r.logOut = r.logOut ?? requestMethods.logOut;
-    r.isAuthenticated = r.isAuthenticated ?? requestMethods.isAuthenticated;
-    r.isUnauthenticated = r.isUnauthenticated ?? requestMethods.isUnauthenticated;
-    r._sessionManager = (passport as AuthenticatorInternals)._sm;
-  }
+  if (owner !== passport) installOnRequest(req, passport);
+}
+
+/** As passport's middleware: on the request itself. */
+function installOnRequest(req: Request, passport: object): void {
+  const r = req as unknown as Record<string, unknown>;
+  r.login = r.logIn = r.logIn ?? requestMethods.logIn;
+  r.logout = r.logOut = r.logOut ?? requestMethods.logOut;
+  r.isAuthenticated = r.isAuthenticated ?? requestMethods.isAuthenticated;
+  r.isUnauthenticated = r.isUnauthenticated ?? requestMethods.isUnauthenticated;
+  r._sessionManager = (passport as AuthenticatorInternals)._sm;
 }
 
 /**

@@ -263,6 +263,38 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
     }
   });
 
+  it("a mounted app: after jwtAuth() in it, the parent app still finds passport's request methods and session manager", async () => {
+    const f = fixture('stateful');
+    const headers = await bearer(f);
+    const answers: unknown[] = [];
+    for (const guard of ['fast', 'fallback'] as const) {
+      const passport = new Passport();
+      passport.use(new JWTStrategy(f.sj));
+      let target: object = passport;
+      if (guard === 'fallback') {
+        target = Object.create(passport) as object;
+        (target as { authenticate: unknown }).authenticate = (...args: Parameters<typeof passport.authenticate>) => passport.authenticate(...args);
+      }
+      const api = express();
+      api.use(jwtAuth('passport-simplejwt', { passport: target as typeof passport }));
+      const app = express();
+      app.use('/api', api);
+      app.get(
+        '/api/me',
+        (req, res) =>
+          void res.json({
+            user: req.user ?? null,
+            isAuthenticated: typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : 'absent',
+            sessionManager: (req as { _sessionManager?: unknown })._sessionManager === (passport as unknown as { _sm: unknown })._sm,
+          }),
+      );
+      const res = await request(app).get('/api/me').set(headers);
+      answers.push({ status: res.status, body: res.body as unknown });
+    }
+    expect(answers[0]).to.deep.equal(answers[1]);
+    expect(answers[0]).to.deep.include({ status: 200 });
+  });
+
   it('a subclass overriding authenticate() goes through passport, its override runs', async () => {
     const f = fixture('stateful');
     let overridden = 0;
