@@ -6,7 +6,7 @@ import { createSecretKey } from 'node:crypto';
 import express, { type Handler } from 'express';
 import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, tokenRefreshRouter, type UserStore } from '../lib';
+import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, tokenRefreshRouter, type UserStore } from '../lib';
 import { sequelizeUserStore } from '../lib/sequelize';
 import { openStore, userModel, type BenchUser, type Store } from './stateful';
 
@@ -15,7 +15,15 @@ import { openStore, userModel, type BenchUser, type Store } from './stateful';
 process.setSourceMapsEnabled(false);
 
 export type StatelessVariant =
-  'none' | 'passport-jwt-keyobject' | 'passport-jwt-async' | 'passport-jwt-string' | 'simplejwt' | 'simplejwt-cookie' | 'simplejwt-stateless';
+  | 'none'
+  | 'passport-jwt-keyobject'
+  | 'passport-jwt-async'
+  | 'passport-jwt-string'
+  | 'simplejwt'
+  | 'simplejwt-cookie'
+  | 'simplejwt-stateless'
+  | 'simplejwt-jwtauth'
+  | 'simplejwt-stateless-jwtauth';
 /** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
 export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
 export type Variant = StatelessVariant | StatefulVariant;
@@ -71,6 +79,13 @@ function guard(variant: StatelessVariant, secret: string): Handler | null {
       // No user lookup at all: req.user is a TokenUser from the claims (the route answers the same user JSON from its id).
       passport.use(new JWTStatelessStrategy(new SimpleJWT({ signingKey: secret })));
       return passport.authenticate('passport-simplejwt-stateless', { session: false });
+    case 'simplejwt-jwtauth':
+      // The same strategy behind the package's guard (issue #25: without passport's per-request machinery).
+      passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store })));
+      return jwtAuth('passport-simplejwt', { passport });
+    case 'simplejwt-stateless-jwtauth':
+      passport.use(new JWTStatelessStrategy(new SimpleJWT({ signingKey: secret })));
+      return jwtAuth('passport-simplejwt-stateless', { passport });
     case 'simplejwt-cookie':
       // Cookie mode: no Authorization header, the access token in its cookie (a GET: no CSRF check).
       passport.use(new JWTStrategy(new SimpleJWT<BenchUser>({ signingKey: secret, users: store }), { cookies: {} }));
@@ -118,7 +133,8 @@ function main(): void {
     app = express();
     app.disable('x-powered-by');
     const auth = guard(variant as StatelessVariant, secret);
-    if (auth && variant === 'simplejwt-stateless') app.get('/api/me/', auth, (req, res) => void res.json(users.get(String((req.user as { id: unknown }).id))));
+    if (auth && variant.startsWith('simplejwt-stateless'))
+      app.get('/api/me/', auth, (req, res) => void res.json(users.get(String((req.user as { id: unknown }).id))));
     else if (auth) app.get('/api/me/', auth, (req, res) => void res.json(req.user));
     else app.get('/api/me/', (_req, res) => void res.json(users.get('1')));
   }

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { signEdDSA, verifyEdDSA } from './eddsa';
+import { signEdDSA } from './eddsa';
+import { signatureCheck, verifyJws, type SignatureCheck } from './jws';
 import { TokenBackendError, TokenBackendExpiredToken } from '../errors';
 import { JwksKeyProvider } from './jwks';
 import { DEFAULT_LOGGER, type Logger } from '../logger';
@@ -149,8 +150,8 @@ export class TokenBackend {
   private readonly issuer: string | null;
   private readonly jwkUrl: string | null;
   private readonly jsonEncoder: ResolvedSettings['jsonEncoder'];
-  /** The pinned algorithm, as jsonwebtoken takes it. */
-  private readonly verifyAlgorithms: jwt.Algorithm[];
+  /** The pinned algorithm's signature check (node:crypto, lib/backend/jws.ts). */
+  private readonly checkSignature: SignatureCheck;
   /** Resolves the verifying key of a token; set when `jwkUrl` is configured. */
   keyResolver?: KeyResolver;
   private readonly jwks?: JwksKeyProvider;
@@ -172,8 +173,8 @@ export class TokenBackend {
       this.jwks = jwks;
       this.keyResolver = (header) => jwks.resolve(header);
     }
-    // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails (EdDSA: lib/backend/eddsa.ts pins it).
-    this.verifyAlgorithms = settings.algorithm === 'EdDSA' ? [] : [settings.algorithm];
+    // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails (lib/backend/jws.ts).
+    this.checkSignature = signatureCheck(settings.algorithm);
     this.timeClaims = [...new Set(['exp', 'nbf', 'iat', settings.tokenFamilyExpirationClaim, settings.slidingTokenRefreshExpClaim])];
     this.signatureFailures = new SignatureFailures(options.logger ?? DEFAULT_LOGGER, now);
   }
@@ -311,46 +312,23 @@ export class TokenBackend {
 
   private verifyWith(token: string, key: KeyObject, now: Date, ring: Ring | undefined, refuseKid: boolean): Payload {
     if (!isCanonicalSignature(token)) throw new TokenBackendError('Token is invalid');
-    const { header, claims } = this.algorithm === 'EdDSA' ? this.verifyEdDSA(token, key, now) : this.verifyJwt(token, key, now);
-    if (!isClaimSet(claims)) throw new TokenBackendError('Token is invalid');
+    const { header, claims } = this.verifyJwt(token, key, now);
     // Only unnamed keys here: a token naming a key must be checked against that key alone.
     if (refuseKid && header.kid !== undefined) throw new TokenBackendError('Token is invalid');
     checkHostile(header, claims, this.timeClaims);
     this.checkIssuedAt(claims, now);
     // The claims are ours alone: remember them as they are, hand out a copy.
-    if (ring?.verified && typeof claims.exp === 'number') ring.verified.set(token, claims);
+    if (ring?.verified && typeof claims.exp === 'number') ring.verified.admit(token, claims);
     return copyClaims(claims);
   }
 
-  private verifyJwt(token: string, key: KeyObject, now: Date): { header: Record<string, unknown>; claims: unknown } {
-    let decoded: jwt.Jwt;
-    try {
-      // The instance's clock, not the process's: tests and replays control time.
-      // A literal of one fixed shape: spreading prepared options here cost ~1.5 µs a request (bench/RESULTS.md).
-      // jsonwebtoken only checks audience/issuer when truthy, so null is the same as absent.
-      decoded = jwt.verify(token, key, {
-        algorithms: this.verifyAlgorithms,
-        clockTolerance: this.leeway,
-        audience: (this.audience ?? undefined) as string | [string, ...string[]] | undefined,
-        issuer: this.issuer ?? undefined,
-        clockTimestamp: Math.floor(now.getTime() / 1000),
-        complete: true,
-      });
-    } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new TokenBackendExpiredToken('Token is expired', err);
-      if (err instanceof Error && /invalid algorithm/.test(err.message)) throw new TokenBackendError('Invalid algorithm specified', err);
-      if (err instanceof Error && err.message === 'invalid signature') {
-        const header = peekHeader(token);
-        this.signatureFailures.record(header?.kid, header?.alg);
-      }
-      throw new TokenBackendError('Token is invalid', err);
-    }
-    return { header: decoded.header as unknown as Record<string, unknown>, claims: decoded.payload };
-  }
-
-  /** EdDSA: the signature by node:crypto, then the claim checks jsonwebtoken makes for the other algorithms, in its order. */
-  private verifyEdDSA(token: string, key: KeyObject, now: Date): { header: Record<string, unknown>; claims: unknown } {
-    const result = verifyEdDSA(token, key);
+  /**
+   * One pass on node:crypto for every algorithm (issue #25; lib/backend/jws.ts): the form, the
+   * pinned `alg`, the signature, then the claim checks jsonwebtoken made, in its order
+   * (`nbf`, `exp`, audience, issuer), with the leeway, against the instance's clock.
+   */
+  private verifyJwt(token: string, key: KeyObject, now: Date): { header: Record<string, unknown>; claims: Payload } {
+    const result = verifyJws(token, this.algorithm, this.checkSignature, key);
     if (!result.ok) {
       if (result.reason === 'algorithm') throw new TokenBackendError('Invalid algorithm specified');
       if (result.reason === 'signature') this.signatureFailures.record(result.header?.kid, result.header?.alg);

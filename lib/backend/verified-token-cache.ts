@@ -4,6 +4,16 @@ import type { Payload } from '../types/jwt';
 export const VERIFIED_TOKEN_CACHE_MAX_ENTRIES = 10_000;
 /** Longer tokens are verified every time: the cache's memory stays bounded (~20 MB at most). */
 export const VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH = 2048;
+/** Slots of the record of first sightings (a power of two): 256 KB. */
+const SIGHTING_SLOTS = 65_536;
+
+/** A 32-bit fingerprint of a token from the end of its signature (random to anyone without the key; a collision only admits or delays one entry). */
+function fingerprint(token: string): number {
+  const n = token.length;
+  let h = 0;
+  for (let i = Math.max(0, n - 12); i < n; i++) h = (Math.imul(h, 31) + token.charCodeAt(i)) | 0;
+  return h;
+}
 
 /**
  * Encoded tokens whose signature, algorithm, audience and issuer were
@@ -24,6 +34,24 @@ export class VerifiedTokenCache {
 
   constructor(maxEntries = VERIFIED_TOKEN_CACHE_MAX_ENTRIES) {
     this.generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
+
+  /** Fingerprints of tokens verified once, by slot: a token is remembered when it comes a second time. */
+  private readonly sightings = new Int32Array(SIGHTING_SLOTS);
+
+  /**
+   * Remembers the claims of a token verified for the second time (issue #25): most tokens
+   * of an API serving many clients are seen once, and remembering each cost a Map insert and
+   * kept its claims alive for the garbage collector to move; the first sighting is a number.
+   */
+  admit(token: string, claims: Payload): void {
+    const print = fingerprint(token);
+    const slot = print & (SIGHTING_SLOTS - 1);
+    if (this.sightings[slot] !== print) {
+      this.sightings[slot] = print;
+      return;
+    }
+    this.set(token, claims);
   }
 
   get(token: string): Readonly<Payload> | undefined {

@@ -5,7 +5,7 @@ import type { IsRevoked, ResolvedSettings } from '../settings';
 import type { BlacklistableToken } from '../tokens/blacklist-mixin';
 import { RefreshToken } from '../tokens/refresh-token';
 import { SlidingToken } from '../tokens/sliding-token';
-import type { CheckOptions, RevocationChecks, Token, TokenChecks, TokenClass } from '../tokens/token';
+import { isSignatureUnchecked, Token, type CheckOptions, type RevocationChecks, type TokenChecks, type TokenClass } from '../tokens/token';
 import { UntypedToken } from '../tokens/untyped-token';
 import { NOTHING_STORED, type Revocation } from './revocation';
 import type { UserPolicy } from './user-policy';
@@ -145,6 +145,33 @@ export class TokenValidation<U = unknown> implements TokenChecks {
     for (const TokenCls of classes) {
       try {
         return await this.validate(TokenCls, raw, req);
+      } catch (err) {
+        if (!(err instanceof TokenError)) throw err;
+        messages.push({ token_class: TokenCls.name, token_type: TokenCls.tokenType, message: err.message });
+      }
+    }
+    throw new InvalidToken('Given token not valid for any token type', messages);
+  }
+
+  /**
+   * `validateFirst` without waiting, when no step needs I/O (issue #25): the signature checked
+   * at decode, no stored check for the token, no `isRevoked` hook. The same token or the same
+   * error as `validateFirst`, steps in the same order; undefined as soon as a step would need
+   * I/O (a JWKS key not fetched, a blacklist or family to ask): then `validateFirst` decides.
+   */
+  validateFirstNow(classes: ReadonlyArray<TokenClass>, raw: string): Token | undefined {
+    if (this.deps.isRevoked) return undefined;
+    const messages: TokenClassMessage[] = [];
+    for (const TokenCls of classes) {
+      try {
+        const token = this.decode(TokenCls, raw);
+        if (isSignatureUnchecked(token) || token.verifySignature !== Token.prototype.verifySignature) return undefined;
+        // As check(): the claims, then the stored state, which is nothing without a jti or family to ask.
+        token.checkClaims();
+        const checks = token.revocationChecks();
+        if (checks.blacklist || (checks.family && token.getFamilyId() !== null)) return undefined;
+        if (checks.family) token.checkFamilyExp();
+        return token;
       } catch (err) {
         if (!(err instanceof TokenError)) throw err;
         messages.push({ token_class: TokenCls.name, token_type: TokenCls.tokenType, message: err.message });

@@ -9,6 +9,7 @@ import { resolveCookieMode, type CookieModeOptions, type ResolvedCookieMode } fr
 import { isCookieValue, readCookie } from '../http/cookies';
 import { checkCsrf } from '../http/csrf';
 import type { JwtFromRequest } from '../http/extract-jwt';
+import { AUTHENTICATE_DIRECT, type AuthenticateCallback, type DirectAuthenticate, type DirectAuthenticator } from '../http/direct-auth';
 
 /** Options of the strategies. */
 export interface JWTStrategyOptions {
@@ -33,6 +34,27 @@ export interface JWTStrategyOptions {
 /** CSRF names and no trusted origins, for a `jwtFromRequest` reading a cookie without cookie mode. */
 const DEFAULT_CSRF_MODE: ResolvedCookieMode = resolveCookieMode({}, null);
 
+/** Where a request's outcome goes: passport's strategy object (`authenticate`), or jwtAuth()'s callback (`DirectSink`). */
+interface Sink {
+  success(user: Express.User, info: JWTAuthInfo): void;
+  fail(challenge: string, status: number): void;
+  error(err: unknown): void;
+}
+
+/** jwtAuth()'s direct path: the outcome as passport's custom callback receives it (one object a request). */
+class DirectSink implements Sink {
+  constructor(private readonly done: AuthenticateCallback) {}
+  success(user: Express.User, info: JWTAuthInfo): void {
+    this.done(null, user, info);
+  }
+  fail(challenge: string, status: number): void {
+    this.done(null, false, challenge, status);
+  }
+  error(err: unknown): void {
+    this.done(err);
+  }
+}
+
 /** What a successful authentication puts in `req.authInfo`. */
 export interface JWTAuthInfo {
   /** The validated token. */
@@ -45,7 +67,7 @@ export interface JWTAuthInfo {
  * not per request. The base class is `passport.Strategy` (passport-strategy's
  * class) from the app's own passport, a peer dependency.
  */
-export abstract class BaseJWTStrategy<U> extends passport.Strategy {
+export abstract class BaseJWTStrategy<U> extends passport.Strategy implements DirectAuthenticator {
   override name: string;
   readonly sj: SimpleJWT<never>;
   readonly wwwAuthenticateRealm = 'api';
@@ -59,6 +81,8 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   private readonly cookieMode: ResolvedCookieMode | undefined;
   /** Only a token found elsewhere than the auth header can have come from a cookie. */
   private readonly mayUseCookies: boolean;
+  /** Static keys and the package's own `getValidatedToken`: the token may be validated without waiting. */
+  private readonly validatesNow: boolean;
 
   constructor(sj: SimpleJWT<never>, defaultName: string, options: JWTStrategyOptions = {}) {
     super();
@@ -79,6 +103,7 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
     this.schemes = new Set(sj.settings.authHeaderTypes);
     this.tokenClasses = sj.authTokenClasses;
     this.remoteKeys = sj.settings.jwkUrl !== null;
+    this.validatesNow = !this.remoteKeys && this.getValidatedToken === BaseJWTStrategy.prototype.getValidatedToken;
   }
 
   /** The `WWW-Authenticate` challenge of a 401: the first of `authHeaderTypes` and the realm. */
@@ -104,6 +129,11 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   /** The user the validated token stands for. */
   abstract getUser(token: Token): Promise<U>;
 
+  /** The user when it needs no I/O (the stateless strategy's), else undefined: then `getUser` is awaited. */
+  protected userAtOnce(_token: Token): { user: U } | undefined {
+    return undefined;
+  }
+
   /** The raw token: `jwtFromRequest`, else the auth header; then, in cookie mode, the access or sliding cookie. */
   extractToken(req: Request): string | null {
     let raw: string | null = null;
@@ -119,23 +149,59 @@ export abstract class BaseJWTStrategy<U> extends passport.Strategy {
   }
 
   override authenticate(req: Request): void {
+    this.run(req, this as unknown as Sink);
+  }
+
+  /**
+   * jwtAuth()'s fast path (issue #25): the same checks as `authenticate`, answered to a
+   * callback instead of through passport's strategy object. Null when a subclass overrides
+   * `authenticate`: then only passport runs what it does.
+   */
+  [AUTHENTICATE_DIRECT](): DirectAuthenticate | null {
+    if (this.authenticate !== BaseJWTStrategy.prototype.authenticate) return null;
+    return (req, done) => this.run(req, new DirectSink(done));
+  }
+
+  private run(req: Request, sink: Sink): void {
     let raw: string | null;
     try {
       raw = this.extractToken(req);
     } catch (err) {
-      return this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
+      return sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
     }
-    if (raw === null) return this.fail(this.authenticateHeader(), 401);
+    if (raw === null) return sink.fail(this.authenticateHeader(), 401);
     // A browser sends cookies by itself, also on a request another site made: such requests must prove they are the page's.
     if (this.mayUseCookies && isCookieValue(req, raw)) {
       const refused = checkCsrf(req, this.cookieMode ?? DEFAULT_CSRF_MODE);
-      if (refused) return this.error(refused);
+      if (refused) return sink.error(refused);
+    }
+    // Nothing to wait for on the way to the user (no JWKS fetch, no stored check, no hook): no promise chain (#25).
+    if (this.validatesNow) {
+      let token: Token | undefined;
+      let now: { user: U } | undefined;
+      let user: Promise<U> | U | undefined;
+      try {
+        token = this.sj.validation.validateFirstNow(this.tokenClasses, raw);
+        if (token) now = this.userAtOnce(token);
+        if (token && !now) user = this.getUser(token);
+      } catch (err) {
+        return sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader()));
+      }
+      if (token && now) return sink.success(now.user as Express.User, { token } satisfies JWTAuthInfo);
+      if (token) {
+        const info: JWTAuthInfo = { token };
+        Promise.resolve(user).then(
+          (found) => sink.success(found as Express.User, info),
+          (err: unknown) => sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
+        );
+        return;
+      }
     }
     this.authenticateToken(raw, req).then(
-      ({ user, token }) => this.success(user as Express.User, { token } satisfies JWTAuthInfo),
+      ({ user, token }) => sink.success(user as Express.User, { token } satisfies JWTAuthInfo),
       // Anything unexpected on the way (a store throwing) must not let a request through:
       // an outage is a 503, a bug a 500 for the app's error middleware.
-      (err: unknown) => this.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
+      (err: unknown) => sink.error(withChallenge(asPackageError(err, this.sj.logger), this.authenticateHeader())),
     );
   }
 

@@ -19,9 +19,19 @@ export class JWTStatelessStrategy<U = unknown> extends BaseJWTStrategy<unknown> 
   }
 
   async getUser(token: Token): Promise<unknown> {
+    return this.tokenUser(token);
+  }
+
+  /** The `tokenUserClass` of the token (throws `InvalidToken` without a user id claim). */
+  private tokenUser(token: Token): unknown {
     const claim = this.sj.settings.userIdClaim;
     userIdClaimOf(token, claim);
     return new this.sj.tokenUserClass(token, claim);
+  }
+
+  /** The user without waiting, unless a subclass overrides `getUser` (#25). */
+  protected override userAtOnce(token: Token): { user: unknown } | undefined {
+    return this.getUser === JWTStatelessStrategy.prototype.getUser ? { user: this.tokenUser(token) } : undefined;
   }
 }
 

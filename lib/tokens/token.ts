@@ -85,6 +85,11 @@ export interface RevocationChecks {
  */
 const SIGNATURE_UNCHECKED = new WeakSet<object>();
 
+/** Whether `token`'s signature is still to be checked (`verifySignature()` has work to do). */
+export function isSignatureUnchecked(token: Token): boolean {
+  return SIGNATURE_UNCHECKED.has(token);
+}
+
 /** A token class (bound or not), as the factory methods see it. */
 export type TokenClass<T extends Token = Token> = (new (token?: string | null, options?: TokenOptions) => T) & Omit<typeof Token, 'prototype'>;
 
