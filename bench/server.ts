@@ -7,7 +7,7 @@ import express, { type Handler } from 'express';
 import Passport from 'passport';
 import { ExtractJwt, Strategy as PassportJwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, tokenRefreshRouter, type UserStore } from '../lib';
-import { sequelizeUserStore } from '../lib/sequelize';
+import { sequelizeUserStore } from '../models';
 import { openStore, userModel, type BenchUser, type Store } from './stateful';
 
 // tsx turns on source-mapped stack traces for the whole process; an app in production runs

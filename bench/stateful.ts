@@ -7,7 +7,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
 import { SimpleJWT } from '../lib';
-import { defineModels, migrate } from '../lib/sequelize';
+import { defineModels, migrate } from '../models';
 import { TEST_TABLES } from '../test/helpers/database';
 
 export type Store = 'sqlite' | 'postgres';

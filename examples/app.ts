@@ -15,7 +15,7 @@ import {
   type KeyInput,
   type SimpleJWTOptions,
 } from '../lib';
-import { sequelizeUserStore } from '../lib/sequelize';
+import { sequelizeUserStore } from '../models';
 import { hashPassword, verifyPassword } from './password';
 
 /** The demo's login, printed at start-up. */

@@ -79,8 +79,4 @@ export { Serializer, type SerializerClass, type SerializerSettingName, type Seri
 export type { BoundTokenClasses } from './serializers/token-class';
 export { parseFields, parseCharField, FIELD_MESSAGES, NON_FIELD_ERRORS, type FieldSpec, type FieldValues } from './serializers/fields';
 export { FAMILY_BLACKLISTED } from './serializers/token-family-blacklist';
-export { ALLOWED_METHODS } from '../routes/view';
-export { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
-export { DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE } from '../routes/jwks';
-export { SESSIONS_ALLOWED_METHODS } from '../routes/sessions';
 export { SESSION_TOUCH_INTERVAL, SESSION_USER_AGENT_MAX } from './settings';

@@ -7,12 +7,9 @@ import type * as SequelizeApps from '../models/sequelize-apps';
 import {
   DEFAULT_ACCESS_COOKIE,
   DEFAULT_ACCESS_TOKEN_LIFETIME,
-  DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_CACHE_TTL,
   DEFAULT_CSRF_COOKIE,
   DEFAULT_CSRF_HEADER,
-  DEFAULT_JWKS_MAX_AGE,
-  DEFAULT_JWKS_PATH,
   DEFAULT_LOGIN_CONCURRENCY,
   DEFAULT_LOGIN_THROTTLE_FAILURES,
   DEFAULT_LOGIN_THROTTLE_KEY_PREFIX,
@@ -27,6 +24,8 @@ import {
   DEFAULT_STORAGE_TIMEOUT,
   DEFAULT_TOKEN_FAMILY_LIFETIME,
 } from './extend';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
+import { DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_PATH } from '../routes/jwks';
 
 // The entry wires the layers: the Sequelize storage behind the `sequelize` setting and
 // `sj.migrate()`, loaded on first use, so that importing the package loads no Sequelize
@@ -79,7 +78,7 @@ export { RedisBlacklistCache, type RedisClientLike, type RedisBlacklistCacheOpti
 // ---- what extends the package (storage backends, the services, TokenHost, the serializers'
 // base and field parsers, the DEFAULT_* constants) is in 'passport-simplejwt/extend' (lib/extend.ts).
 // ---- persistence: sequelizeUserStore and the models, migrations and flush commands of the
-// apps are in 'passport-simplejwt/sequelize' (lib/sequelize.ts): they load Sequelize or name its types.
+// apps are in 'passport-simplejwt/sequelize' (models/index.ts): they load Sequelize or name its types.
 
 export {
   SimpleJWTError,

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defineModels } from '../../lib/sequelize';
+import { defineModels } from '../../models';
 import { djangoTimestampSql, useTestDatabase, type TestDatabase } from '../helpers/database';
 
 const ROOT = resolve(__dirname, '../..');

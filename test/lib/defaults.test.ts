@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { DEFAULTS, SimpleJWT } from '../../lib';
 import * as extend from '../../lib/extend';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../routes/body';
+import { DEFAULT_JWKS_PATH } from '../../routes/jwks';
 import { SECRET } from '../helpers/fixtures';
 
 describe('DEFAULTS', () => {
@@ -9,12 +11,12 @@ describe('DEFAULTS', () => {
     for (const value of Object.values(DEFAULTS)) if (typeof value === 'object') expect(Object.isFrozen(value)).to.be.true;
   });
 
-  it('holds the DEFAULT_* constants of passport-simplejwt/extend', () => {
+  it('holds the DEFAULT_* constants of passport-simplejwt/extend and of the views', () => {
     expect(DEFAULTS.accessTokenLifetime).to.equal(extend.DEFAULT_ACCESS_TOKEN_LIFETIME);
     expect(DEFAULTS.loginThrottle.keyPrefix).to.equal(extend.DEFAULT_LOGIN_THROTTLE_KEY_PREFIX);
     expect(DEFAULTS.cookieMode.csrfHeader).to.equal(extend.DEFAULT_CSRF_HEADER);
-    expect(DEFAULTS.jwksRouter.path).to.equal(extend.DEFAULT_JWKS_PATH);
-    expect(DEFAULTS.bodyLimitBytes).to.equal(extend.DEFAULT_BODY_LIMIT_BYTES);
+    expect(DEFAULTS.jwksRouter.path).to.equal(DEFAULT_JWKS_PATH);
+    expect(DEFAULTS.bodyLimitBytes).to.equal(DEFAULT_BODY_LIMIT_BYTES);
     expect(DEFAULTS.redisCommandTimeoutMs).to.equal(extend.DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
   });
 

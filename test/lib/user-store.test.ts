@@ -4,7 +4,7 @@ import request from 'supertest';
 import express from 'express';
 import { Passport } from 'passport';
 import { JWTStrategy, SimpleJWT, errorHandler, jwtAuth } from '../../lib';
-import { sequelizeUserStore } from '../../lib/sequelize';
+import { sequelizeUserStore } from '../../models';
 import { openTestDatabase, useTestDatabase } from '../helpers/database';
 import { SECRET } from '../helpers/fixtures';
 import { appWith } from '../helpers/http';

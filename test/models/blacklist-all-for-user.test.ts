@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ServiceUnavailable } from '../../lib';
-import { sequelizeApps } from '../../lib/sequelize';
+import { sequelizeApps } from '../../models';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
-import { defineModels, OutstandingToken, BlacklistedToken } from '../../lib/sequelize';
+import { defineModels, OutstandingToken, BlacklistedToken } from '../../models';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { djangoBlacklist, expectRejected } from '../helpers/storage';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { TokenError, type SimpleJWTOptions } from '../../lib';
-import { BlacklistedTokenFamily, defineModels } from '../../lib/sequelize';
+import { BlacklistedTokenFamily, defineModels } from '../../models';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';

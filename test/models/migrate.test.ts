@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { defineModels, flushExpiredTokens, migrate, MIGRATIONS_TABLE } from '../../lib/sequelize';
+import { defineModels, flushExpiredTokens, migrate, MIGRATIONS_TABLE } from '../../models';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { createDjangoTables } from '../helpers/django-schema';

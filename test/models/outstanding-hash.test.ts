@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { tokenRouter, type SimpleJWTOptions } from '../../lib';
-import { defineModels, flushExpiredTokens } from '../../lib/sequelize';
+import { defineModels, flushExpiredTokens } from '../../models';
 import { expect401 } from '../helpers/app';
 import { useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';

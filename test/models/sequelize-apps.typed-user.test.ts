@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TokenError } from '../../lib';
 import { type AppStorage } from '../../lib/extend';
-import { sequelizeApps } from '../../lib/sequelize';
+import { sequelizeApps } from '../../models';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 

@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
 import { tokenRouter } from '../../lib';
-import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../lib/sequelize';
+import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../models';
 import { expect401 } from '../helpers/app';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { createDjangoTables } from '../helpers/django-schema';

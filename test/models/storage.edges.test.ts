@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
 import { MemoryBlacklistCache } from '../../lib';
-import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../lib/sequelize';
+import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../models';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';

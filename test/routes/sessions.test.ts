@@ -3,7 +3,7 @@ import express from 'express';
 import Passport from 'passport';
 import request from 'supertest';
 import { JWTStrategy, errorHandler, jwtAuth, sessionsRouter, tokenRouter, type Session, type SimpleJWTOptions } from '../../lib';
-import { sequelizeApps } from '../../lib/sequelize';
+import { sequelizeApps } from '../../models';
 import { SESSION_TABLE } from '../../models/sessions';
 import { expect401 } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { SimpleJWT, TokenRefreshSerializer, tokenRefreshRouter, type RefreshToken, type SimpleJWTOptions } from '../../lib';
-import { defineModels } from '../../lib/sequelize';
+import { defineModels } from '../../models';
 import { useTestDatabase } from '../helpers/database';
 import { makeSJ, SECRET, type TestUser } from '../helpers/fixtures';
 import { ROTATING_FAMILY_OPTIONS, appWith, expect401, pairFor } from '../helpers/app';

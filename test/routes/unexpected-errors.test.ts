@@ -16,7 +16,7 @@ import {
   type SimpleJWTOptions,
   type UserStore,
 } from '../../lib';
-import { sequelizeUserStore } from '../../lib/sequelize';
+import { sequelizeUserStore } from '../../models';
 import { useTestDatabase } from '../helpers/database';
 import { SECRET, makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { pairFor } from '../helpers/app';

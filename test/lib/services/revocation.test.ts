@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { MemoryBlacklistCache } from '../../../lib';
 import { type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib/extend';
-import { sequelizeApps } from '../../../lib/sequelize';
+import { sequelizeApps } from '../../../models';
 import { defineModels } from '../../../models/define-models';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ } from '../../helpers/fixtures';

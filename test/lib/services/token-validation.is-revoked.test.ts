@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { type IsRevoked, type SimpleJWTOptions, type TokenState } from '../../../lib';
 import { type AppStorage } from '../../../lib/extend';
-import { sequelizeApps } from '../../../lib/sequelize';
+import { sequelizeApps } from '../../../models';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeSJ, type TestUser } from '../../helpers/fixtures';
 import { expectRejected } from '../../helpers/storage';
