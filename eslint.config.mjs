@@ -49,8 +49,8 @@ const LAYERS = {
     below: ['types', 'settings and errors', 'lib/http/', 'lib/storage/', 'lib/backend/', 'lib/tokens/', 'lib/services/', 'lib/simplejwt.ts'],
   },
 };
-// The package entries: '.', './extend', './sequelize' and the bin. They import every layer; none imports them.
-const ENTRIES = ['lib/@(index|extend|sequelize|cli).ts'];
+// The package entries: '.', './extend' and the bin ('./sequelize' is models/index.ts). They import every layer; none imports them.
+const ENTRIES = ['lib/@(index|extend|cli).ts'];
 
 /** The zones of `import-x/no-restricted-paths`. */
 function zones() {
@@ -67,11 +67,18 @@ function zones() {
   }));
   return [
     {
-      // Every file of lib/ but the package entries.
-      target: ['lib/!(index|extend|sequelize|cli).ts', 'lib/*/**'],
+      // Every file of lib/ but the package entries and the wiring.
+      target: ['lib/!(index|extend|cli|simplejwt).ts', 'lib/*/**'],
       from: ['models/**', 'routes/**'],
       message:
         'lib/ never imports models/ or routes/: storage is reached through lib/storage/, which models/ implements; only the package entries lib/index.ts and lib/cli.ts import them (the Sequelize entry is models/index.ts).',
+    },
+    {
+      // The wiring loads the Sequelize storage of the `sequelize` setting, and nothing else of models/.
+      target: ['lib/simplejwt.ts'],
+      from: ['models/!(sequelize-apps).ts', 'models/*/**', 'routes/**'],
+      message:
+        'lib/simplejwt.ts imports of models/ only the Sequelize storage (models/sequelize-apps.ts), which the `sequelize` setting installs; routes/ never.',
     },
     {
       target: ['models/**'],

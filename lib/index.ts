@@ -2,8 +2,6 @@
  * passport-simplejwt: JSON Web Token authentication for Express + Passport,
  * the Node counterpart of Django REST Framework's Simple JWT.
  */
-import { useDefaultStorage } from './simplejwt';
-import type * as SequelizeApps from '../models/sequelize-apps';
 import {
   DEFAULT_ACCESS_COOKIE,
   DEFAULT_ACCESS_TOKEN_LIFETIME,
@@ -26,14 +24,6 @@ import {
 } from './extend';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
 import { DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_PATH } from '../routes/jwks';
-
-// The entry wires the layers: the Sequelize storage behind the `sequelize` setting and
-// `sj.migrate()`, loaded on first use, so that importing the package loads no Sequelize
-// module and an app without `sequelize` installed runs.
-useDefaultStorage(
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  () => (require('../models/sequelize-apps') as typeof SequelizeApps).sequelizeStorage,
-);
 
 export { SimpleJWT } from './simplejwt';
 export type {

@@ -28,23 +28,18 @@ import { Token, type TokenClass, type TokenHost } from './tokens/token';
 import { UntypedToken } from './tokens/untyped-token';
 import type { UserStore } from './types/user-store';
 import type { AppStorage, StorageProvider } from './storage';
-
-// The package entry installs the Sequelize storage here: lib/ itself never imports models/.
-let defaultStorage: StorageProvider | (() => StorageProvider) | undefined;
+import type * as SequelizeApps from '../models/sequelize-apps';
 
 /**
- * Installs the storage the `sequelize` setting and `migrate()` use (the package
- * entry does, with the Sequelize one): a provider, or a function that loads it
- * on first use (so that importing the package loads no Sequelize module).
+ * The storage of the `sequelize` setting: the Sequelize implementation of
+ * `models/`, loaded only when an instance is given a `sequelize` (importing
+ * the package loads no Sequelize module, and an app without `sequelize`
+ * installed runs). The one import of `models/` below the package entries:
+ * this file wires the layers.
  */
-export function useDefaultStorage(provider: StorageProvider | (() => StorageProvider)): void {
-  defaultStorage = provider;
-}
-
-function requireDefaultStorage(): StorageProvider {
-  if (!defaultStorage) throw new TypeError("passport-simplejwt: no storage installed; import the package entry ('passport-simplejwt')");
-  if (typeof defaultStorage === 'function') defaultStorage = defaultStorage();
-  return defaultStorage;
+function sequelizeStorage(): StorageProvider {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../models/sequelize-apps') as typeof SequelizeApps).sequelizeStorage;
 }
 
 /**
@@ -114,6 +109,8 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    */
   readonly sessions: Sessions;
 
+  /** The storage behind the `sequelize` setting (its apps, migrations and counters), or none without one. */
+  private readonly storageProvider?: StorageProvider;
   private appsImpl?: ResolvedAppStorage;
   /** The bound class of each base class (`bind`). */
   private readonly boundClasses = new Map<typeof Token, typeof Token>();
@@ -132,7 +129,8 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
     this.users = options.users;
     this.sequelize = options.sequelize;
-    if (this.sequelize && defaultStorage) requireDefaultStorage().configure?.(this.sequelize, this.settings.storageTimeout);
+    this.storageProvider = this.sequelize ? sequelizeStorage() : undefined;
+    if (this.sequelize) this.storageProvider?.configure?.(this.sequelize, this.settings.storageTimeout);
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
     const storage = <T>(work: Promise<T>): Promise<T> => this.storage(work);
@@ -177,7 +175,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     const { sequelize } = this;
     if (!sequelize) return undefined;
     return (options) => {
-      const storage = requireDefaultStorage();
+      const storage = this.requireStorage();
       if (!storage.failureCounter) throw new TypeError("passport-simplejwt: the installed storage has no 'database' store for loginThrottle");
       return storage.failureCounter(sequelize, options);
     };
@@ -334,8 +332,15 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     this.appsImpl = withTokenState(apps);
   }
 
+  /** The storage of the `sequelize` setting, or a clear error without one. */
+  private requireStorage(): StorageProvider {
+    if (!this.storageProvider)
+      throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting (or their storage installed with sj.useApps())");
+    return this.storageProvider;
+  }
+
   private apps(): ResolvedAppStorage {
-    this.appsImpl ??= withTokenState(requireDefaultStorage().apps(this as SimpleJWT));
+    this.appsImpl ??= withTokenState(this.requireStorage().apps(this as SimpleJWT));
     return this.appsImpl;
   }
 
@@ -360,6 +365,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
    */
   async migrate(): Promise<string[]> {
     if (!this.sequelize) throw new TypeError("passport-simplejwt: migrate() needs the 'sequelize' setting");
-    return requireDefaultStorage().migrate(this.sequelize, this.settings.apps);
+    return this.requireStorage().migrate(this.sequelize, this.settings.apps);
   }
 }

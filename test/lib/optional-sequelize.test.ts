@@ -69,4 +69,33 @@ const { SimpleJWT } = require('./lib');
 })().catch((e) => { console.error(e); process.exit(1); });`);
     expect(out).to.equal('true true true');
   });
+
+  it('the storage comes with the instance, not with an import: SimpleJWT loaded without the package entry migrates and blacklists', async () => {
+    const out = await node(`
+const { Sequelize } = require('sequelize');
+const { SimpleJWT } = require('./lib/simplejwt');
+(async () => {
+  const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+  const sj = new SimpleJWT({ signingKey: 'x'.repeat(48), sequelize, apps: { blacklist: true } });
+  await sj.migrate();
+  const refresh = await sj.RefreshToken.forUser({ id: 7 });
+  await refresh.blacklist();
+  const root = Object.keys(require.cache).some((p) => p.endsWith(require('node:path').join('lib', 'index.ts')));
+  console.log(root, await sj.revocation.isBlacklisted(String(refresh.payload.jti)));
+  await sequelize.close();
+})().catch((e) => { console.error(e); process.exit(1); });`);
+    expect(out).to.equal('false true');
+  });
+
+  it('an instance without the sequelize setting loads no storage, and migrate() says what it needs', async () => {
+    const out = await node(`
+const { SimpleJWT } = require('./lib');
+(async () => {
+  const sj = new SimpleJWT({ signingKey: 'x'.repeat(48) });
+  const models = Object.keys(require.cache).filter((p) => p.includes(require('node:path').join('passport-simplejwt', 'models')) || p.includes('/models/')).length;
+  const refused = await sj.migrate().then(() => 'resolved', (e) => e.message);
+  console.log(models, refused);
+})().catch((e) => { console.error(e); process.exit(1); });`);
+    expect(out).to.equal("0 passport-simplejwt: migrate() needs the 'sequelize' setting");
+  });
 });
