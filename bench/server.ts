@@ -2,6 +2,7 @@
  * One benchmark app in its own process: `GET /api/me/` answering the user
  * JSON, behind the auth named by argv[2]. Started by strategy.bench.ts.
  */
+import cluster from 'node:cluster';
 import { createSecretKey } from 'node:crypto';
 import express, { type Handler } from 'express';
 import Passport from 'passport';
@@ -25,7 +26,7 @@ export type StatelessVariant =
   | 'simplejwt-jwtauth'
   | 'simplejwt-stateless-jwtauth';
 /** A stateful path (`me`: JWTStrategy with the user row in the database; `refresh`; `rotate`: rotation + blacklist + family) on a database. */
-export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}`;
+export type StatefulVariant = `${'me' | 'refresh' | 'rotate'}-${Store}` | `${'me' | 'refresh' | 'rotate'}-${Store}-x2`;
 export type Variant = StatelessVariant | StatefulVariant;
 
 /** The same in-memory lookup for every app. */
@@ -122,10 +123,55 @@ function statefulApp(variant: StatefulVariant, secret: string): express.Express 
   return app;
 }
 
+/** What a worker reports on 'mark': its CPU time and the requests it served. */
+interface Mark {
+  cpu: NodeJS.CpuUsage;
+  served: number;
+}
+
+/** A `-x2` variant's primary: two workers serving the app on one port; 'mark' sums their CPU time and requests. */
+function primary(): void {
+  const workers = [cluster.fork(), cluster.fork()];
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    if (++listening === workers.length) process.send?.({ port: address.port });
+  });
+  cluster.on('exit', (_worker, code) => {
+    if (code !== 0) process.exit(1);
+  });
+  process.on('message', (msg) => {
+    if (msg === 'mark') {
+      void Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<Mark>((resolve) => {
+              worker.once('message', (mark: Mark) => resolve(mark));
+              worker.send('mark');
+            }),
+        ),
+      ).then((marks) =>
+        process.send?.({
+          cpu: { user: marks.reduce((t, m) => t + m.cpu.user, 0), system: marks.reduce((t, m) => t + m.cpu.system, 0) },
+          served: marks.reduce((t, m) => t + m.served, 0),
+        }),
+      );
+    }
+    if (msg === 'stop') {
+      for (const worker of workers) worker.send('stop');
+      setTimeout(() => process.exit(0), 2000).unref();
+      cluster.on('exit', () => {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
 function main(): void {
   const variant = process.argv[2] as Variant;
   const secret = process.env.BENCH_SECRET;
   if (!secret) throw new Error('BENCH_SECRET is not set');
+  if (variant.endsWith('-x2') && cluster.isPrimary) return primary();
   let app: express.Express;
   if (variant.includes('-sqlite') || variant.includes('-postgres')) {
     app = statefulApp(variant as StatefulVariant, secret);

@@ -23,6 +23,10 @@
  * Issue #25: `simplejwt-jwtauth` and `simplejwt-stateless-jwtauth` put the two
  * strategies behind `jwtAuth()` (its fast path) instead of
  * `passport.authenticate`; `--tokens=200000` is the distinct-token run.
+ *
+ * A stateful variant ending in `-x2` runs the same app in two Node processes
+ * (node:cluster, one port) on the same database: what a second process adds
+ * (docs/capacity.md). Its CPU per request is the sum of both workers'.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -56,6 +60,9 @@ const ROWS: Row[] = [
   { variant: 'me-postgres', label: 'JWTStrategy, user row in PostgreSQL' },
   { variant: 'refresh-postgres', label: 'refresh, no rotation, apps on, PostgreSQL' },
   { variant: 'rotate-postgres', label: 'refresh + rotation + blacklist + family, PostgreSQL' },
+  { variant: 'rotate-postgres-x2', label: 'refresh + rotation + blacklist + family, PostgreSQL, 2 Node processes' },
+  { variant: 'refresh-postgres-x2', label: 'refresh, no rotation, apps on, PostgreSQL, 2 Node processes' },
+  { variant: 'me-postgres-x2', label: 'JWTStrategy, user row in PostgreSQL, 2 Node processes' },
 ];
 
 const only = process.argv
@@ -63,8 +70,8 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 const rows = ROWS.filter((r) => r.variant === 'none' || !only || only.includes(r.variant));
-const isStateful = (v: Variant) => v.endsWith('-sqlite') || v.endsWith('-postgres');
-const storeOf = (v: Variant): Store => (v.endsWith('-sqlite') ? 'sqlite' : 'postgres');
+const isStateful = (v: Variant) => v.includes('-sqlite') || v.includes('-postgres');
+const storeOf = (v: Variant): Store => (v.includes('-sqlite') ? 'sqlite' : 'postgres');
 
 const EXPECTED_USER: BenchUser = { id: 1, username: 'demo', is_active: true };
 
