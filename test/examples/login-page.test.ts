@@ -3,8 +3,6 @@
  * cookie mode and CSRF protection as a browser enforces them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -12,23 +10,10 @@ import express from 'express';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD, DEMO_USERNAME, SESSION_PATH, createDemoApp, type DemoApp } from '../../examples/app';
 import { Clock } from '../helpers/fixtures';
+import { listen, type TestServer } from '../helpers/server';
 import { chromiumMissing, launchBrowser, screenshotPath, type TestBrowser } from '../helpers/browser';
 
 const ACCESS_LIFETIME_SECONDS = 60;
-
-function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1');
-    server.once('error', reject);
-    server.once('listening', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 
 /** A page of another origin (another port of 127.0.0.1: same site, so the browser sends the Lax cookies) that posts a form to the demo. */
 function attackerApp(target: string): express.Express {
@@ -52,8 +37,8 @@ describe('login page in a real browser (headless Chromium)', function () {
   let dir: string;
   let demo: DemoApp;
   let clock: Clock;
-  let site: { server: Server; url: string } | undefined;
-  let attacker: { server: Server; url: string } | undefined;
+  let site: TestServer | undefined;
+  let attacker: TestServer | undefined;
   let browser: TestBrowser | undefined;
   let page: Page;
 
@@ -79,8 +64,8 @@ describe('login page in a real browser (headless Chromium)', function () {
 
   after(async () => {
     await browser?.close();
-    await close(attacker?.server);
-    await close(site?.server);
+    await attacker?.close();
+    await site?.close();
     await demo?.sequelize.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

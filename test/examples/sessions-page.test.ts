@@ -5,33 +5,17 @@
  * keeps working.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type express from 'express';
 import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_USERNAME, SESSION_PATH, createDemoApp, type DemoApp } from '../../examples/app';
 import { Clock } from '../helpers/fixtures';
+import { listen, type TestServer } from '../helpers/server';
 import { chromiumMissing, launchBrowser, screenshotPath, type TestBrowser } from '../helpers/browser';
 
 const ACCESS_LIFETIME_SECONDS = 60;
-
-function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1');
-    server.once('error', reject);
-    server.once('listening', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 
 describe('"your sessions" on the login page, two devices (headless Chromium)', function () {
   // Two Chromium processes on a busy machine take seconds to start.
@@ -40,7 +24,7 @@ describe('"your sessions" on the login page, two devices (headless Chromium)', f
   let dir: string;
   let demo: DemoApp;
   let clock: Clock;
-  let site: { server: Server; url: string } | undefined;
+  let site: TestServer | undefined;
   const browsers: TestBrowser[] = [];
   let here: Page;
   let other: Page;
@@ -67,7 +51,7 @@ describe('"your sessions" on the login page, two devices (headless Chromium)', f
 
   after(async () => {
     for (const browser of browsers) await browser.close();
-    await close(site?.server);
+    await site?.close();
     await demo?.sequelize.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
