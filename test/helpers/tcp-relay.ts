@@ -28,6 +28,19 @@ export interface TcpRelay {
   close(): Promise<void>;
 }
 
+/**
+ * A relay in front of the test database at `url` (PostgreSQL or MariaDB), and
+ * `url` rewritten to go through it (`mariadb:` as `mysql:`, Sequelize's name).
+ */
+export async function relayTo(url: string, dialect: string): Promise<{ relay: TcpRelay; url: string }> {
+  const target = new URL(url);
+  const relay = await startRelay(target.hostname, Number(target.port || (dialect === 'postgres' ? 5432 : 3306)));
+  const via = new URL(url);
+  via.hostname = '127.0.0.1';
+  via.port = String(relay.port);
+  return { relay, url: via.toString().replace(/^mariadb:/i, 'mysql:') };
+}
+
 export async function startRelay(targetHost: string, targetPort: number): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   /** Connections accepted while holding, not yet relayed. */

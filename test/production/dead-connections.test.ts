@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { JsonResponse, TestServer } from '../helpers/server';
-import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
+import { relayTo, type TcpRelay } from '../helpers/tcp-relay';
 import { failClosedApp } from '../helpers/fail-closed-app';
 import { pairFor } from '../helpers/app';
 import { DEADLINE_MS, SLACK_MS } from '../helpers/storage-timeout-checks';
@@ -59,12 +59,9 @@ describe('dead connections: the route to the database is lost for good while tra
 
   it('answers 503 within the deadline while the route is lost, and 200 again within storageTimeout + 1 s of new connections getting through', async () => {
     const db = await openDatabase();
-    const target = new URL(url!);
-    relay = await startRelay(target.hostname, Number(target.port || (db.dialect === 'postgres' ? 5432 : 3306)));
-    const viaRelay = new URL(url!);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
-    appSequelize = new Sequelize(viaRelay.toString().replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: POOL_MAX } });
+    const through = await relayTo(url!, db.dialect);
+    relay = through.relay;
+    appSequelize = new Sequelize(through.url, { logging: false, pool: { max: POOL_MAX } });
     const built = await failClosedApp(appSequelize, { storageTimeout: DEADLINE_MS / 1000 });
     const app = built.server;
     server = app;

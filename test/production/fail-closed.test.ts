@@ -13,7 +13,7 @@ import { defineModels } from '../../models/define-models';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { JsonResponse, TestServer } from '../helpers/server';
 import { failClosedApp } from '../helpers/fail-closed-app';
-import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
+import { relayTo, type TcpRelay } from '../helpers/tcp-relay';
 import { pairFor } from '../helpers/app';
 
 /** What a 503 may take at most while the database is gone: bounded by the pool's acquire and connect timeouts below. */
@@ -73,12 +73,9 @@ describe('fail closed: the database goes away and comes back (TCP relay)', funct
   /** The app: token endpoints and a protected GET /me behind JWTStrategy (family checked on access, so it hits the database). */
   async function setup() {
     const db = await openDatabase();
-    const target = new URL(url!);
-    relay = await startRelay(target.hostname, Number(target.port || (db.dialect === 'postgres' ? 5432 : 3306)));
-    const viaRelay = new URL(url!);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
-    appSequelize = productionSequelize(viaRelay.toString());
+    const through = await relayTo(url!, db.dialect);
+    relay = through.relay;
+    appSequelize = productionSequelize(through.url);
     const built = await failClosedApp(appSequelize, { tokenFamilyBlacklistOnReuse: true });
     server = built.server;
     return { db, sj: built.sj, relay, server };

@@ -9,7 +9,7 @@
 import { Sequelize } from 'sequelize';
 import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
 import type { TestServer } from '../helpers/server';
-import { startRelay, type TcpRelay } from '../helpers/tcp-relay';
+import { relayTo, type TcpRelay } from '../helpers/tcp-relay';
 import { failClosedApp } from '../helpers/fail-closed-app';
 import { pairFor } from '../helpers/app';
 import { DEADLINE_MS, expectAll503InTime, expectNothingCommitted, expectRecovered } from '../helpers/storage-timeout-checks';
@@ -37,13 +37,10 @@ describe('storageTimeout: the database connection goes half-open (TCP relay stop
 
   it('every refresh answers 503 within the deadline, nothing is committed behind it, the same tokens refresh once traffic flows', async () => {
     const db = await openDatabase();
-    const target = new URL(url!);
-    relay = await startRelay(target.hostname, Number(target.port || (db.dialect === 'postgres' ? 5432 : 3306)));
-    const viaRelay = new URL(url!);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
+    const through = await relayTo(url!, db.dialect);
+    relay = through.relay;
     // Sequelize as it comes, pool and all: storageTimeout is what bounds the request.
-    appSequelize = new Sequelize(viaRelay.toString().replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: 10 } });
+    appSequelize = new Sequelize(through.url, { logging: false, pool: { max: 10 } });
     const built = await failClosedApp(appSequelize, { storageTimeout: DEADLINE_MS / 1000 });
     server = built.server;
     const pairs = [];
