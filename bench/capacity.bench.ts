@@ -5,7 +5,7 @@
  * are dropped and re-created), counted at the driver: every statement the
  * pg client runs, and the rows each INSERT, UPDATE and DELETE reports.
  *
- *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bench_cap npx tsx bench/capacity.ts [--requests=200]
+ *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bench_cap npx tsx bench/capacity.bench.ts [--requests=200]
  *
  * The app is the production configuration of docs/production.md: the
  * blacklist and family apps, rotation with blacklistAfterRotation, family
