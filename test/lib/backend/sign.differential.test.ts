@@ -266,10 +266,30 @@ describe('unverified reads without jsonwebtoken (#22, differential against jwt.d
     expect({ ...sj.backend.decode(`${good}.`, false) }).to.deep.equal({ user_id: '1' });
   });
 
-  it('the header read to pick a remote key is the one jwt.decode read (kid, alg)', () => {
+  it('the header read to pick a remote key is the one jwt.decode read (kid, alg), or none where it read none', () => {
     for (const kid of ['2026-12', 'a b', '']) {
       const token = jwt.sign({ user_id: '1' }, SECRET, { algorithm: 'HS256', keyid: kid });
       expect(readJws(token)?.header).to.deep.equal(jwt.decode(token, { complete: true })?.header);
     }
+    // A header beyond ASCII is read as UTF-8 (RFC 7515), as the verifier and PyJWT read it; jws read Latin-1.
+    const utf8 = `${b64('{"alg":"HS256","kid":"é"}')}.${b64('{}')}.c2ln`;
+    expect(readJws(utf8)?.header.kid).to.equal('é');
+    expect(jwt.decode(utf8, { complete: true })?.header.kid).to.equal('Ã©');
+    // Else the same header, and none where jsonwebtoken read none: a `typ: JWT` token whose payload is not JSON (jws throws).
+    let none = 0;
+    for (const headerText of HEADERS.filter((text) => text.startsWith('{') && /^[\x20-\x7e]*$/.test(text))) {
+      for (const payloadText of PAYLOADS_READ) {
+        const token = `${b64(headerText)}.${b64(payloadText)}.c2ln`;
+        let expected: unknown;
+        try {
+          expected = jwt.decode(token, { complete: true })?.header;
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) none++;
+        expect(readJws(token)?.header, `header ${headerText} payload ${payloadText}`).to.deep.equal(expected);
+      }
+    }
+    expect(none).to.be.greaterThan(0);
   });
 });
