@@ -1,7 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { signEdDSA } from './eddsa';
-import { signatureCheck, verifyJws, type SignatureCheck } from './jws';
+import { readJws, signatureCheck, signer, verifyJws, type SignatureCheck, type Signer } from './jws';
 import { TokenBackendError, TokenBackendExpiredToken } from '../errors';
 import { JwksKeyProvider } from './jwks';
 import { DEFAULT_LOGGER, type Logger } from '../logger';
@@ -123,8 +121,7 @@ function peekHeader(token: string): Record<string, unknown> | undefined {
 interface Ring extends KeyRing {
   /** Tokens these keys already verified: replaced with the keys, so a removed key's tokens are never remembered. */
   readonly verified?: VerifiedTokenCache;
-  /** jsonwebtoken's `header` option, or the encoded header for EdDSA: `alg`, `typ`, then `kid` when named. */
-  readonly header: { alg: Algorithm; typ: 'JWT'; kid?: string };
+  /** The header every token is signed under, encoded once: `alg`, `typ`, then `kid` when named (jsonwebtoken's order, which PyJWT interop tests compare). */
   readonly encodedHeader: string;
   /** The published key set, made on first use. */
   jwks?: { keys: PublicJwk[] };
@@ -150,7 +147,8 @@ export class TokenBackend {
   private readonly issuer: string | null;
   private readonly jwkUrl: string | null;
   private readonly jsonEncoder: ResolvedSettings['jsonEncoder'];
-  /** The pinned algorithm's signature check (node:crypto, lib/backend/jws.ts). */
+  /** The pinned algorithm's signer and signature check (node:crypto, lib/backend/jws.ts). */
+  private readonly sign: Signer;
   private readonly checkSignature: SignatureCheck;
   /** Resolves the verifying key of a token; set when `jwkUrl` is configured. */
   keyResolver?: KeyResolver;
@@ -175,6 +173,7 @@ export class TokenBackend {
     }
     // Built once: the algorithm is pinned, so a header naming another one (or `none`) fails (lib/backend/jws.ts).
     this.checkSignature = signatureCheck(settings.algorithm);
+    this.sign = signer(settings.algorithm);
     this.timeClaims = [...new Set(['exp', 'nbf', 'iat', settings.tokenFamilyExpirationClaim, settings.slidingTokenRefreshExpClaim])];
     this.signatureFailures = new SignatureFailures(options.logger ?? DEFAULT_LOGGER, now);
   }
@@ -184,7 +183,7 @@ export class TokenBackend {
     const header = { alg: this.algorithm, typ: 'JWT' as const, ...(ring.signingKid === undefined ? {} : { kid: ring.signingKid }) };
     // Only a static key may vouch for a token later: a JWKS key can be rotated out.
     const verified = this.jwkUrl === null && (ring.unnamed || ring.byKid.size > 0) ? new VerifiedTokenCache() : undefined;
-    return { ...ring, header, encodedHeader: Buffer.from(JSON.stringify(header)).toString('base64url'), verified };
+    return { ...ring, encodedHeader: Buffer.from(JSON.stringify(header)).toString('base64url'), verified };
   }
 
   /**
@@ -232,7 +231,7 @@ export class TokenBackend {
 
   /** Signs a claim set, adding `aud` and `iss` when configured. */
   encode(payload: Payload): string {
-    const { signing, header, encodedHeader } = this.ring;
+    const { signing, encodedHeader } = this.ring;
     if (!signing) {
       throw new TypeError(
         `passport-simplejwt: cannot sign tokens: 'signingKey' (a private key for ${this.algorithm}) is not configured; this instance only verifies`,
@@ -241,11 +240,8 @@ export class TokenBackend {
     const claims: Payload = Object.assign(Object.create(null), payload);
     if (this.audience !== null) claims.aud = this.audience;
     if (this.issuer !== null) claims.iss = this.issuer;
-    const json = this.jsonEncoder ? JSON.stringify(claims, this.jsonEncoder) : JSON.stringify(claims);
-    const algorithm = this.algorithm;
-    if (algorithm === 'EdDSA') return signEdDSA(encodedHeader, json, signing);
-    // A string payload keeps jsonEncoder's output exactly; `typ` is set as PyJWT sets it.
-    return jwt.sign(json, signing, { algorithm, header });
+    // The payload is jsonEncoder's output exactly; `typ` is in the header as PyJWT sets it.
+    return this.sign(encodedHeader, this.jsonEncoder ? JSON.stringify(claims, this.jsonEncoder) : JSON.stringify(claims), signing);
   }
 
   /**
@@ -272,15 +268,11 @@ export class TokenBackend {
     return key ? { payload: this.verifyWith(token, key, now, undefined, false), verified: true } : { payload: this.read(token), verified: false };
   }
 
+  /** The claims without any check of the signature or times (as jsonwebtoken's `decode`), the hostile shapes still refused. */
   private read(token: string): Payload {
-    let decoded: jwt.Jwt | null;
-    try {
-      decoded = jwt.decode(token, { complete: true });
-    } catch (err) {
-      throw new TokenBackendError('Token is invalid', err);
-    }
+    const decoded = readJws(token);
     if (!decoded || !isClaimSet(decoded.payload)) throw new TokenBackendError('Token is invalid');
-    checkHostile(decoded.header as unknown as Record<string, unknown>, decoded.payload, this.timeClaims);
+    checkHostile(decoded.header, decoded.payload, this.timeClaims);
     return copyClaims(decoded.payload);
   }
 
@@ -385,12 +377,8 @@ export class TokenBackend {
 
   /** The verifying key from the key set (`jwkUrl`, as Simple JWT); the provider keeps only keys that fit the pinned algorithm. */
   private remoteKeyFor(token: string): KeyObject | undefined {
-    let header: jwt.JwtHeader | undefined;
-    try {
-      header = jwt.decode(token, { complete: true })?.header;
-    } catch {
-      return undefined;
-    }
+    // Its members are read as untrusted (`resolve` checks that `kid` is a string).
+    const header = readJws(token)?.header as JwtHeader | undefined;
     return header && this.keyResolver ? this.keyResolver(header) : undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import type { JwtHeader } from '../types/jwt';
+import { readJws } from './jws';
 import { ServiceUnavailable } from '../errors';
 import type { Algorithm } from '../settings';
 import { keyFitsAlgorithm } from '../settings/keys';
@@ -76,12 +76,8 @@ export class JwksKeyProvider {
 
   /** Fetches the key set unless the token's key is cached or a fetch just happened. */
   async prepare(token: string): Promise<void> {
-    let header: JwtHeader | undefined;
-    try {
-      header = jwt.decode(token, { complete: true })?.header;
-    } catch {
-      return; // not a JWT: decoding will refuse it
-    }
+    // Not a JWT: nothing to fetch, decoding will refuse it.
+    const header = readJws(token)?.header as JwtHeader | undefined;
     if (!header || this.resolve(header)) return;
     if (this.fetchedAt !== null && this.now().getTime() - this.fetchedAt < JWKS_COOLDOWN * 1000) return;
     this.pending ??= this.fetch().finally(() => {

@@ -16,7 +16,7 @@ function isKeyInput(key: unknown): key is KeyInput {
   return typeof key === 'string' || Buffer.isBuffer(key) || key instanceof KeyObject;
 }
 
-/** The smallest RSA modulus accepted, in bits (RFC 7518 section 3.3; jsonwebtoken refuses to sign with less). */
+/** The smallest RSA modulus accepted, in bits (RFC 7518 section 3.3). */
 const MIN_RSA_KEY_BITS = 2048;
 
 /** Whether an asymmetric key is of the type the algorithm signs with (RSA for RS/PS, the right curve for ES, Ed25519 for EdDSA). */
@@ -39,7 +39,7 @@ function checkAsymmetric(algorithm: Algorithm, key: KeyObject, setting: string):
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if ((type === 'rsa' || type === 'rsa-pss') && bits < MIN_RSA_KEY_BITS) {
-    // Refused here, not at the first signing: jsonwebtoken will not sign with it, so every login would be a 500.
+    // Refused here, at construction: a key RFC 7518 forbids never signs a token (jsonwebtoken refused it at every signing, a 500 per login).
     fail(`'${setting}' is a ${bits}-bit RSA key: ${algorithm} needs at least ${MIN_RSA_KEY_BITS} bits (RFC 7518 section 3.3)`);
   }
 }

@@ -3,12 +3,13 @@
 // second copy of what the app owns (peer dependencies).
 const fs = require('node:fs');
 
-// The issue's target is 40 packages and 8 MB. jsonwebtoken and its dependencies
-// are about 15; umzug (the migrations) brings about 28 more, most of them the
-// command-line parser of its own CLI (@rushstack/ts-command-line), which this
-// package never runs; rate-limiter-flexible and async-sema (loginThrottle and the
-// login bound) are one each. The budget is what that leaves, so that any growth fails.
-const MAX_PACKAGES = 50;
+// The budget is issue #22's target: 45 packages and 8 MB. umzug (the migrations)
+// brings 33 of them, most of them the command-line parser of its own CLI
+// (@rushstack/ts-command-line), which this package never runs; rate-limiter-flexible
+// and async-sema (loginThrottle and the login bound) are one each; cookie is the app's
+// express's own copy. Signing and verifying are on node:crypto: jsonwebtoken and its
+// 12 dependencies are no longer installed (issue #22: 50 packages, 6.9 MB before).
+const MAX_PACKAGES = 45;
 const MAX_MB = 8;
 const before = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const after = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));

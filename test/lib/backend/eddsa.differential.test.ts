@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { SimpleJWT, type Payload } from '../../../lib';
-import { signEdDSA } from '../../../lib/backend/eddsa';
+import { signer } from '../../../lib/backend/jws';
 import { Clock, SECRET } from '../../helpers/fixtures';
 import { ed25519Pair } from '../../helpers/keys';
+
+const signEdDSA = signer('EdDSA');
 
 // Issue #21 item 5: the EdDSA path (node:crypto + our claim checks) answers every hostile
 // claim set and header exactly as the jsonwebtoken path (HS256) does: same claims, or the

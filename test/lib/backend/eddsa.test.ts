@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { expect } from 'chai';
 import { SimpleJWT, TokenBackendError, TokenBackendExpiredToken, type SimpleJWTOptions } from '../../../lib';
-import { signEdDSA } from '../../../lib/backend/eddsa';
+import { signer } from '../../../lib/backend/jws';
 import { Clock } from '../../helpers/fixtures';
 import { ed25519Pair, keyPair } from '../../helpers/keys';
+
+const signEdDSA = signer('EdDSA');
 
 // Issue #21 item 5: EdDSA (Ed25519) signs and verifies with node:crypto, with every check of the other algorithms.
 

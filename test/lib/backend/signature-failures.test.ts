@@ -4,7 +4,9 @@ import { SimpleJWT, TokenBackendError } from '../../../lib';
 import { SIGNATURE_FAILURE_WARNING_INTERVAL_MS } from '../../../lib/extend';
 import { Clock, SECRET } from '../../helpers/fixtures';
 import { ed25519Pair } from '../../helpers/keys';
-import { signEdDSA } from '../../../lib/backend/eddsa';
+import { signer } from '../../../lib/backend/jws';
+
+const signEdDSA = signer('EdDSA');
 
 // Issue #22 item 6 (with #21): tokens that keep failing the signature check are reported, at most once a minute.
 
