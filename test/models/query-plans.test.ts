@@ -79,15 +79,16 @@ function scans(dialect: TestDialect, plan: PlanRows, names: Map<string, string>,
       if (/^SEARCH .* INDEX \S+ \(expires_at>\?\)$/.test(detail)) found.push(`${detail}: every live row`);
     }
   } else if (dialect === 'postgres') {
-    const visit = (node: Record<string, unknown>) => {
-      const relation = node['Relation Name'];
+    // A Bitmap Index Scan names no relation: its Bitmap Heap Scan above it does.
+    const visit = (node: Record<string, unknown>, above?: unknown) => {
+      const relation = node['Relation Name'] ?? above;
       if (typeof relation === 'string' && TOKEN_TABLES.includes(relation)) {
         const type = String(node['Node Type']);
         if (type === 'Seq Scan') found.push(`Seq Scan on ${relation}`);
         else if (/Index/.test(type) && node['Index Cond'] === undefined) found.push(`${type} on ${relation} without an index condition`);
         else if (/^\(expires_at > [^()]*\)$/.test(String(node['Index Cond']))) found.push(`${type} on ${relation} by expires_at > …: every live row`);
       }
-      for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
+      for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child, relation);
     };
     const [top] = plan[0]['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>;
     visit(top.Plan);
