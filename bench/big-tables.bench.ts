@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { SimpleJWT, TokenRefreshSerializer, type UserStore } from '../lib';
 import { fmt, median, option } from './support';
-import { openStore, recordRefreshTokens, resetTables, type Store } from './stateful';
+import { ensurePgDatabase, openStore, recordRefreshTokens, resetTables, type Store } from './stateful';
 
 const store = (process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'sqlite') as Store;
 if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
@@ -82,20 +82,6 @@ async function seed(sequelize: Sequelize): Promise<void> {
 async function count(sequelize: Sequelize, table: string): Promise<number> {
   const [row] = await sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { type: QueryTypes.SELECT });
   return Number(row.n);
-}
-
-/** Creates the PostgreSQL database of `url` when it does not exist. */
-async function ensurePgDatabase(url: string): Promise<void> {
-  const parsed = new URL(url);
-  const name = parsed.pathname.slice(1);
-  parsed.pathname = '/postgres';
-  const admin = new Sequelize(parsed.toString(), { logging: false });
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = :name', { replacements: { name }, type: QueryTypes.SELECT });
-    if (found.length === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.close();
-  }
 }
 
 interface Target {

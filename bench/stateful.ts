@@ -5,7 +5,7 @@
  * have (outstanding and family rows), so each rotation spends a fresh one.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
-import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
+import { DataTypes, Model, QueryTypes, Sequelize, type ModelStatic } from 'sequelize';
 import { SimpleJWT } from '../lib';
 import { defineModels, migrate } from '../models';
 import { TEST_TABLES } from '../test/helpers/database';
@@ -32,6 +32,20 @@ export function openStore(store: Store, sqliteFile: string, pgUrl = BENCH_PG_URL
   return store === 'sqlite'
     ? new Sequelize({ dialect: 'sqlite', storage: sqliteFile, logging: false })
     : new Sequelize(pgUrl, { logging: false, pool: { max: PG_POOL, min: PG_POOL } });
+}
+
+/** Creates the PostgreSQL database of `url` when it does not exist. */
+export async function ensurePgDatabase(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const name = parsed.pathname.slice(1);
+  parsed.pathname = '/postgres';
+  const admin = new Sequelize(parsed.toString(), { logging: false });
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = :name', { replacements: { name }, type: QueryTypes.SELECT });
+    if (found.length === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.close();
+  }
 }
 
 export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
