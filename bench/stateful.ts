@@ -5,7 +5,7 @@
  * have (outstanding and family rows), so each rotation spends a fresh one.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
-import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
+import { DataTypes, Model, QueryTypes, Sequelize, type ModelStatic } from 'sequelize';
 import { SimpleJWT } from '../lib';
 import { defineModels, migrate } from '../models';
 import { TEST_TABLES } from '../test/helpers/database';
@@ -28,10 +28,24 @@ export const SQLITE_JOURNAL = (process.env.BENCH_SQLITE_JOURNAL ?? 'wal').toUppe
 
 export class BenchUserRow extends Model {}
 
-export function openStore(store: Store, sqliteFile: string): Sequelize {
+export function openStore(store: Store, sqliteFile: string, pgUrl = BENCH_PG_URL): Sequelize {
   return store === 'sqlite'
     ? new Sequelize({ dialect: 'sqlite', storage: sqliteFile, logging: false })
-    : new Sequelize(BENCH_PG_URL, { logging: false, pool: { max: PG_POOL, min: PG_POOL } });
+    : new Sequelize(pgUrl, { logging: false, pool: { max: PG_POOL, min: PG_POOL } });
+}
+
+/** Creates the PostgreSQL database of `url` when it does not exist. */
+export async function ensurePgDatabase(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const name = parsed.pathname.slice(1);
+  parsed.pathname = '/postgres';
+  const admin = new Sequelize(parsed.toString(), { logging: false });
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = :name', { replacements: { name }, type: QueryTypes.SELECT });
+    if (found.length === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.close();
+  }
 }
 
 export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
@@ -51,6 +65,12 @@ export function userModel(sequelize: Sequelize): ModelStatic<BenchUserRow> {
 // The package's tables (as the tests drop them) and the bench's user table.
 const APP_TABLES = [...TEST_TABLES.filter((table) => table !== 'auth_user'), 'bench_user'];
 
+/** The package's tables (and the bench's user table) dropped, then both apps' tables migrated afresh. */
+export async function resetTables(sequelize: Sequelize): Promise<void> {
+  for (const table of APP_TABLES) await sequelize.getQueryInterface().dropTable(table);
+  await migrate(sequelize, { blacklist: true, tokenFamily: true });
+}
+
 /** Fresh tables, the user row, and `count` refresh tokens per pool recorded as outstanding with their family. */
 export async function prepareStore(
   store: Store,
@@ -62,47 +82,54 @@ export async function prepareStore(
 ): Promise<void> {
   const sequelize = openStore(store, sqliteFile);
   try {
-    const qi = sequelize.getQueryInterface();
     // As docs/production.md recommends for an SQLite file in production (it persists in the file): --journal=delete measures the default.
     if (store === 'sqlite') await sequelize.query(`PRAGMA journal_mode=${SQLITE_JOURNAL}`);
-    for (const table of APP_TABLES) await qi.dropTable(table);
-    await migrate(sequelize, { blacklist: true, tokenFamily: true });
+    await resetTables(sequelize);
     const User = userModel(sequelize);
     await User.sync();
     await User.create({ ...user, password: 'unused' });
-    const { OutstandingToken, TokenFamily } = defineModels(sequelize);
-    // Minted with the key and no storage (the family claims set by hand); the rows an earlier login would have written are inserted in bulk.
-    const minter = new SimpleJWT({ signingKey: secret, refreshTokenLifetime: '1d' });
     for (const [name, count] of Object.entries(pools)) {
-      const tokens: string[] = [];
-      for (let start = 0; start < count; start += 1000) {
-        const outstanding = [];
-        const families = [];
-        for (let i = start; i < Math.min(count, start + 1000); i++) {
-          const token = new minter.RefreshToken();
-          token.set('user_id', String(user.id));
-          const familyId = `${name}${i}`.padEnd(32, 'f');
-          token.set('family_id', familyId);
-          token.set('family_exp', Math.floor(token.currentTime.getTime() / 1000) + 30 * 86400);
-          const encoded = String(token);
-          tokens.push(encoded);
-          outstanding.push({
-            jti: token.jti(),
-            user_id: String(user.id),
-            token: encoded,
-            created_at: token.currentTime,
-            expires_at: new Date(Number(token.get('exp')) * 1000),
-          });
-          families.push({ family_id: familyId, user_id: String(user.id), created_at: token.currentTime, expires_at: new Date(Date.now() + 30 * 86400e3) });
-        }
-        await OutstandingToken.bulkCreate(outstanding);
-        await TokenFamily.bulkCreate(families);
-      }
-      writeFileSync(`${poolDir}/${name}.json`, JSON.stringify(tokens));
+      writeFileSync(`${poolDir}/${name}.json`, JSON.stringify(await recordRefreshTokens(sequelize, secret, user.id, name, count)));
     }
   } finally {
     await sequelize.close();
   }
+}
+
+/**
+ * `count` refresh tokens of user `userId`, minted with the key and no storage
+ * (the family claims set by hand, family ids `<prefix><i>`), their
+ * outstanding and family rows inserted in bulk as the logins that made them
+ * would have: each can be refreshed (or rotated) once as a fresh token.
+ */
+export async function recordRefreshTokens(sequelize: Sequelize, secret: string, userId: number, prefix: string, count: number): Promise<string[]> {
+  const { OutstandingToken, TokenFamily } = defineModels(sequelize);
+  const minter = new SimpleJWT({ signingKey: secret, refreshTokenLifetime: '1d' });
+  const tokens: string[] = [];
+  for (let start = 0; start < count; start += 1000) {
+    const outstanding = [];
+    const families = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const token = new minter.RefreshToken();
+      token.set('user_id', String(userId));
+      const familyId = `${prefix}${i}`.padEnd(32, 'f');
+      token.set('family_id', familyId);
+      token.set('family_exp', Math.floor(token.currentTime.getTime() / 1000) + 30 * 86400);
+      const encoded = String(token);
+      tokens.push(encoded);
+      outstanding.push({
+        jti: token.jti(),
+        user_id: String(userId),
+        token: encoded,
+        created_at: token.currentTime,
+        expires_at: new Date(Number(token.get('exp')) * 1000),
+      });
+      families.push({ family_id: familyId, user_id: String(userId), created_at: token.currentTime, expires_at: new Date(Date.now() + 30 * 86400e3) });
+    }
+    await OutstandingToken.bulkCreate(outstanding);
+    await TokenFamily.bulkCreate(families);
+  }
+  return tokens;
 }
 
 export function readPool(poolDir: string, name: string): string[] {

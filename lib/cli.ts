@@ -23,7 +23,7 @@ Options:
                           postgres://user:pass@host:5432/db, mysql://… or mariadb://…
                           (default: the DATABASE_URL environment variable)
   --apps <list>           apps to migrate: blacklist,tokenFamily (default: both)
-  --batch-size <n>        rows deleted per batch by the flush commands (default 10000)
+  --batch-size <n>        rows deleted per batch by the flush commands (default 10000; 1000 on SQLite)
   -h, --help              show this help
 
 Exit codes: 0 success, 1 database error, 2 usage error.

@@ -88,7 +88,7 @@ export function rotationBatch(sequelize: Sequelize, now: () => Date): (rotations
       transaction,
     );
     const used = [...new Set(winners.flatMap((rotation) => (rotation.usedFamily ? [rotation.usedFamily] : [])))];
-    if (used.length > 0) await execute(sequelize, touchSessionsSql(used.length), touchSessionsBind(dialect, now(), used), transaction);
+    if (used.length > 0) await execute(sequelize, touchSessionsSql(dialect, used.length), touchSessionsBind(dialect, now(), used), transaction);
     return results;
   };
   return async (rotations, deadline) => {

@@ -24,9 +24,21 @@ interface SessionRow {
   ip: string | null;
 }
 
-/** The statement marking the sessions of `count` families used at `$1`, unless marked after `$2`. */
-export function touchSessionsSql(count: number, first = 3): string {
+/**
+ * The statement marking the sessions of `count` families used at `$1`,
+ * unless marked after `$2`. MySQL/MariaDB get a multi-table UPDATE: they
+ * run an `IN (SELECT …)` of a single-table UPDATE as a dependent subquery
+ * for every session row (MariaDB before 11.1), a full read of the table on
+ * every refresh (test/models/query-plans.test.ts).
+ */
+export function touchSessionsSql(dialect: SqlDialect, count: number, first = 3): string {
   const ids = Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+  if (dialect === 'mysql') {
+    return (
+      `UPDATE ${SESSION_TABLE} s JOIN ${TOKEN_FAMILY_TABLE} f ON s.family_id = f.id SET s.last_used_at = $1 ` +
+      `WHERE s.last_used_at < $2 AND f.family_id IN (${ids})`
+    );
+  }
   return (
     `UPDATE ${SESSION_TABLE} SET last_used_at = $1 WHERE last_used_at < $2 ` +
     `AND family_id IN (SELECT id FROM ${TOKEN_FAMILY_TABLE} WHERE family_id IN (${ids}))`
@@ -58,7 +70,7 @@ export class SequelizeSessionApp implements SessionApp {
 
   async touch(familyIds: readonly string[], at: Date): Promise<void> {
     if (familyIds.length === 0) return;
-    await execute(this.sequelize, touchSessionsSql(familyIds.length), touchSessionsBind(this.dialect, at, familyIds));
+    await execute(this.sequelize, touchSessionsSql(this.dialect, familyIds.length), touchSessionsBind(this.dialect, at, familyIds));
   }
 
   async list(userId: string, now: Date, familyId?: string): Promise<SessionRecord[]> {
