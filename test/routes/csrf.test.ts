@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import { Passport } from 'passport';
@@ -180,6 +182,79 @@ describe("CSRF protection in cookie mode (Django's rules)", () => {
       expect((await post('https://example.org')).status).to.equal(403);
       expect((await post('https://evilexample.org')).status).to.equal(403);
       expect((await post('null')).status).to.equal(403);
+    });
+
+    it('csrfTrustedOrigins: a wildcard covers subdomains of its scheme only, and an exact entry is never matched by its tail', async () => {
+      const { app, jar, changes } = await setup({ csrfTrustedOrigins: ['https://app.example.com', 'https://*.example.org'] });
+      const post = (origin: string) => request(app).post('/api/change/').set('Cookie', jar).set('X-CSRFToken', CSRF).set('Origin', origin);
+      for (const origin of [
+        'http://a.example.org', // the wildcard's scheme is https
+        'https://.example.org', // no subdomain at all
+        'https://a.example.org.evil.com',
+        'https://evil.com',
+        'https://evil.tps://app.example.com', // ends as the exact entry does, from its fourth character
+      ]) {
+        const res = await post(origin);
+        expect(res.status, origin).to.equal(403);
+        expect(res.body, origin).to.deep.equal(csrfFailed(`Origin checking failed - ${origin} does not match any trusted origins.`));
+      }
+      expect(changes()).to.equal(0);
+      expect((await post('https://a.example.org')).status).to.equal(200);
+    });
+
+    it('an empty Host header: the own origin is unknown, so only a trusted Origin passes', async () => {
+      const { app, jar, changes } = await setup({ csrfTrustedOrigins: ['https://app.example.com'] });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const post = (origin: string) =>
+        new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/api/change/',
+              setHost: false,
+              headers: { Host: '', Cookie: jar, 'X-CSRFToken': CSRF, Origin: origin },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      try {
+        const res = await post('http://');
+        expect(res.status).to.equal(403);
+        expect(res.body).to.deep.equal(csrfFailed('Origin checking failed - http:// does not match any trusted origins.'));
+        expect(changes()).to.equal(0);
+        expect((await post('https://app.example.com')).status).to.equal(200);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('an empty X-CSRFToken header: 403 "CSRF token missing."', async () => {
+      const { app, jar, changes } = await setup();
+      const res = await request(app).post('/api/change/').set('Cookie', jar).set('X-CSRFToken', '');
+      expect(res.status).to.equal(403);
+      expect(res.body).to.deep.equal(csrfFailed('CSRF token missing.'));
+      expect(changes()).to.equal(0);
+    });
+
+    it('over HTTPS without Origin: an empty Referer is no Referer, and a Referer of no origin (file:, data:) is malformed', async () => {
+      const { app, jar, changes } = await setup();
+      const post = (referer: string) =>
+        request(app).post('/api/change/').set('X-Forwarded-Proto', 'https').set('Cookie', jar).set('X-CSRFToken', CSRF).set('Referer', referer);
+      expect((await post('')).body).to.deep.equal(csrfFailed('Referer checking failed - no Referer.'));
+      expect((await post('file:///etc/passwd')).body).to.deep.equal(csrfFailed('Referer checking failed - Referer is malformed.'));
+      expect((await post('data:text/html,<form>')).body).to.deep.equal(csrfFailed('Referer checking failed - Referer is malformed.'));
+      expect(changes()).to.equal(0);
     });
 
     it('over HTTPS without Origin: no Referer is 403 "Referer checking failed - no Referer."', async () => {
