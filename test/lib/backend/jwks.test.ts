@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -12,6 +13,8 @@ import { keyPair, type TestKeyPair } from '../../helpers/keys';
 /** A real key server on 127.0.0.1 whose key set the test changes, counting requests. */
 class KeyServer {
   keys: Array<{ kid: string; pair: TestKeyPair; alg: string }> = [];
+  /** When set, served as it is (the body and status), instead of `keys`. */
+  raw: { status: number; body: unknown } | null = null;
   requests = 0;
   private server!: Server;
   url = '';
@@ -19,6 +22,7 @@ class KeyServer {
   async start(): Promise<this> {
     this.server = createServer((_req, res) => {
       this.requests += 1;
+      if (this.raw) return void res.writeHead(this.raw.status, { 'content-type': 'application/json' }).end(JSON.stringify(this.raw.body));
       const keys = this.keys.map(({ kid, pair, alg }) => ({ ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
     });
@@ -208,6 +212,80 @@ describe('jwkUrl (remote JWKS)', () => {
       .get('/me')
       .set('Authorization', `Bearer ${sign(clock, keyPair('P-256'), 'ec1', 'ES256')}`);
     expect(res.status).to.equal(200);
+  });
+
+  it('only signing keys for the pinned algorithm are used: use "enc", another alg, an X25519 or EC key for RS256, and entries that are no keys are skipped', async () => {
+    const jwk = (pair: TestKeyPair) => pair.publicKey.export({ format: 'jwk' });
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
+    server.raw = {
+      status: 200,
+      body: {
+        keys: [
+          null,
+          'k-string',
+          { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'oct' },
+          { ...jwk(keyPair('rsa')), kid: 'enc', use: 'enc' },
+          { ...jwk(keyPair('rsa')), kid: 'rs512', alg: 'RS512' },
+          { ...x25519, kid: 'x25519' },
+          { ...jwk(keyPair('P-256')), kid: 'ec' },
+          { kty: 'RSA', n: 'not-a-modulus', e: 'AQAB', kid: 'broken' },
+          { ...jwk(keyPair('rsa-b')), kid: 'good', alg: 'RS256', use: 'sig' },
+          { ...jwk(keyPair('rsa')), kid: 'no-use-no-alg' },
+        ],
+      },
+    };
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    const status = async (pair: TestKeyPair, kid: string, algorithm: Algorithm = 'RS256') =>
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, pair, kid, algorithm)}`)
+      ).status;
+    expect(await status(keyPair('rsa-b'), 'good')).to.equal(200);
+    expect(await status(keyPair('rsa'), 'no-use-no-alg')).to.equal(200);
+    expect(await status(keyPair('rsa'), 'enc')).to.equal(401);
+    expect(await status(keyPair('rsa'), 'rs512')).to.equal(401);
+    expect(await status(keyPair('P-256'), 'ec', 'ES256')).to.equal(401);
+    expect(await status(keyPair('rsa'), 'ec')).to.equal(401);
+    expect(server.requests).to.equal(1);
+  });
+
+  it('a key set with no usable key, a body that is no key set, or an HTTP error: 503, and the next request asks again after the cooldown', async () => {
+    const good = { keys: [{ ...keyPair('rsa').publicKey.export({ format: 'jwk' }), kid: 'k1' }] };
+    for (const [status, body] of [
+      [200, { keys: [{ ...keyPair('rsa').publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'enc' }] }],
+      [200, { keys: [{ ...keyPair('P-256').publicKey.export({ format: 'jwk' }), kid: 'k1' }] }],
+      [200, { keys: 'none' }],
+      [200, {}],
+      [200, null],
+      [500, good],
+      [404, good],
+    ] as const) {
+      server.raw = { status, body };
+      const { sj, clock } = make();
+      const res = await request(appWith(new JWTStatelessStrategy(sj), 'jwtAuth'))
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+      expect(res.status, JSON.stringify([status, body])).to.equal(503);
+      expect(res.body.code).to.equal('service_unavailable');
+    }
+  });
+
+  it('the key set is trusted for JWKS_CACHE_MAX_AGE: a known kid is not fetched again before, and is after', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    const get = () =>
+      request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`);
+    expect((await get()).status).to.equal(200);
+    clock.advance(JWKS_CACHE_MAX_AGE - 1);
+    expect((await get()).status).to.equal(200);
+    expect(server.requests).to.equal(1);
+    clock.advance(1);
+    expect((await get()).status).to.equal(200);
+    expect(server.requests).to.equal(2);
   });
 
   describe('without the strategy: the constructor and await token.verify()', () => {
