@@ -147,7 +147,18 @@ function behavesAsAThrottle(throttleOptions: () => Promise<Partial<SimpleJWTOpti
     for (const typed of ['Alice', 'ALICE', '\u00c1lice']) expect((await login(app, typed, 'wrong', '10.6.0.1')).status).to.equal(401);
     expectThrottled(await login(app, 'alice', 'alice-password', '10.6.0.1'), 900);
     expectThrottled(await login(app, 'alic\u0065\u0301 ', 'alice-password', '10.6.0.1'), 900);
+    expectThrottled(await login(app, 'alice   ', 'alice-password', '10.6.0.1'), 900);
     expect(counted.hashed).to.equal(3);
+  });
+
+  it('only trailing spaces are dropped from the username: a space inside makes another account', async () => {
+    const { app } = loginApp(await throttleOptions());
+    for (let i = 0; i < 2; i++) expect((await login(app, 'alice', 'wrong', '10.6.1.1')).status).to.equal(401);
+    expect((await login(app, 'al ice', 'wrong', '10.6.1.1')).status).to.equal(401);
+    expect((await login(app, 'alice', 'alice-password', '10.6.1.1')).status).to.equal(200);
+    // A name no account has is counted by the name itself: trailing spaces typed after it do not make another one.
+    for (let i = 0; i < 3; i++) expect((await login(app, 'mallory', 'wrong', '10.6.1.2')).status).to.equal(401);
+    expectThrottled(await login(app, 'mallory   ', 'wrong', '10.6.1.2'), 900);
   });
 
   it('a successful login does not count as a failure', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LOGIN_BLOCKED_ADDRESSES_MAX, LoginThrottle } from '../../../lib/services/login-throttle';
+import { LOGIN_BLOCKED_ADDRESSES_MAX, LoginThrottle, foldUsername } from '../../../lib/services/login-throttle';
 import { Throttled } from '../../../lib/errors';
 import { resolveSettings } from '../../../lib/extend';
 import { SECRET } from '../../helpers/fixtures';
@@ -65,5 +65,17 @@ describe('LoginThrottle: the early refusal of blocked addresses', () => {
     );
     expect(again).to.be.instanceOf(Throttled);
     expect(await refusedEarly(t, 'a0')).to.equal(true);
+  });
+});
+
+describe('foldUsername: a name as a case- and accent-insensitive, PAD SPACE collation compares it (the throttle counts unknown names by it)', () => {
+  it('case, accents and compatibility forms fold; every trailing space goes; a space inside or in front stays', () => {
+    expect(foldUsername('\u00c1LICE')).to.equal('alice');
+    expect(foldUsername('alic\u0065\u0301')).to.equal('alice');
+    expect(foldUsername('a\u0301\u0308li\u0300ce')).to.equal('alice'); // several marks, in several places
+    expect(foldUsername('\uff41lice')).to.equal('alice'); // fullwidth a
+    expect(foldUsername('alice   ')).to.equal('alice');
+    expect(foldUsername('al ice')).to.equal('al ice');
+    expect(foldUsername('  alice')).to.equal('  alice');
   });
 });
