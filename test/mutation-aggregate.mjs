@@ -160,7 +160,7 @@ export const PARTS = [
       'lib/settings/suggest.ts',
       'lib/duration.ts',
     ],
-    spec: ['test/lib/settings.*.test.ts', 'test/lib/defaults.test.ts', 'test/lib/duration.test.ts'],
+    spec: ['test/lib/settings.test.ts', 'test/lib/settings.*.test.ts', 'test/lib/defaults.test.ts', 'test/lib/duration.test.ts'],
   },
   {
     name: 'core',
