@@ -71,7 +71,6 @@ describe('dead connections: the route to the database is lost for good while tra
     const answers: Answer[] = [];
     let running = true;
     let lost = Infinity;
-    let healedAt = Infinity;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const timed = async (what: Answer['what'], request: () => Promise<JsonResponse>): Promise<{ res: JsonResponse; answer: Answer }> => {
       const started = performance.now();
@@ -81,18 +80,22 @@ describe('dead connections: the route to the database is lost for good while tra
       return { res, answer };
     };
     const loop = async (client: { refresh: string; access: string }) => {
-      let previous: Answer | undefined;
+      /** Whether a refresh of the current token was in flight when the route was lost (it may have committed). */
+      let spentAtLoss = false;
       while (running) {
         const { res, answer } = await timed('refresh', () => app.post('/api/token/refresh/', { refresh: client.refresh }));
+        if (res.status === 503 && answer.started < lost) spentAtLoss = true;
         if (res.status === 200) {
           const body = res.body as { access: string; refresh: string };
           client.refresh = body.refresh;
           client.access = body.access;
-        } else if (res.status === 401 && previous?.status === 503 && (previous.started < lost || previous.ended >= healedAt)) {
-          // Its COMMIT reached the database just before the route was lost, or was let through by the heal
-          // at the moment its deadline fired; the answer did not: a lost acknowledgement no deadline can
-          // undo. The token is spent and its family gone: log in again.
+          spentAtLoss = false;
+        } else if (res.status === 401 && spentAtLoss) {
+          // A refresh of this token was in flight when the route was lost (503): its COMMIT reached the
+          // database, the answer did not (a lost acknowledgement no deadline can undo), and the refreshes
+          // tried since during the outage could not tell. The token is spent and its family gone: log in again.
           answer.ackLost = true;
+          spentAtLoss = false;
           for (;;) {
             try {
               Object.assign(client, await pairFor(built.sj));
@@ -102,7 +105,6 @@ describe('dead connections: the route to the database is lost for good while tra
             }
           }
         }
-        previous = answer;
         await timed('me', () => app.get('/me', { authorization: `Bearer ${client.access}` }));
       }
     };
@@ -113,7 +115,6 @@ describe('dead connections: the route to the database is lost for good while tra
     relay.drop();
     await sleep(OUTAGE_MS);
     const healed = performance.now();
-    healedAt = healed;
     relay.heal();
     await sleep(AFTER_HEAL_MS);
     running = false;
