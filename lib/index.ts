@@ -22,10 +22,36 @@ import {
   DEFAULT_STORAGE_TIMEOUT,
   DEFAULT_TOKEN_FAMILY_LIFETIME,
 } from './extend';
+import { SimpleJWT as SimpleJWTCore } from './simplejwt';
+import type { SimpleJWTOptions } from './settings';
+import type { StorageProvider } from './storage';
+import type * as SequelizeApps from '../models/sequelize-apps';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../routes/body';
 import { DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_PATH } from '../routes/jwks';
 
-export { SimpleJWT } from './simplejwt';
+/** The Sequelize storage of `models/`, required only when an instance is given a `sequelize` (importing the package loads no Sequelize module). */
+function sequelizeStorage(): StorageProvider {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../models/sequelize-apps') as typeof SequelizeApps).sequelizeStorage;
+}
+
+/**
+ * One configuration of the package: settings, keys, token classes, and the
+ * apps' storage (the Sequelize one of `models/` when `sequelize` is given).
+ * Several instances can live in one process.
+ *
+ * @example
+ * const sj = new SimpleJWT({ signingKey: process.env.JWT_SECRET!, users });
+ * passport.use(new JWTStrategy(sj));
+ * app.use('/api/token/', tokenRouter(sj));
+ */
+export class SimpleJWT<U = unknown> extends SimpleJWTCore<U> {
+  /** @param options - the settings (`SimpleJWTOptions`; docs/settings.md lists each with its default). */
+  constructor(options: SimpleJWTOptions<U>) {
+    // The entry wires the layers: lib/ never imports models/, so the storage is handed in here.
+    super(options, sequelizeStorage);
+  }
+}
 export type {
   SimpleJWTOptions,
   ResolvedSettings,

@@ -28,19 +28,6 @@ import { Token, type TokenClass, type TokenHost } from './tokens/token';
 import { UntypedToken } from './tokens/untyped-token';
 import type { UserStore } from './types/user-store';
 import type { AppStorage, StorageProvider } from './storage';
-import type * as SequelizeApps from '../models/sequelize-apps';
-
-/**
- * The storage of the `sequelize` setting: the Sequelize implementation of
- * `models/`, loaded only when an instance is given a `sequelize` (importing
- * the package loads no Sequelize module, and an app without `sequelize`
- * installed runs). The one import of `models/` below the package entries:
- * this file wires the layers.
- */
-function sequelizeStorage(): StorageProvider {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../models/sequelize-apps') as typeof SequelizeApps).sequelizeStorage;
-}
 
 /**
  * One configuration of the package: settings, keys, token classes, and the
@@ -119,7 +106,14 @@ export class SimpleJWT<U = unknown> implements TokenHost {
   /** Bounds the `users.authenticate()` calls running at once (`loginConcurrency`). */
   private readonly loginSlots: Sema;
 
-  constructor(options: SimpleJWTOptions<U>) {
+  /**
+   * @param options - the settings (`SimpleJWTOptions`).
+   * @param loadStorage - loads the storage the `sequelize` setting installs;
+   *   called only when `sequelize` is given. The `SimpleJWT` of the package
+   *   entry passes the Sequelize one of `models/` (lib/ never imports it); an
+   *   instance without it has no storage but what `useApps()` installs.
+   */
+  constructor(options: SimpleJWTOptions<U>, loadStorage?: () => StorageProvider) {
     this.settings = resolveSettings(options);
     this.options = Object.freeze({ ...options });
     this.now = options.now ?? (() => new Date());
@@ -129,7 +123,7 @@ export class SimpleJWT<U = unknown> implements TokenHost {
     for (const warning of configurationWarnings(this.settings, this.backend.hmacSecretBytes)) this.logger.warn(warning);
     this.users = options.users;
     this.sequelize = options.sequelize;
-    this.storageProvider = this.sequelize ? sequelizeStorage() : undefined;
+    this.storageProvider = this.sequelize ? loadStorage?.() : undefined;
     if (this.sequelize) this.storageProvider?.configure?.(this.sequelize, this.settings.storageTimeout);
     this.cache = options.cache ?? new MemoryBlacklistCache({ now: this.now });
     const { settings } = this;
@@ -334,6 +328,8 @@ export class SimpleJWT<U = unknown> implements TokenHost {
 
   /** The storage of the `sequelize` setting, or a clear error without one. */
   private requireStorage(): StorageProvider {
+    if (this.sequelize && !this.storageProvider)
+      throw new TypeError("passport-simplejwt: no storage for the 'sequelize' setting; construct SimpleJWT from the package entry ('passport-simplejwt')");
     if (!this.storageProvider)
       throw new TypeError("passport-simplejwt: the blacklist and family apps need the 'sequelize' setting (or their storage installed with sj.useApps())");
     return this.storageProvider;

@@ -70,21 +70,25 @@ const { SimpleJWT } = require('./lib');
     expect(out).to.equal('true true true');
   });
 
-  it('the storage comes with the instance, not with an import: SimpleJWT loaded without the package entry migrates and blacklists', async () => {
+  it("the storage comes with the instance, not with an import: the entry's SimpleJWT migrates and blacklists, and the core class beside it is given no storage", async () => {
     const out = await node(`
 const { Sequelize } = require('sequelize');
-const { SimpleJWT } = require('./lib/simplejwt');
+const { SimpleJWT } = require('./lib');
+const { SimpleJWT: Core } = require('./lib/simplejwt');
 (async () => {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
   const sj = new SimpleJWT({ signingKey: 'x'.repeat(48), sequelize, apps: { blacklist: true } });
   await sj.migrate();
   const refresh = await sj.RefreshToken.forUser({ id: 7 });
   await refresh.blacklist();
-  const root = Object.keys(require.cache).some((p) => p.endsWith(require('node:path').join('lib', 'index.ts')));
-  console.log(root, await sj.revocation.isBlacklisted(String(refresh.payload.jti)));
+  const core = new Core({ signingKey: 'x'.repeat(48), sequelize, apps: { blacklist: true } });
+  const refused = await core.migrate().then(() => 'resolved', (e) => e.message);
+  console.log(await sj.revocation.isBlacklisted(String(refresh.payload.jti)), sj instanceof Core, refused);
   await sequelize.close();
 })().catch((e) => { console.error(e); process.exit(1); });`);
-    expect(out).to.equal('false true');
+    expect(out).to.equal(
+      "true true passport-simplejwt: no storage for the 'sequelize' setting; construct SimpleJWT from the package entry ('passport-simplejwt')",
+    );
   });
 
   it('an instance without the sequelize setting loads no storage, and migrate() says what it needs', async () => {
