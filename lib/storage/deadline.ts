@@ -1,5 +1,5 @@
 import { ServiceUnavailable } from '../errors';
-import { failClosed } from './fail-closed';
+import { asPackageError } from './fail-closed';
 
 /**
  * The deadline (epoch milliseconds) of storage work starting now and
@@ -18,15 +18,32 @@ export function deadlineIn(ms: number): number {
  * or a 503 once the time is up. The work is left to end on its own: reads
  * change nothing, and writes check the same deadline before they commit
  * (see the group commit), so nothing is committed behind the 503. Errors
- * pass through `failClosed()`.
+ * pass through `asPackageError()`, as `failClosed()` does.
  */
 export function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ServiceUnavailable(undefined, new Error(`passport-simplejwt: storage did not answer within storageTimeout (${ms} ms)`))),
-      ms,
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    work.then(
+      (value) => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        settled = true;
+        clearTimeout(timer);
+        reject(asPackageError(err));
+      },
     );
+    // Work already done (a user store answering from memory) settles in the microtask queued
+    // just above, before this one: it needs no timer (issue #25: one per request cost more than the lookup).
+    queueMicrotask(() => {
+      if (settled) return;
+      timer = setTimeout(
+        () => reject(new ServiceUnavailable(undefined, new Error(`passport-simplejwt: storage did not answer within storageTimeout (${ms} ms)`))),
+        ms,
+      );
+    });
   });
-  return failClosed(Promise.race([work, expired]).finally(() => clearTimeout(timer)));
 }
