@@ -309,9 +309,10 @@ export class TokenBackend {
     if (refuseKid && header.kid !== undefined) throw new TokenBackendError('Token is invalid');
     checkHostile(header, claims, this.timeClaims);
     this.checkIssuedAt(claims, now);
-    // The claims are ours alone: remember them as they are, hand out a copy.
-    if (ring?.verified && typeof claims.exp === 'number') ring.verified.admit(token, claims);
-    return copyClaims(claims);
+    // Remembered claims are kept as they are and a copy is handed out; claims not remembered
+    // (a first sighting) are nobody else's, and only lose their prototype (issue #25: no copy).
+    if (ring?.verified && typeof claims.exp === 'number' && ring.verified.admit(token, claims)) return copyClaims(claims);
+    return Object.setPrototypeOf(claims, null) as Payload;
   }
 
   /**

@@ -91,6 +91,17 @@ function parsePart(part: string): unknown {
   }
 }
 
+/** The header text `verifyJws` read last and what it parsed to (frozen): one issuer's tokens share one header. */
+let lastHeader: { text: string; parsed: unknown } = { text: '', parsed: undefined };
+
+/** `parsePart` of a header, the last object header remembered: most requests skip its decode and parse (issue #25). */
+function verifiedHeader(text: string): unknown {
+  if (text === lastHeader.text) return lastHeader.parsed;
+  const parsed = parsePart(text);
+  if (isObject(parsed)) lastHeader = { text, parsed: Object.freeze(parsed) };
+  return parsed;
+}
+
 /** A JSON object: not null, an array or a primitive. */
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -134,7 +145,7 @@ export function verifyJws(token: string, algorithm: Algorithm, check: SignatureC
   if (!COMPACT.test(token)) return { ok: false, reason: 'malformed' };
   const first = token.indexOf('.');
   const last = token.lastIndexOf('.');
-  const parsed = parsePart(token.slice(0, first));
+  const parsed = verifiedHeader(token.slice(0, first));
   if (!parsed) return { ok: false, reason: 'malformed' };
   if (!isObject(parsed)) return { ok: false, reason: 'algorithm' };
   const header = parsed;

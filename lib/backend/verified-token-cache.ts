@@ -6,6 +6,8 @@ export const VERIFIED_TOKEN_CACHE_MAX_ENTRIES = 10_000;
 export const VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH = 2048;
 /** Slots of the record of first sightings (a power of two): 256 KB. */
 const SIGHTING_SLOTS = 65_536;
+/** Slots of each generation's record of the fingerprints it holds (a power of two): 64 KB. */
+const PRESENCE_SLOTS = 65_536;
 
 /** A 32-bit fingerprint of a token from the end of its signature (random to anyone without the key; a collision only admits or delays one entry). */
 function fingerprint(token: string): number {
@@ -30,6 +32,10 @@ export class VerifiedTokenCache {
   // made every miss at capacity slow. Swapping whole maps costs nothing.
   private current = new Map<string, Readonly<Payload>>();
   private previous = new Map<string, Readonly<Payload>>();
+  // Which fingerprints each generation may hold: a token whose slot is empty in both is not
+  // looked up at all (issue #25: a Map lookup hashes the whole token, and most are misses).
+  private currentPrints = new Uint8Array(PRESENCE_SLOTS);
+  private previousPrints = new Uint8Array(PRESENCE_SLOTS);
   private readonly generationSize: number;
 
   constructor(maxEntries = VERIFIED_TOKEN_CACHE_MAX_ENTRIES) {
@@ -43,29 +49,35 @@ export class VerifiedTokenCache {
    * Remembers the claims of a token verified for the second time (issue #25): most tokens
    * of an API serving many clients are seen once, and remembering each cost a Map insert and
    * kept its claims alive for the garbage collector to move; the first sighting is a number.
+   * True when the claims are now remembered (frozen: the caller must hand out a copy).
    */
-  admit(token: string, claims: Payload): void {
+  admit(token: string, claims: Payload): boolean {
     const print = fingerprint(token);
     const slot = print & (SIGHTING_SLOTS - 1);
     if (this.sightings[slot] !== print) {
       this.sightings[slot] = print;
-      return;
+      return false;
     }
-    this.set(token, claims);
+    return this.set(token, claims);
   }
 
   get(token: string): Readonly<Payload> | undefined {
+    const slot = fingerprint(token) & (PRESENCE_SLOTS - 1);
+    if (this.currentPrints[slot] === 0 && this.previousPrints[slot] === 0) return undefined;
     return this.current.get(token) ?? this.previous.get(token);
   }
 
-  /** Remembers the claims; they must not be changed afterwards (they are frozen). */
-  set(token: string, claims: Payload): void {
-    if (token.length > VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH) return;
+  /** Remembers the claims; they must not be changed afterwards (they are frozen). False when the token is too long to be kept. */
+  set(token: string, claims: Payload): boolean {
+    if (token.length > VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH) return false;
     if (this.current.size >= this.generationSize) {
       this.previous = this.current;
       this.current = new Map();
+      [this.previousPrints, this.currentPrints] = [this.currentPrints, this.previousPrints.fill(0)];
     }
+    this.currentPrints[fingerprint(token) & (PRESENCE_SLOTS - 1)] = 1;
     this.current.set(token, Object.freeze(claims));
+    return true;
   }
 
   delete(token: string): void {

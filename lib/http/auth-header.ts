@@ -3,6 +3,7 @@ import { AuthenticationFailed } from '../errors';
 
 /** ASCII whitespace only, as Python's `bytes.split()` in Simple JWT. */
 const WHITESPACE = /[ \t\n\r\v\f]+/;
+const ANY_WHITESPACE = /[ \t\n\r\v\f]/;
 
 /** The raw value of the configured auth header (lower-case name), or undefined. */
 export function readAuthHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -29,6 +30,11 @@ function hasScheme(schemes: ReadonlySet<string>, scheme: string): boolean {
  * parseAuthHeader('bearer eyJ...', new Set(['Bearer'])); // 'eyJ...'
  */
 export function parseAuthHeader(header: string, schemes: ReadonlySet<string>): string | null {
+  // The usual header, `<scheme> <token>` with one space and no other whitespace, without splitting (issue #25).
+  const space = header.indexOf(' ');
+  if (space > 0 && space < header.length - 1 && !ANY_WHITESPACE.test(header.slice(0, space)) && !ANY_WHITESPACE.test(header.slice(space + 1))) {
+    return hasScheme(schemes, header.slice(0, space)) ? header.slice(space + 1) : null;
+  }
   const parts = header.split(WHITESPACE);
   // split() leaves empty ends for leading or trailing whitespace; drop them.
   if (parts.length > 0 && parts[0] === '') parts.shift();

@@ -6,6 +6,15 @@ function claimsOf(token: Token | Claims): Claims {
   return typeof (token as Token).get === 'function' && 'payload' in token ? (token as Token).payload : (token as Claims);
 }
 
+/** The trap of every TokenUser: one object for all of them (issue #25: not one per request). */
+const CLAIM_FALLBACK: ProxyHandler<TokenUser> = {
+  get(target, property, receiver) {
+    if (typeof property === 'symbol' || property in target) return Reflect.get(target, property, receiver);
+    const claims = claimsOf(target.token);
+    return Object.prototype.hasOwnProperty.call(claims, property) ? claims[property] : undefined;
+  },
+};
+
 /**
  * The user of a stateless request: built from the token's claims, never
  * loaded from a database (Simple JWT's TokenUser). Properties it does not
@@ -29,13 +38,7 @@ export class TokenUser {
     this.token = token;
     this.userIdClaim = userIdClaim;
     // Unknown properties fall back to the claims, as Python's __getattr__.
-    return new Proxy(this, {
-      get(target, property, receiver) {
-        if (typeof property === 'symbol' || property in target) return Reflect.get(target, property, receiver);
-        const claims = claimsOf(target.token);
-        return Object.prototype.hasOwnProperty.call(claims, property) ? claims[property] : undefined;
-      },
-    });
+    return new Proxy(this, CLAIM_FALLBACK);
   }
 
   private claim(name: string): unknown {
