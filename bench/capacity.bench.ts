@@ -18,6 +18,7 @@ import Passport from 'passport';
 import { createClient } from 'redis';
 import { JWTStrategy, RedisBlacklistCache, SimpleJWT, errorHandler, jwtAuth, tokenRouter, type SimpleJWTOptions } from '../lib';
 import { sequelizeUserStore } from '../models';
+import { EVERY_STORED_CHECK } from '../test/helpers/fixtures';
 import { listen, type TestServer } from '../test/helpers/server';
 import { option, fmt } from './support';
 import { openStore, prepareStore, userModel, type BenchUser } from './stateful';
@@ -92,11 +93,7 @@ async function measure(label: string, options: Partial<SimpleJWTOptions<unknown>
     signingKey: secret,
     sequelize,
     users: sequelizeUserStore(User, { verifyPassword: (plain, user) => plain === user.get('password') }),
-    apps: { blacklist: true, tokenFamily: true },
-    rotateRefreshTokens: true,
-    blacklistAfterRotation: true,
-    tokenFamilyEnabled: true,
-    tokenFamilyCheckOnAccess: true,
+    ...EVERY_STORED_CHECK,
     ...options,
   });
   const passport = new Passport.Authenticator();

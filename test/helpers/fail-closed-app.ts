@@ -2,7 +2,7 @@ import express from 'express';
 import { Passport } from 'passport';
 import type { Sequelize } from 'sequelize';
 import { JWTStrategy, errorHandler, tokenRouter, type SimpleJWTOptions } from '../../lib';
-import { makeSJ, type TestUser } from '../helpers/fixtures';
+import { EVERY_STORED_CHECK, makeSJ, type TestUser } from '../helpers/fixtures';
 import { listen, type TestServer } from '../helpers/server';
 
 /**
@@ -13,11 +13,7 @@ import { listen, type TestServer } from '../helpers/server';
 export async function failClosedApp(sequelize: Sequelize, options: Partial<SimpleJWTOptions<TestUser>> = {}) {
   const { sj } = makeSJ({
     sequelize,
-    apps: { blacklist: true, tokenFamily: true },
-    rotateRefreshTokens: true,
-    blacklistAfterRotation: true,
-    tokenFamilyEnabled: true,
-    tokenFamilyCheckOnAccess: true,
+    ...EVERY_STORED_CHECK,
     ...options,
   });
   const passport = new Passport();

@@ -7,7 +7,7 @@ import { sequelizeApps } from '../../models';
 import { SESSION_TABLE } from '../../models/sessions';
 import { expect401 } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
-import { makeSJ, type TestUser } from '../helpers/fixtures';
+import { EVERY_STORED_CHECK, makeSJ, type TestUser } from '../helpers/fixtures';
 
 const TOKEN = '/api/token/';
 const SESSIONS = '/api/sessions/';
@@ -23,11 +23,7 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     const db = await openDatabase();
     const made = makeSJ({
       sequelize: db.sequelize,
-      apps: { blacklist: true, tokenFamily: true },
-      rotateRefreshTokens: true,
-      blacklistAfterRotation: true,
-      tokenFamilyEnabled: true,
-      tokenFamilyCheckOnAccess: true,
+      ...EVERY_STORED_CHECK,
       ...options,
     });
     const passport = new Passport.Authenticator();
