@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../../lib/cli';
 import { defineModels } from '../../models';
 import { djangoTimestampSql, useTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -16,8 +17,26 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * Runs the CLI in this process (`runCli`, what the bin calls): its exit code and what it
+ * wrote, line by line as the bin writes them. In-process, so that the tests are fast and a
+ * mutation run sees the code they exercise; `cliProcess` runs the bin itself.
+ */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(
+    args,
+    { ...parentEnv, ...env },
+    (line) => (stdout += `${line}\n`),
+    (line) => (stderr += `${line}\n`),
+  );
+  return { code, stdout, stderr };
+}
+
 /** Runs the CLI as cron would: a child process. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function cliProcess(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done, fail) => {
     const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
     const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(ROOT, 'lib/cli.ts'), ...args], { cwd: ROOT, env: { ...parentEnv, ...env } });
@@ -77,6 +96,23 @@ async function seedTokens(db: TestDatabase) {
 describe('passport-simplejwt CLI', function () {
   this.timeout(60_000);
   const openDatabase = useTestDatabase();
+
+  it("the bin, run as cron runs it: the exit code is the process's, the output on stdout and stderr", async () => {
+    const db = await openDatabase();
+    const [help, usage, unreachable, flush] = await Promise.all([
+      cliProcess(['--help']),
+      cliProcess([]),
+      cliProcess(['flushexpiredtokens', '--database', 'postgres://postgres@127.0.0.1:1/none']),
+      cliProcess(['migrate'], { DATABASE_URL: db.url }),
+    ]);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/^Usage: passport-simplejwt <command>/);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.match(/no command given/);
+    expectFailed(unreachable, /cannot connect to the database/, 'unreachable');
+    expect(flush.code, flush.stderr).to.equal(0);
+    expect(flush.stderr).to.equal('');
+  });
 
   it('--help prints the usage and exits 0', async () => {
     const run = await cli(['--help']);
