@@ -5,6 +5,7 @@ import { SimpleJWT, TokenBackendError, TokenError } from '../../../lib';
 import { Clock, SECRET } from '../../helpers/fixtures';
 import { rawJwt } from '../../helpers/http';
 import { keyPair } from '../../helpers/keys';
+import { signatureCheck, verifyJws } from '../../../lib/backend/jws';
 
 function claims(clock: Clock): Record<string, unknown> {
   const now = Math.floor(clock.now().getTime() / 1000);
@@ -64,6 +65,27 @@ describe('TokenBackend: the algorithm is pinned', () => {
     const rs = new SimpleJWT({ algorithm: 'RS256', signingKey: rsa.privatePem, now: clock.now });
     const raw = jwt.sign(claims(clock), rsa.privatePem, { algorithm: 'PS256' });
     expect(() => new rs.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
+  });
+
+  it('refuses a token whose header or payload is not compact base64url, even when signed over that very text', () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ signingKey: SECRET, now: clock.now });
+    const [header, payload] = rawJwt({ alg: 'HS256', typ: 'JWT' }, claims(clock)).split('.');
+    const signedText = (text: string) => `${text}.${createHmac('sha256', SECRET).update(text).digest('base64url')}`;
+    expect(sj.backend.decode(signedText(`${header}.${payload}`), true, clock.now()).jti).to.equal('a'.repeat(32));
+    for (const text of [`${header}.${payload}=`, `${header}=.${payload}`, `${header}.${payload}.extra`, ` ${header}.${payload}`]) {
+      expect(() => sj.backend.decode(signedText(text), true, clock.now()), text).to.throw(TokenBackendError, 'Token is invalid');
+      expect(() => new sj.AccessToken(signedText(text)), text).to.throw(TokenError, 'Token is invalid');
+    }
+  });
+
+  it('a signature check that throws (a key that does not fit the algorithm) is a failed signature, never a pass', () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ signingKey: SECRET, now: clock.now });
+    const raw = String(new sj.AccessToken());
+    // An HMAC check given an RSA public key: node:crypto throws.
+    const result = verifyJws(raw, 'HS256', signatureCheck('HS256'), keyPair('rsa').publicKey);
+    expect(result).to.include({ ok: false, reason: 'signature' });
   });
 
   it('refuses a token signed with another RSA key', () => {
