@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { SimpleJWT, TokenBackendError, TokenError } from '../../../lib';
@@ -86,6 +86,28 @@ describe('TokenBackend: the algorithm is pinned', () => {
     // An HMAC check given an RSA public key: node:crypto throws.
     const result = verifyJws(raw, 'HS256', signatureCheck('HS256'), keyPair('rsa').publicKey);
     expect(result).to.include({ ok: false, reason: 'signature' });
+  });
+
+  it('verifyJws answers each malformed form as malformed, never ok, in the order the backend maps to its errors', () => {
+    const clock = new Clock();
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const hs256 = (text: string) => `${text}.${createHmac('sha256', SECRET).update(text).digest('base64url')}`;
+    const verified = (token: string) => verifyJws(token, 'HS256', signatureCheck('HS256'), createSecretKey(Buffer.from(SECRET)));
+    const payload = b64(JSON.stringify(claims(clock)));
+    // Not three base64url parts.
+    expect(verified(`${b64('{"alg":"HS256"}')}.${payload}`)).to.deep.equal({ ok: false, reason: 'malformed' });
+    // A header that is JSON but falsy.
+    expect(verified(hs256(`${b64('null')}.${payload}`))).to.deep.equal({ ok: false, reason: 'malformed' });
+    // A header that is no JSON object: the wrong algorithm, as jsonwebtoken answered.
+    expect(verified(hs256(`${b64('[1]')}.${payload}`))).to.deep.equal({ ok: false, reason: 'algorithm' });
+    // typ JWT with a payload that is not JSON: malformed before the algorithm is read.
+    const jwtHeader = { alg: 'HS512', typ: 'JWT' };
+    expect(verified(hs256(`${b64(JSON.stringify(jwtHeader))}.${b64('not json')}`))).to.deep.equal({ ok: false, reason: 'malformed', header: jwtHeader });
+    // Without typ, a payload that is not JSON under a good signature: malformed after the signature.
+    const plainHeader = { alg: 'HS256' };
+    expect(verified(hs256(`${b64(JSON.stringify(plainHeader))}.${b64('not json')}`))).to.deep.equal({ ok: false, reason: 'malformed', header: plainHeader });
+    // And the well-formed token is ok.
+    expect(verified(hs256(`${b64(JSON.stringify(plainHeader))}.${payload}`))).to.deep.include({ ok: true, header: plainHeader });
   });
 
   it('refuses a token signed with another RSA key', () => {
