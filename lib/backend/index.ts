@@ -296,7 +296,8 @@ export class TokenBackend {
     const header = peekHeader(token);
     if (!header) throw new TokenBackendError('Token is invalid');
     const kid = header.kid;
-    const key = kid === undefined ? ring.unnamed : typeof kid === 'string' ? ring.byKid.get(kid) : undefined;
+    // A kid that is no string names no key: the map's keys are all strings.
+    const key = kid === undefined ? ring.unnamed : ring.byKid.get(kid as string);
     if (!key) {
       // A kid we do not have is what a second instance with other keys sends.
       if (typeof kid === 'string') this.signatureFailures.record(kid, header.alg);

@@ -22,7 +22,8 @@ const SIGNING_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
  * (and whose `alg`, when given, names it) are kept.
  */
 function signingKeysOf(set: unknown, algorithm: Algorithm): Array<{ kid: string | undefined; key: KeyObject }> {
-  const keys = set !== null && typeof set === 'object' ? (set as { keys?: unknown }).keys : undefined;
+  // JSON's null has no members; any other primitive has no `keys`.
+  const keys = (set as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error("the key set has no 'keys' array");
   const found: Array<{ kid: string | undefined; key: KeyObject }> = [];
   for (const jwk of keys as Array<Record<string, unknown>>) {
