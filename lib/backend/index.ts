@@ -66,7 +66,8 @@ function isCanonicalSignature(token: string): boolean {
   const signature = token.slice(token.lastIndexOf('.') + 1);
   const mask = UNUSED_BITS_MASK[signature.length % 4];
   if (mask === -1 || !BASE64URL_TEXT.test(signature)) return false;
-  return mask === 0 || (BASE64URL.indexOf(signature[signature.length - 1]) & mask) === 0;
+  // A mask of 0 passes whatever the last character is.
+  return (BASE64URL.indexOf(signature[signature.length - 1]) & mask) === 0;
 }
 
 /**
@@ -180,9 +181,11 @@ export class TokenBackend {
 
   private makeRing(keys: KeySettings): Ring {
     const ring = prepareKeys(this.algorithm, keys, this.jwkUrl);
-    const header = { alg: this.algorithm, typ: 'JWT' as const, ...(ring.signingKid === undefined ? {} : { kid: ring.signingKid }) };
-    // Only a static key may vouch for a token later: a JWKS key can be rotated out.
-    const verified = this.jwkUrl === null && (ring.unnamed || ring.byKid.size > 0) ? new VerifiedTokenCache() : undefined;
+    // JSON.stringify leaves `kid` out when it is undefined (an unnamed signing key).
+    const header = { alg: this.algorithm, typ: 'JWT' as const, kid: ring.signingKid };
+    // Only a static key may vouch for a token later: a JWKS key can be rotated out. (Without jwkUrl,
+    // prepareKeys always gives a key that verifies: the unnamed one or one by kid.)
+    const verified = this.jwkUrl === null ? new VerifiedTokenCache() : undefined;
     return { ...ring, encodedHeader: Buffer.from(JSON.stringify(header)).toString('base64url'), verified };
   }
 
@@ -293,7 +296,8 @@ export class TokenBackend {
     const header = peekHeader(token);
     if (!header) throw new TokenBackendError('Token is invalid');
     const kid = header.kid;
-    const key = kid === undefined ? ring.unnamed : typeof kid === 'string' ? ring.byKid.get(kid) : undefined;
+    // A kid that is no string names no key: the map's keys are all strings.
+    const key = kid === undefined ? ring.unnamed : ring.byKid.get(kid as string);
     if (!key) {
       // A kid we do not have is what a second instance with other keys sends.
       if (typeof kid === 'string') this.signatureFailures.record(kid, header.alg);
@@ -324,7 +328,7 @@ export class TokenBackend {
     const result = verifyJws(token, this.algorithm, this.checkSignature, key);
     if (!result.ok) {
       if (result.reason === 'algorithm') throw new TokenBackendError('Invalid algorithm specified');
-      if (result.reason === 'signature') this.signatureFailures.record(result.header?.kid, result.header?.alg);
+      if (result.reason === 'signature') this.signatureFailures.record(result.header.kid, result.header.alg);
       throw new TokenBackendError('Token is invalid');
     }
     const claims = result.payload;
@@ -340,7 +344,8 @@ export class TokenBackend {
       const given: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
       if (!given.some((aud) => wanted.includes(aud as string))) throw new TokenBackendError('Token is invalid');
     }
-    if (this.issuer !== null && (typeof claims.iss !== 'string' || claims.iss !== this.issuer)) throw new TokenBackendError('Token is invalid');
+    // A claim that is no string differs from the configured issuer string.
+    if (this.issuer !== null && claims.iss !== this.issuer) throw new TokenBackendError('Token is invalid');
     return { header: result.header, claims };
   }
 

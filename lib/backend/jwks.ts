@@ -18,17 +18,19 @@ const SIGNING_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
 /**
  * The signing keys of a JSON Web Key Set (RFC 7517): RSA, EC and OKP keys
  * whose `use` is `sig` or absent, as `KeyObject`s with their `kid`. Node's
- * own JWK import does the parsing. With `algorithm`, only the keys that can
- * verify it (and whose `alg`, when given, names it) are kept.
+ * own JWK import does the parsing. Only the keys that can verify `algorithm`
+ * (and whose `alg`, when given, names it) are kept.
  */
-function signingKeysOf(set: unknown, algorithm?: Algorithm): Array<{ kid: string | undefined; key: KeyObject }> {
-  const keys = set !== null && typeof set === 'object' ? (set as { keys?: unknown }).keys : undefined;
+function signingKeysOf(set: unknown, algorithm: Algorithm): Array<{ kid: string | undefined; key: KeyObject }> {
+  // JSON's null has no members; any other primitive has no `keys`.
+  const keys = (set as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error("the key set has no 'keys' array");
   const found: Array<{ kid: string | undefined; key: KeyObject }> = [];
   for (const jwk of keys as Array<Record<string, unknown>>) {
-    if (jwk === null || typeof jwk !== 'object' || !SIGNING_KEY_TYPES.has(jwk.kty as string)) continue;
+    // A primitive has no `kty`: skipped here too.
+    if (jwk === null || !SIGNING_KEY_TYPES.has(jwk.kty as string)) continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
-    if (algorithm !== undefined && jwk.alg !== undefined && jwk.alg !== algorithm) continue;
+    if (jwk.alg !== undefined && jwk.alg !== algorithm) continue;
     let key: KeyObject;
     try {
       key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
@@ -36,11 +38,12 @@ function signingKeysOf(set: unknown, algorithm?: Algorithm): Array<{ kid: string
       // A key Node cannot import cannot verify anything: skip it, as jwks-rsa does.
       continue;
     }
-    // An X25519 key is OKP too, but no signing key; a key of another type would fail every token anyway.
-    if (key.type !== 'public' || (algorithm !== undefined && !keyFitsAlgorithm(algorithm, key))) continue;
+    // createPublicKey gives a public key, also of a JWK with private members. An X25519 key is OKP too,
+    // but no signing key; a key of another type would fail every token anyway.
+    if (!keyFitsAlgorithm(algorithm, key)) continue;
     found.push({ kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, key });
   }
-  if (found.length === 0) throw new Error(`the key set contains no signing keys${algorithm === undefined ? '' : ` for ${algorithm}`}`);
+  if (found.length === 0) throw new Error(`the key set contains no signing keys for ${algorithm}`);
   return found;
 }
 
@@ -53,14 +56,15 @@ function signingKeysOf(set: unknown, algorithm?: Algorithm): Array<{ kid: string
 export class JwksKeyProvider {
   private byKid = new Map<string, KeyObject>();
   private all: KeyObject[] = [];
-  private fetchedAt: number | null = null;
+  /** When the set was last fetched, in ms; -Infinity before the first fetch (stale, and no cooldown). */
+  private fetchedAt = -Infinity;
   private pending: Promise<void> | null = null;
   private readonly url: string;
   private readonly now: () => Date;
-  private readonly algorithm?: Algorithm;
+  private readonly algorithm: Algorithm;
 
-  /** `algorithm`: only the keys that verify it are kept (all signing keys without it). */
-  constructor(url: string, now: () => Date = () => new Date(), algorithm?: Algorithm) {
+  /** `algorithm`: only the keys that verify it are kept. `now`: the instance's clock. */
+  constructor(url: string, now: () => Date, algorithm: Algorithm) {
     this.url = url;
     this.now = now;
     this.algorithm = algorithm;
@@ -68,7 +72,7 @@ export class JwksKeyProvider {
 
   /** The cached key for a token header, or undefined (unknown kid, or the set is stale). */
   resolve(header: JwtHeader): KeyObject | undefined {
-    if (this.fetchedAt === null || this.now().getTime() - this.fetchedAt >= JWKS_CACHE_MAX_AGE * 1000) return undefined;
+    if (this.now().getTime() - this.fetchedAt >= JWKS_CACHE_MAX_AGE * 1000) return undefined;
     if (typeof header.kid === 'string') return this.byKid.get(header.kid);
     // No kid: only an unambiguous set of one key will do (as jwks-rsa).
     return header.kid === undefined && this.all.length === 1 ? this.all[0] : undefined;
@@ -79,7 +83,7 @@ export class JwksKeyProvider {
     // Not a JWT: nothing to fetch, decoding will refuse it.
     const header = readJws(token)?.header as JwtHeader | undefined;
     if (!header || this.resolve(header)) return;
-    if (this.fetchedAt !== null && this.now().getTime() - this.fetchedAt < JWKS_COOLDOWN * 1000) return;
+    if (this.now().getTime() - this.fetchedAt < JWKS_COOLDOWN * 1000) return;
     this.pending ??= this.fetch().finally(() => {
       this.pending = null;
     });

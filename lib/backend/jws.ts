@@ -130,7 +130,8 @@ export function readJws(token: string): { header: Record<string, unknown>; paylo
 /** What `verifyJws` found: the header and payload, or why it refused. */
 export type JwsResult =
   | { ok: true; header: Record<string, unknown>; payload: unknown }
-  | { ok: false; reason: 'malformed' | 'algorithm' | 'signature'; header?: Record<string, unknown> };
+  | { ok: false; reason: 'malformed' | 'algorithm'; header?: Record<string, unknown> }
+  | { ok: false; reason: 'signature'; header: Record<string, unknown> };
 
 /**
  * Checks a compact token's form, that its header names `algorithm` (pinned:

@@ -18,7 +18,8 @@ function printable(value: unknown): string {
 export class SignatureFailures {
   private count = 0;
   private since: number | null = null;
-  private lastWarning: number | null = null;
+  /** -Infinity before the first warning: the first failure is always said. */
+  private lastWarning = -Infinity;
 
   constructor(
     private readonly logger: Logger,
@@ -30,7 +31,7 @@ export class SignatureFailures {
     const now = this.now().getTime();
     this.count += 1;
     this.since ??= now;
-    if (this.lastWarning !== null && now - this.lastWarning < SIGNATURE_FAILURE_WARNING_INTERVAL_MS) return;
+    if (now - this.lastWarning < SIGNATURE_FAILURE_WARNING_INTERVAL_MS) return;
     const minutes = Math.max(1, Math.ceil((now - this.since) / SIGNATURE_FAILURE_WARNING_INTERVAL_MS));
     const tokens = this.count === 1 ? '1 token' : `${this.count} tokens`;
     const key = kid === undefined ? 'no kid' : `kid '${printable(kid)}'`;

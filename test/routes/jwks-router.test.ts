@@ -49,6 +49,8 @@ describe('jwksRouter (#21)', () => {
     const before = await request(app).get('/.well-known/jwks.json');
     expect(before.body.keys).to.have.length(1);
     expect(before.body.keys[0]).not.to.have.property('kid');
+    // Through the API too: no kid member at all (not one that is undefined).
+    expect(Object.keys(sj.backend.publicKeySet().keys[0])).not.to.include('kid');
     sj.setKeys({ signingKey: keyPair('rsa').privatePem, verifyingKeys: [{ kid: 'next', key: keyPair('rsa-b').publicPem }] });
     const after = await request(app).get('/.well-known/jwks.json');
     expect(after.body.keys.map((k: { kid?: string }) => k.kid)).to.deep.equal([undefined, 'next']);

@@ -12,10 +12,13 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 /** One instance per algorithm family, and the key it signs with. */
 const INSTANCES: Array<[Algorithm, Partial<SimpleJWTOptions<TestUser>>]> = [
   ['HS256', { algorithm: 'HS256', signingKey: SECRET }],
+  ['HS384', { algorithm: 'HS384', signingKey: SECRET }],
   ['HS512', { algorithm: 'HS512', signingKey: SECRET }],
   ['RS256', { algorithm: 'RS256', signingKey: keyPair('rsa').privatePem }],
   ['PS256', { algorithm: 'PS256', signingKey: keyPair('rsa').privatePem }],
   ['ES256', { algorithm: 'ES256', signingKey: keyPair('P-256').privatePem }],
+  // Signatures of 48 and 96 bytes: 64 and 128 characters, a whole number of base64 quads (one more character is a length of 1 mod 4).
+  ['ES384', { algorithm: 'ES384', signingKey: keyPair('P-384').privatePem }],
 ];
 
 function signatureOf(token: string): string {

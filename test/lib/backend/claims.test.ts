@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { ExpiredTokenError, SimpleJWT, TokenBackendError, TokenBackendExpiredToken, TokenError, type SimpleJWTOptions } from '../../../lib';
+import { MAX_CLAIM_TIME, MIN_CLAIM_TIME } from '../../../lib/backend';
 import { Clock, SECRET } from '../../helpers/fixtures';
 
 function make(options: Partial<SimpleJWTOptions> = {}) {
@@ -118,6 +119,20 @@ describe('TokenBackend: audience, issuer, leeway, jsonEncoder', () => {
       expect(claims.big).to.equal('12345678901234567890');
       expect(claims).not.to.have.property('secret');
     });
+  });
+
+  it('time claims: the first and last second of years 1 to 9999 are taken, one second beyond is refused', () => {
+    const { sj, clock } = make();
+    const signedWith = (claims: Record<string, unknown>) =>
+      jwt.sign(JSON.stringify({ token_type: 'access', jti: 'x', ...claims }), SECRET, { algorithm: 'HS256' });
+    expect(sj.backend.decode(signedWith({ exp: MAX_CLAIM_TIME, nbf: MIN_CLAIM_TIME }), true, clock.now())).to.include({
+      exp: MAX_CLAIM_TIME,
+      nbf: MIN_CLAIM_TIME,
+    });
+    expect(sj.backend.decode(signedWith({ exp: MAX_CLAIM_TIME, iat: MIN_CLAIM_TIME }), false)).to.include({ iat: MIN_CLAIM_TIME });
+    for (const claims of [{ exp: MAX_CLAIM_TIME + 1 }, { exp: MAX_CLAIM_TIME, nbf: MIN_CLAIM_TIME - 1 }, { exp: MAX_CLAIM_TIME, iat: MIN_CLAIM_TIME - 1 }]) {
+      expect(() => sj.backend.decode(signedWith(claims), true, clock.now()), JSON.stringify(claims)).to.throw(TokenBackendError, 'Token is invalid');
+    }
   });
 
   it('returns null-prototype payloads, so a __proto__ claim is plain data', () => {

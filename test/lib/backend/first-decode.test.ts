@@ -3,8 +3,9 @@ import { ExpiredTokenError, SimpleJWT, TokenError, type SimpleJWTOptions } from 
 import { Clock, SECRET } from '../../helpers/fixtures';
 
 // Each token here is decoded for the first time at the instant under test:
-// the first decode goes through jsonwebtoken, later ones through the
-// verified-token cache, and both must draw the same line.
+// the first two decodes verify the token in full (it is remembered at the
+// second, issue #25), later ones read the verified-token cache, and both
+// must draw the same line.
 
 function make(options: Partial<SimpleJWTOptions> = {}) {
   const clock = new Clock();
@@ -45,13 +46,15 @@ describe('TokenBackend: exp and nbf on the first decode of a token', () => {
         expect(() => new sj.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
         clock.advance(1); // nbf - leeway: valid from now on
         expect(() => new sj.AccessToken(raw)).not.to.throw();
-        expect(() => new sj.AccessToken(raw)).not.to.throw();
+        expect(() => new sj.AccessToken(raw)).not.to.throw(); // remembered at its second verification (#25)
+        expect(() => new sj.AccessToken(raw), 'from the memory').not.to.throw();
       });
 
       it('accepts a never-seen token whose nbf is exactly leeway ahead; the cached path agrees', () => {
         const { sj, raw, clock } = freshAt(options, 0, (t) => t.set('nbf', Number(t.get('iat')) + seconds));
         expect(() => new sj.AccessToken(raw)).not.to.throw();
-        expect(() => new sj.AccessToken(raw)).not.to.throw();
+        expect(() => new sj.AccessToken(raw)).not.to.throw(); // remembered at its second verification (#25)
+        expect(() => new sj.AccessToken(raw), 'from the memory').not.to.throw();
         clock.advance(-1); // a clock that steps back: the cached claims are checked again
         expect(() => new sj.AccessToken(raw)).to.throw(TokenError, 'Token is invalid');
       });

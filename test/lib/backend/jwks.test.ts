@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { JWTStatelessStrategy, ServiceUnavailable, SimpleJWT, TokenError, type Algorithm } from '../../../lib';
+import { JWTStatelessStrategy, ServiceUnavailable, SimpleJWT, TokenBackendError, TokenError, type Algorithm } from '../../../lib';
 import { JWKS_CACHE_MAX_AGE, JWKS_COOLDOWN } from '../../../lib/backend/jwks';
 import { Clock } from '../../helpers/fixtures';
 import { appWith } from '../../helpers/http';
@@ -16,12 +16,15 @@ class KeyServer {
   /** When set, served as it is (the body and status), instead of `keys`. */
   raw: { status: number; body: unknown } | null = null;
   requests = 0;
+  /** The Accept header of the last request. */
+  accept: string | undefined;
   private server!: Server;
   url = '';
 
   async start(): Promise<this> {
-    this.server = createServer((_req, res) => {
+    this.server = createServer((req, res) => {
       this.requests += 1;
+      this.accept = req.headers.accept;
       if (this.raw) return void res.writeHead(this.raw.status, { 'content-type': 'application/json' }).end(JSON.stringify(this.raw.body));
       const keys = this.keys.map(({ kid, pair, alg }) => ({ ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
@@ -77,6 +80,8 @@ describe('jwkUrl (remote JWKS)', () => {
       expect(res.body.user).to.deep.equal({ id: '1', username: '', isStaff: false, isSuperuser: false });
     }
     expect(server.requests).to.equal(1);
+    // It asks for JSON: a key server that negotiates the type answers the key set.
+    expect(server.accept).to.equal('application/json');
   });
 
   it('an unknown kid: 401 token_not_valid, and no refetch within the cooldown', async () => {
@@ -94,7 +99,12 @@ describe('jwkUrl (remote JWKS)', () => {
       });
     }
     expect(server.requests).to.equal(1);
-    clock.advance(JWKS_COOLDOWN);
+    clock.advance(JWKS_COOLDOWN - 1);
+    await request(app)
+      .get('/me')
+      .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
+    expect(server.requests, 'a second before the cooldown is over').to.equal(1);
+    clock.advance(1);
     await request(app)
       .get('/me')
       .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'unknown')}`);
@@ -205,6 +215,43 @@ describe('jwkUrl (remote JWKS)', () => {
     expect((err as Error).message).to.equal('Token is invalid');
   });
 
+  it('a kid that is not a string names no key, even in a set of one key', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(200);
+    for (const kid of [7, null, ['k1'], { kid: 'k1' }]) {
+      const raw = jwt.sign(claims(clock), keyPair('rsa').privatePem, { algorithm: 'RS256', header: { alg: 'RS256', kid } as unknown as jwt.JwtHeader });
+      const res = await request(app).get('/me').set('Authorization', `Bearer ${raw}`);
+      expect(res.status, JSON.stringify(kid)).to.equal(401);
+      expect(res.body.code).to.equal('token_not_valid');
+    }
+  });
+
+  it('once the key set is cached, a token that is no JWS at all is 401 token_not_valid, never a 500', async () => {
+    const { sj, clock } = make();
+    const app = appWith(new JWTStatelessStrategy(sj), 'jwtAuth');
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set('Authorization', `Bearer ${sign(clock, keyPair('rsa'), 'k1')}`)
+      ).status,
+    ).to.equal(200);
+    for (const raw of ['garbage', 'a.b', 'e30.e30', '!!.e30.sig']) {
+      const res = await request(app).get('/me').set('Authorization', `Bearer ${raw}`);
+      expect(res.status, raw).to.equal(401);
+      expect(res.body.code, raw).to.equal('token_not_valid');
+      expect(() => sj.backend.decode(raw, true, clock.now()), raw).to.throw(TokenBackendError, 'Token is invalid');
+    }
+    expect(server.requests).to.equal(1);
+  });
+
   it('ES256 keys from the set work too', async () => {
     server.keys = [{ kid: 'ec1', pair: keyPair('P-256'), alg: 'ES256' }];
     const { sj, clock } = make('ES256');
@@ -229,6 +276,9 @@ describe('jwkUrl (remote JWKS)', () => {
           { ...x25519, kid: 'x25519' },
           { ...jwk(keyPair('P-256')), kid: 'ec' },
           { kty: 'RSA', n: 'not-a-modulus', e: 'AQAB', kid: 'broken' },
+          // Keys Node cannot import (no modulus, a point off the curve): skipped, not a failed set.
+          { kty: 'RSA', e: 'AQAB', kid: 'no-modulus' },
+          { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'off-curve' },
           { ...jwk(keyPair('rsa-b')), kid: 'good', alg: 'RS256', use: 'sig' },
           { ...jwk(keyPair('rsa')), kid: 'no-use-no-alg' },
         ],
@@ -323,6 +373,26 @@ describe('jwkUrl (remote JWKS)', () => {
       await new sj.AccessToken(raw).verify().catch((err) => (caught = err));
       expect(caught).to.be.instanceOf(ServiceUnavailable);
       server = await new KeyServer().start();
+    });
+
+    it("the ServiceUnavailable says why, for the operator: the jwkUrl in its cause, the reason in the cause's cause", async () => {
+      for (const [status, body, reason] of [
+        [500, { keys: [] }, 'the key server answered HTTP 500'],
+        [200, {}, "the key set has no 'keys' array"],
+        [200, null, "the key set has no 'keys' array"],
+        [200, { keys: [{ ...keyPair('P-256').publicKey.export({ format: 'jwk' }), kid: 'k1' }] }, 'the key set contains no signing keys for RS256'],
+      ] as const) {
+        server.raw = { status, body };
+        const { sj, clock } = make();
+        const err = await sj.prepareKey(sign(clock, keyPair('rsa'), 'k1')).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err, reason).to.be.instanceOf(ServiceUnavailable);
+        const cause = (err as Error).cause as Error;
+        expect(cause.message).to.equal(`passport-simplejwt: cannot get the key set of 'jwkUrl' (${server.url})`);
+        expect((cause.cause as Error).message).to.equal(reason);
+      }
     });
 
     it('the claim checks still run synchronously on a cold cache', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { SimpleJWT, TokenBackendError, TokenBackendExpiredToken } from '../../../lib';
+import { TokenBackend } from '../../../lib/extend';
 import { Clock, SECRET } from '../../helpers/fixtures';
 import { keyPair } from '../../helpers/keys';
 
@@ -29,6 +30,18 @@ describe('TokenBackend: key checks and the remembered-token path', () => {
     });
   });
 
+  it('a TokenBackend made alone (lib/extend) without a clock reads the system clock', () => {
+    const warnings: string[] = [];
+    const { settings } = new SimpleJWT({ signingKey: SECRET });
+    const backend = new TokenBackend(settings, { signingKey: SECRET }, { logger: { warn: (m: string) => warnings.push(m), error: () => undefined } });
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    expect(backend.decode(backend.encode({ token_type: 'access', exp, jti: 'x' })).exp).to.equal(exp);
+    // A token of another key: refused, and the failure reported (the warning reads the clock).
+    const other = new TokenBackend(settings, { signingKey: `${SECRET}-other` }, { logger: { warn: () => undefined, error: () => undefined } });
+    expect(() => backend.decode(other.encode({ token_type: 'access', exp, jti: 'x' }))).to.throw(TokenBackendError, 'Token is invalid');
+    expect(warnings).to.have.length(1);
+  });
+
   describe('decode()', () => {
     function make() {
       const clock = new Clock();
@@ -44,7 +57,8 @@ describe('TokenBackend: key checks and the remembered-token path', () => {
     it('a remembered token past exp: TokenBackendExpiredToken "Token is expired"', () => {
       const { sj, clock } = make();
       const raw = String(new sj.AccessToken());
-      sj.backend.decode(raw, true, clock.now()); // remembered
+      sj.backend.decode(raw, true, clock.now());
+      sj.backend.decode(raw, true, clock.now()); // remembered at its second verification (#25)
       clock.advance(300);
       expect(() => sj.backend.decode(raw, true, clock.now())).to.throw(TokenBackendExpiredToken, 'Token is expired');
     });
@@ -54,7 +68,8 @@ describe('TokenBackend: key checks and the remembered-token path', () => {
       const token = new sj.AccessToken();
       token.set('nbf', token.get('iat'));
       const raw = String(token);
-      sj.backend.decode(raw, true, clock.now()); // remembered
+      sj.backend.decode(raw, true, clock.now());
+      sj.backend.decode(raw, true, clock.now()); // remembered at its second verification (#25)
       clock.advance(-1);
       expect(() => sj.backend.decode(raw, true, clock.now())).to.throw(TokenBackendError, 'Token is invalid');
     });

@@ -47,12 +47,49 @@ describe('the warning about failed signature checks (#22 item 6)', () => {
   it('counts signature failures only: expired, malformed and wrong-algorithm tokens are not reported', () => {
     const { sj, clock, warnings } = make();
     const iat = Math.floor(clock.now().getTime() / 1000);
-    for (const raw of ['garbage', 'a.b.c', jwt.sign({ exp: iat - 10 }, SECRET), jwt.sign({ exp: iat + 10 }, SECRET, { algorithm: 'HS512' })]) {
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    for (const raw of [
+      'garbage',
+      'a.b.c',
+      jwt.sign({ exp: iat - 10 }, SECRET),
+      jwt.sign({ exp: iat + 10 }, SECRET, { algorithm: 'HS512' }),
+      // Malformed with a signature of canonical form: a header that is not JSON, a typ JWT payload that is not JSON.
+      `${b64('not json')}.${b64('{}')}.AAAA`,
+      `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64('not json')}.AAAA`,
+    ]) {
       expect(() => sj.backend.decode(raw, true, clock.now())).to.throw(TokenBackendError);
     }
     expect(warnings).to.deep.equal([]);
     expect(() => sj.backend.decode(forged(clock), true, clock.now())).to.throw(TokenBackendError);
     expect(warnings[0]).to.contain('1 token failed the signature check in the last minute (last: no kid, alg HS256)');
+  });
+
+  it('the line counts the minutes since the first failure it reports: "in the last 4 minutes"', () => {
+    const { sj, clock, warnings } = make();
+    const decode = () => expect(() => sj.backend.decode(forged(clock), true, clock.now())).to.throw(TokenBackendError, 'Token is invalid');
+    decode();
+    clock.advance(10);
+    decode(); // the first failure after the line: counted from here
+    clock.advance(190);
+    decode();
+    expect(warnings).to.have.length(2);
+    expect(warnings[1]).to.equal(
+      'passport-simplejwt: 2 tokens failed the signature check in the last 4 minutes (last: no kid, alg HS256): are two instances using different keys?',
+    );
+  });
+
+  it('a header as the token sends it: a kid that is no string, a missing alg, are printed, never a crash', () => {
+    const unnamed = make();
+    const header = (fields: Record<string, unknown>) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    const iat = Math.floor(unnamed.clock.now().getTime() / 1000);
+    const numericKid = jwt.sign({ exp: iat + 60 }, `${SECRET}-other`, { header: { alg: 'HS256', kid: 7 as unknown as string } });
+    expect(() => unnamed.sj.backend.decode(numericKid, true, unnamed.clock.now())).to.throw(TokenBackendError, 'Token is invalid');
+    expect(unnamed.warnings[0]).to.contain("(last: kid '7', alg HS256)");
+    // A kid no key has, and no alg at all: refused as an unknown key, and said so.
+    const named = make({ kid: '2026-12' });
+    const noAlg = `${header({ kid: 'another' })}.${Buffer.from(JSON.stringify({ exp: iat + 60 })).toString('base64url')}.AAAA`;
+    expect(() => named.sj.backend.decode(noAlg, true, named.clock.now())).to.throw(TokenBackendError, 'Token is invalid');
+    expect(named.warnings[0]).to.contain("(last: kid 'another', alg undefined)");
   });
 
   it('EdDSA failures too, and a hostile kid is printed harmlessly', () => {

@@ -61,7 +61,42 @@ describe('verified tokens are remembered, their times are not', () => {
     cache.set('c', { exp: 1 });
     expect([cache.get('a'), cache.size]).to.deep.equal([undefined, 2]);
     expect(cache.get('c')).to.deep.equal({ exp: 1 });
-    cache.set('x'.repeat(VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH + 1), { exp: 1 });
-    expect(cache.size).to.equal(2);
+    const long = 'x'.repeat(VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH + 1);
+    cache.set(long, { exp: 1 });
+    expect([cache.get(long), cache.get('c'), cache.size]).to.deep.equal([undefined, { exp: 1 }, 2]);
+    // The longest token kept is exactly the limit.
+    const longest = 'y'.repeat(VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH);
+    cache.set(longest, { exp: 2 });
+    expect(cache.get(longest)).to.deep.equal({ exp: 2 });
+  });
+
+  it('holds as many tokens as it is sized for: the last maxEntries are all remembered', () => {
+    const cache = new VerifiedTokenCache(4);
+    for (const token of ['a', 'b', 'c', 'd']) cache.set(token, { exp: 1 });
+    expect(['a', 'b', 'c', 'd'].map((token) => cache.get(token))).to.deep.equal([{ exp: 1 }, { exp: 1 }, { exp: 1 }, { exp: 1 }]);
+    cache.set('e', { exp: 1 });
+    cache.set('f', { exp: 1 });
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].map((token) => cache.get(token) !== undefined)).to.deep.equal([false, false, true, true, true, true]);
+  });
+
+  it('delete() forgets a token in either generation', () => {
+    const cache = new VerifiedTokenCache(2);
+    cache.set('older', { exp: 1 });
+    cache.set('newer', { exp: 1 }); // 'older' is now in the previous generation
+    cache.delete('older');
+    cache.delete('newer');
+    expect([cache.get('older'), cache.get('newer'), cache.size]).to.deep.equal([undefined, undefined, 0]);
+  });
+
+  it('an expired token is dropped from the memory when it is refused', () => {
+    const { sj, clock } = makeSJ();
+    const raw = accessFor(sj);
+    new sj.AccessToken(raw);
+    new sj.AccessToken(raw); // remembered at the second verification
+    const memory = (sj.backend as unknown as { ring: { verified: VerifiedTokenCache } }).ring.verified;
+    expect(memory.get(raw)).not.to.equal(undefined);
+    clock.advance(5 * 60);
+    expect(() => new sj.AccessToken(raw)).to.throw(ExpiredTokenError, 'Token is expired');
+    expect(memory.get(raw)).to.equal(undefined);
   });
 });
