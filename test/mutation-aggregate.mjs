@@ -113,7 +113,7 @@ export const PARTS = [
     name: 'csrf-cookie-mode',
     security: true,
     mutate: ['lib/http/csrf.ts', 'lib/http/cookie-mode.ts', 'lib/http/cookies.ts', 'routes/cookie-view.ts'],
-    spec: ['test/lib/http/cookie-mode.test.ts', 'test/routes/cookie-mode.test.ts', 'test/routes/csrf.test.ts'],
+    spec: ['test/lib/http/cookie-mode.test.ts', 'test/lib/http/cookies.test.ts', 'test/routes/cookie-mode.test.ts', 'test/routes/csrf.test.ts'],
   },
   {
     name: 'write-path',
