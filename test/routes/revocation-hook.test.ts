@@ -74,6 +74,16 @@ describe('the isRevoked setting over HTTP: the strategy and the refresh', () => 
     expect((await request(app).post(REFRESH).send({ refresh: pair.refresh })).status).to.equal(200);
   });
 
+  it('a token that decodes as no class: 401 "Given token not valid for any token type" on the protected route, the hook never asked', async () => {
+    const { app, pair, seen } = await setup();
+    const forged = `${pair.access.slice(0, -4)}AAAA`;
+    const res = await request(app).get(PROTECTED).set('Authorization', `Bearer ${forged}`);
+    expect(res.status).to.equal(401);
+    expect(res.body.detail).to.equal('Given token not valid for any token type');
+    expect(res.body.messages.map((m: { message: string }) => m.message)).to.deep.equal(['Token is invalid']);
+    expect(seen).to.deep.equal([]);
+  });
+
   it('a throwing hook: 500 through next(err) on the protected route, 500 on the refresh; never a pass', async () => {
     const { app, pair, errors, setMode } = await setup();
     setMode('throw');

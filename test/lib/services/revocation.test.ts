@@ -158,6 +158,16 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     });
   });
 
+  it('a storage without tokenState keeps its session metadata: the sessions of its logins are listed', async () => {
+    const db = await openDatabase();
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH, tokenFamilyEnabled: true });
+    const { blacklist, family, sessions } = sequelizeApps(sj);
+    sj.useApps({ blacklist, family, sessions });
+    const refresh = await sj.RefreshToken.forUser({ id: 1 });
+    await sj.sessions.start(refresh);
+    expect((await sj.sessions.list(1, refresh.getFamilyId())).map((session) => [session.id, session.current])).to.deep.equal([[refresh.getFamilyId(), true]]);
+  });
+
   it("blacklistFamily() records a new family with the token's user id, or none (a token without one, or with a null one)", async () => {
     const db = await openDatabase();
     const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH });
