@@ -101,6 +101,9 @@ export const PARTS = [
       'test/routes/token-*.test.ts',
       'test/routes/refresh.*.test.ts',
       'test/routes/service-unavailable.test.ts',
+      // The tests of revocation.blacklistAllForUser() and of storedTokenString() (outstandingTokenStorage: 'hash').
+      'test/models/blacklist-all-for-user.test.ts',
+      'test/models/outstanding-hash.test.ts',
     ],
   },
   {
