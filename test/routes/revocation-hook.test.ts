@@ -108,4 +108,29 @@ describe('the isRevoked setting over HTTP: the strategy and the refresh', () => 
     expect((await request(app).get(PROTECTED).set('Authorization', `Bearer ${pair.access}`)).status).to.equal(503);
     expect((await request(app).post(REFRESH).send({ refresh: pair.refresh })).status).to.equal(503);
   });
+
+  it('without any app or family (nothing stored to ask), the hook still decides every request of an access token', async () => {
+    const revoked = new Set<string>();
+    const isRevoked: IsRevoked = (token) => revoked.has(token.jti());
+    const { sj } = makeSJ({ isRevoked });
+    const passport = new Passport.Authenticator();
+    passport.use(new JWTStrategy(sj));
+    const app = express();
+    app.get(PROTECTED, jwtAuth('passport-simplejwt', { passport }), (req, res) => res.json({ id: (req.user as TestUser).id }));
+    app.use(errorHandler());
+    const access = await sj.AccessToken.forUser({ id: 1 });
+    expect(
+      (
+        await request(app)
+          .get(PROTECTED)
+          .set('Authorization', `Bearer ${String(access)}`)
+      ).status,
+    ).to.equal(200);
+    revoked.add(access.jti());
+    const denied = await request(app)
+      .get(PROTECTED)
+      .set('Authorization', `Bearer ${String(access)}`);
+    expect(denied.status).to.equal(401);
+    expect(denied.body.messages.map((m: { message: string }) => m.message)).to.deep.equal(['Token is revoked']);
+  });
 });
