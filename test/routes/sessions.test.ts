@@ -287,13 +287,16 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect((error as Error).message).to.equal('passport-simplejwt: the installed storage has no session metadata (AppStorage.sessions)');
   });
 
-  it('sessions off (no token families): sj.sessions is not enabled and says which settings it needs', async () => {
-    const { sj } = makeSJ({ tokenFamilyEnabled: false });
-    expect(sj.sessions.enabled).to.equal(false);
-    let error: unknown;
-    await sj.sessions.list(1).catch((err: unknown) => (error = err));
-    expect(error).to.be.instanceOf(TypeError);
-    expect((error as Error).message).to.equal("passport-simplejwt: sessions need token families ('tokenFamilyEnabled: true', 'apps: { tokenFamily: true }')");
+  it('sessions off (no token families, or the family app without tokenFamilyEnabled): sj.sessions is not enabled and names the settings', async () => {
+    const db = await openDatabase();
+    for (const options of [{}, { sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } }]) {
+      const { sj } = makeSJ(options);
+      expect(sj.sessions.enabled).to.equal(false);
+      let error: unknown;
+      await sj.sessions.list(1).catch((err: unknown) => (error = err));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal("passport-simplejwt: sessions need token families ('tokenFamilyEnabled: true', 'apps: { tokenFamily: true }')");
+    }
   });
 
   it('maxSessionsPerUser: a login beyond the cap revokes the session used least recently', async () => {
