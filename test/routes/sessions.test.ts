@@ -275,6 +275,25 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect(touches).to.deep.equal(['2026-01-01T12:01:00.000Z', '2026-01-01T12:00:30.000Z']);
   });
 
+  it('lastUsedAt without rotation: the once-a-minute memory holds every session, not only the last one written', async () => {
+    const { sj, app, login, clock } = await setup({ rotateRefreshTokens: false, blacklistAfterRotation: false });
+    const storage = sequelizeApps(sj);
+    let touches = 0;
+    sj.useApps({
+      ...storage,
+      sessions: {
+        start: (session) => storage.sessions!.start(session),
+        list: (...args) => storage.sessions!.list(...args),
+        touch: (...args) => ((touches += 1), storage.sessions!.touch(...args)),
+      },
+    });
+    const laptop = await login('alice', 'laptop');
+    const phone = await login('alice', 'phone');
+    clock.advance(10);
+    for (const { refresh } of [laptop, phone, laptop]) expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
+    expect(touches).to.equal(0);
+  });
+
   it('a storage without session metadata: logins and refreshes go on, and sj.sessions says what is missing', async () => {
     const { sj, app, login } = await setup();
     const { sessions: _none, ...withoutSessions } = sequelizeApps(sj);
