@@ -201,13 +201,16 @@ describe('cookie mode of the token views', () => {
       expect(setCookies(kept)).to.have.keys('access');
     });
 
-    it('a body that is a JSON array is not an object to add the cookie to: 400, the refresh cookie is not used', async () => {
+    it('a JSON body that is no object (an array, null, a string, a number) is not merged with the cookie: 400, the refresh cookie is not used', async () => {
       const { app } = setup();
-      const res = await withSession(request(app).post(`${BASE}refresh/`), sessionOf(await request(app).post(BASE).send(CREDENTIALS)))
-        .set('Content-Type', 'application/json')
-        .send('[]');
-      expect(res.status, JSON.stringify(res.body)).to.equal(400);
-      expect(res.headers['set-cookie']).to.equal(undefined);
+      const session = sessionOf(await request(app).post(BASE).send(CREDENTIALS));
+      for (const body of ['[]', 'null', '"refresh"', '42']) {
+        const res = await withSession(request(app).post(`${BASE}refresh/`), session)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expect(res.status, `${body}: ${JSON.stringify(res.body)}`).to.equal(400);
+        expect(res.headers['set-cookie'], body).to.equal(undefined);
+      }
     });
 
     it('logout without the blacklist app: clears every cookie (Path as set), 200 {}', async () => {
