@@ -171,6 +171,48 @@ describe('cookie mode of the token views', () => {
       expect(setCookies(res).token.value).to.equal(res.body.token);
     });
 
+    it('the CSRF cookie lasts as long as the longest token cookie: the refresh or the sliding refresh lifetime', async () => {
+      for (const [options, maxAge] of [
+        [{ refreshTokenLifetime: '2d', slidingTokenRefreshLifetime: '1d' }, '172800'],
+        [{ refreshTokenLifetime: '1d', slidingTokenRefreshLifetime: '3d' }, '259200'],
+      ] as const) {
+        const { app } = setup({}, options);
+        const set = setCookies(await request(app).post(BASE).send(CREDENTIALS));
+        expect(set.csrftoken.attributes['max-age'], JSON.stringify(options)).to.equal(maxAge);
+      }
+    });
+
+    it('a view that issues no token sets no cookie: verify of a body token, without any cookie', async () => {
+      const { app } = setup();
+      const login = await request(app).post(BASE).send(CREDENTIALS);
+      const res = await request(app).post(`${BASE}verify/`).send({ token: login.body.access });
+      expect(res.status).to.equal(200);
+      expect(res.headers['set-cookie']).to.equal(undefined);
+    });
+
+    it('a refresh without a CSRF cookie gets a new one; one the browser has is kept', async () => {
+      const { app } = setup();
+      const login = await request(app).post(BASE).send(CREDENTIALS);
+      const without = setCookies(await request(app).post(`${BASE}refresh/`).send({ refresh: login.body.refresh }));
+      expect(without).to.have.keys('access', 'csrftoken');
+      expect(without.csrftoken.value).to.match(/^[\w-]{43}$/);
+      const kept = await request(app).post(`${BASE}refresh/`).set('Cookie', `csrftoken=${CSRF}`).send({ refresh: login.body.refresh });
+      expect(kept.status).to.equal(200);
+      expect(setCookies(kept)).to.have.keys('access');
+    });
+
+    it('a JSON body that is no object (an array, null, a string, a number) is not merged with the cookie: 400, the refresh cookie is not used', async () => {
+      const { app } = setup();
+      const session = sessionOf(await request(app).post(BASE).send(CREDENTIALS));
+      for (const body of ['[]', 'null', '"refresh"', '42']) {
+        const res = await withSession(request(app).post(`${BASE}refresh/`), session)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expect(res.status, `${body}: ${JSON.stringify(res.body)}`).to.equal(400);
+        expect(res.headers['set-cookie'], body).to.equal(undefined);
+      }
+    });
+
     it('logout without the blacklist app: clears every cookie (Path as set), 200 {}', async () => {
       const { app } = setup({ domain: 'example.com' });
       const session = sessionOf(await request(app).post(BASE).send(CREDENTIALS));

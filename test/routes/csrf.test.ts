@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
@@ -233,6 +234,35 @@ describe("CSRF protection in cookie mode (Django's rules)", () => {
         expect(res.body).to.deep.equal(csrfFailed('Origin checking failed - http:// does not match any trusted origins.'));
         expect(changes()).to.equal(0);
         expect((await post('https://app.example.com')).status).to.equal(200);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('no Host header at all (HTTP/1.0): the own origin is unknown, not "http://undefined"', async () => {
+      const { app, jar, changes } = await setup();
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      const post = (origin: string) =>
+        new Promise<string>((resolve, reject) => {
+          // HTTP/1.0 needs no Host; Node's server requires one of HTTP/1.1 only.
+          const socket = net.connect(port, '127.0.0.1', () =>
+            socket.end(`POST /api/change/ HTTP/1.0\r\nCookie: ${jar}\r\nX-CSRFToken: ${CSRF}\r\nOrigin: ${origin}\r\nContent-Length: 0\r\n\r\n`),
+          );
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+      try {
+        for (const origin of ['http://undefined', 'http://null']) {
+          const res = await post(origin);
+          expect(res.split('\r\n')[0], origin).to.match(/^HTTP\/1\.[01] 403 /);
+          expect(res, origin).to.include(`Origin checking failed - ${origin} does not match any trusted origins.`);
+        }
+        expect(changes()).to.equal(0);
       } finally {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

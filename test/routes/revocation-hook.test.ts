@@ -74,6 +74,16 @@ describe('the isRevoked setting over HTTP: the strategy and the refresh', () => 
     expect((await request(app).post(REFRESH).send({ refresh: pair.refresh })).status).to.equal(200);
   });
 
+  it('a token that decodes as no class: 401 "Given token not valid for any token type" on the protected route, the hook never asked', async () => {
+    const { app, pair, seen } = await setup();
+    const forged = `${pair.access.slice(0, -4)}AAAA`;
+    const res = await request(app).get(PROTECTED).set('Authorization', `Bearer ${forged}`);
+    expect(res.status).to.equal(401);
+    expect(res.body.detail).to.equal('Given token not valid for any token type');
+    expect(res.body.messages.map((m: { message: string }) => m.message)).to.deep.equal(['Token is invalid']);
+    expect(seen).to.deep.equal([]);
+  });
+
   it('a throwing hook: 500 through next(err) on the protected route, 500 on the refresh; never a pass', async () => {
     const { app, pair, errors, setMode } = await setup();
     setMode('throw');
@@ -97,5 +107,30 @@ describe('the isRevoked setting over HTTP: the strategy and the refresh', () => 
     setMode('hang');
     expect((await request(app).get(PROTECTED).set('Authorization', `Bearer ${pair.access}`)).status).to.equal(503);
     expect((await request(app).post(REFRESH).send({ refresh: pair.refresh })).status).to.equal(503);
+  });
+
+  it('without any app or family (nothing stored to ask), the hook still decides every request of an access token', async () => {
+    const revoked = new Set<string>();
+    const isRevoked: IsRevoked = (token) => revoked.has(token.jti());
+    const { sj } = makeSJ({ isRevoked });
+    const passport = new Passport.Authenticator();
+    passport.use(new JWTStrategy(sj));
+    const app = express();
+    app.get(PROTECTED, jwtAuth('passport-simplejwt', { passport }), (req, res) => res.json({ id: (req.user as TestUser).id }));
+    app.use(errorHandler());
+    const access = await sj.AccessToken.forUser({ id: 1 });
+    expect(
+      (
+        await request(app)
+          .get(PROTECTED)
+          .set('Authorization', `Bearer ${String(access)}`)
+      ).status,
+    ).to.equal(200);
+    revoked.add(access.jti());
+    const denied = await request(app)
+      .get(PROTECTED)
+      .set('Authorization', `Bearer ${String(access)}`);
+    expect(denied.status).to.equal(401);
+    expect(denied.body.messages.map((m: { message: string }) => m.message)).to.deep.equal(['Token is revoked']);
   });
 });

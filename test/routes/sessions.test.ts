@@ -76,6 +76,18 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect(res.headers['cache-control']).to.equal('no-store');
   });
 
+  it('the device as recorded: a user agent of exactly 256 characters kept whole, an address cut at 64, an empty user agent unknown', async () => {
+    const { login, list, clock } = await setup();
+    // An address as a proxy forwards it (trust proxy): kept, but never more than 64 characters.
+    const long = await login('alice', 'agent', 'a'.repeat(100));
+    expect((await list(long.access))[0].ip).to.equal('a'.repeat(64));
+    const exact = await login('bob', 'b'.repeat(256));
+    expect((await list(exact.access))[0].userAgent).to.equal('b'.repeat(256));
+    clock.advance(5);
+    const none = await login('bob', '');
+    expect((await list(none.access)).map((session) => session.userAgent)).to.deep.equal([null, 'b'.repeat(256)]);
+  });
+
   it('access tokens carry family_id when sessions are on, even without tokenFamilyCheckOnAccess (family_exp stays out)', async () => {
     const { sj, login, list, familyOf } = await setup({ tokenFamilyCheckOnAccess: false });
     const a = await login();
@@ -232,6 +244,74 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
     expect((await list(access))[0].lastUsedAt).to.equal('2026-01-01T12:01:01.000Z');
     expect(touches).to.equal(1);
+  });
+
+  it('lastUsedAt without rotation: a refresh at the instant of the last write writes nothing, one a whole minute after writes, one after the clock went back writes', async () => {
+    const { sj, app, login, list, clock } = await setup({ rotateRefreshTokens: false, blacklistAfterRotation: false });
+    const storage = sequelizeApps(sj);
+    const touches: string[] = [];
+    sj.useApps({
+      ...storage,
+      sessions: {
+        start: (session) => storage.sessions!.start(session),
+        list: (...args) => storage.sessions!.list(...args),
+        touch: (ids, at) => (touches.push(at.toISOString()), storage.sessions!.touch(ids, at)),
+      },
+    });
+    const { refresh, access } = await login('alice');
+    const refreshNow = async () => expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
+    await refreshNow(); // the login's instant: written then
+    expect(touches).to.deep.equal([]);
+    clock.advance(60); // exactly SESSION_TOUCH_INTERVAL
+    await refreshNow();
+    expect(touches).to.deep.equal(['2026-01-01T12:01:00.000Z']);
+    expect((await list(access))[0].lastUsedAt).to.equal('2026-01-01T12:01:00.000Z');
+    clock.advance(-30); // a clock set back: the last write is no reason to wait
+    await refreshNow();
+    expect(touches).to.deep.equal(['2026-01-01T12:01:00.000Z', '2026-01-01T12:00:30.000Z']);
+  });
+
+  it('lastUsedAt without rotation: the once-a-minute memory holds every session, not only the last one written', async () => {
+    const { sj, app, login, clock } = await setup({ rotateRefreshTokens: false, blacklistAfterRotation: false });
+    const storage = sequelizeApps(sj);
+    let touches = 0;
+    sj.useApps({
+      ...storage,
+      sessions: {
+        start: (session) => storage.sessions!.start(session),
+        list: (...args) => storage.sessions!.list(...args),
+        touch: (...args) => ((touches += 1), storage.sessions!.touch(...args)),
+      },
+    });
+    const laptop = await login('alice', 'laptop');
+    const phone = await login('alice', 'phone');
+    clock.advance(10);
+    for (const { refresh } of [laptop, phone, laptop]) expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
+    expect(touches).to.equal(0);
+  });
+
+  it('a storage without session metadata: logins and refreshes go on, and sj.sessions says what is missing', async () => {
+    const { sj, app, login } = await setup();
+    const { sessions: _none, ...withoutSessions } = sequelizeApps(sj);
+    sj.useApps(withoutSessions);
+    const { refresh } = await login('alice');
+    expect((await request(app).post(`${TOKEN}refresh/`).send({ refresh })).status).to.equal(200);
+    let error: unknown;
+    await sj.sessions.list(1).catch((err: unknown) => (error = err));
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as Error).message).to.equal('passport-simplejwt: the installed storage has no session metadata (AppStorage.sessions)');
+  });
+
+  it('sessions off (no token families, or the family app without tokenFamilyEnabled): sj.sessions is not enabled and names the settings', async () => {
+    const db = await openDatabase();
+    for (const options of [{}, { sequelize: db.sequelize, apps: { blacklist: true, tokenFamily: true } }]) {
+      const { sj } = makeSJ(options);
+      expect(sj.sessions.enabled).to.equal(false);
+      let error: unknown;
+      await sj.sessions.list(1).catch((err: unknown) => (error = err));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal("passport-simplejwt: sessions need token families ('tokenFamilyEnabled: true', 'apps: { tokenFamily: true }')");
+    }
   });
 
   it('maxSessionsPerUser: a login beyond the cap revokes the session used least recently', async () => {

@@ -25,6 +25,10 @@ describe('cookie mode options', () => {
     });
   });
 
+  it('every cookie name is its own option: slidingCookie renames the sliding cookie only', () => {
+    expect(resolve({ slidingCookie: 'session' })).to.include({ accessCookie: 'access', refreshCookie: 'refresh', slidingCookie: 'session' });
+  });
+
   it('secure: false warns loudly, once per options object', () => {
     const warnings: string[] = [];
     const options = { secure: false };
@@ -33,6 +37,7 @@ describe('cookie mode options', () => {
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.match(/^passport-simplejwt: WARNING: cookies\.secure is false/);
     expect(warnings[0]).to.include('127.0.0.1');
+    expect(warnings[0]).to.include('every other host still gets Secure cookies. Never run production over plain HTTP.');
     resolve({ secure: true }, (m) => warnings.push(m));
     expect(warnings).to.have.length(1);
   });
@@ -60,8 +65,16 @@ describe('cookie mode options', () => {
       [{ secure: 'no' }, "'cookies.secure' must be a boolean"],
       [{ omitFromBody: 1 }, "'cookies.omitFromBody' must be a boolean"],
       [{ sameSite: 'none' }, "'cookies.sameSite' must be 'lax' or 'strict'"],
+      // Values of the wrong type, and the edges of each rule.
+      ['lax', "'cookies' must be an object such as { omitFromBody: true }"],
+      [{ slidingCookie: 42 }, "'cookies.slidingCookie' must be a cookie or header name"],
+      [{ path: 42 }, "'cookies.path' must be a path starting with '/'"],
+      [{ path: 'api/' }, "'cookies.path' must be a path starting with '/'"],
+      [{ csrfTrustedOrigins: [['https://a.example']] }, "'cookies.csrfTrustedOrigins' must be a list of origins"],
+      [{ domain: 42 }, "'cookies.domain' must be a domain name"],
+      [{ domain: '' }, "'cookies.domain' must be a domain name"],
     ] as const) {
-      it(message, () => {
+      it(`${JSON.stringify(options)}: ${message}`, () => {
         expect(() => resolve(options)).to.throw(TypeError, `passport-simplejwt: ${message}`);
       });
     }

@@ -44,4 +44,8 @@ describe('reading cookies from the Cookie header (cookie 0.7, #22)', () => {
     expect(isCookieValue(req(undefined, { t: 'tok' }), 'tok')).to.equal(true);
     expect(isCookieValue(req('t=other'), 'tok')).to.equal(false);
   });
+
+  it("a value cookie-parser did not leave a string (a JSON cookie 'j:…' it parsed) is read from the header as sent", () => {
+    expect(readCookie(req('t=j%3A%7B%7D', { t: {} }), 't')).to.equal('j:{}');
+  });
 });

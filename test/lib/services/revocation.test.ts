@@ -158,6 +158,39 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     });
   });
 
+  it('a storage without tokenState keeps its session metadata: the sessions of its logins are listed', async () => {
+    const db = await openDatabase();
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH, tokenFamilyEnabled: true });
+    const { blacklist, family, sessions } = sequelizeApps(sj);
+    sj.useApps({ blacklist, family, sessions });
+    const refresh = await sj.RefreshToken.forUser({ id: 1 });
+    await sj.sessions.start(refresh);
+    expect((await sj.sessions.list(1, refresh.getFamilyId())).map((session) => [session.id, session.current])).to.deep.equal([[refresh.getFamilyId(), true]]);
+  });
+
+  it('rotate() without a deadline has storageTimeout from now: the token is consumed once, its successor recorded', async () => {
+    const db = await openDatabase();
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH, storageTimeout: 5 });
+    const token = await sj.RefreshToken.forUser({ id: 1 });
+    const successor = new sj.RefreshToken(); // as the refresh view makes it: recorded by the rotation itself
+    successor.set('user_id', '1');
+    expect(await sj.revocation.rotate(token, successor)).to.equal(true);
+    expect(await sj.revocation.rotate(token, successor)).to.equal(false);
+    expect((await sj.revocation.successorOf(token.jti()))?.successor).to.equal(String(successor));
+    expect(await sj.revocation.isBlacklisted(token.jti())).to.equal(true);
+  });
+
+  it('createFamily() of a token without a family id is refused with a TypeError that says so', async () => {
+    const db = await openDatabase();
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH });
+    const error = await sj.revocation.createFamily(new sj.RefreshToken(), null).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as Error).message).to.equal('passport-simplejwt: createFamily() needs a token with a family id');
+  });
+
   it("blacklistFamily() records a new family with the token's user id, or none (a token without one, or with a null one)", async () => {
     const db = await openDatabase();
     const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH });

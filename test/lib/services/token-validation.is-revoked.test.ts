@@ -146,3 +146,24 @@ describe('verify(): one round trip, and the isRevoked setting decides', () => {
     });
   });
 });
+
+describe('tokenState(): a check asked of an app that is off', () => {
+  async function rejection(work: Promise<unknown>): Promise<unknown> {
+    return work.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  }
+
+  it('is refused with the TypeError naming the setting, not answered "not revoked"', async () => {
+    const { sj } = makeSJ();
+    const token = new sj.RefreshToken();
+    token.set('family_id', 'a-family');
+    const blacklist = await rejection(sj.validation.tokenState(token, { blacklist: true, family: false }));
+    expect(blacklist).to.be.instanceOf(TypeError);
+    expect((blacklist as Error).message).to.equal('passport-simplejwt: the blacklist app is not enabled (apps: { blacklist: true })');
+    const family = await rejection(sj.validation.tokenState(token, { blacklist: false, family: true }));
+    expect(family).to.be.instanceOf(TypeError);
+    expect((family as Error).message).to.equal('passport-simplejwt: the token family app is not enabled (apps: { tokenFamily: true })');
+  });
+});

@@ -1,7 +1,17 @@
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { JWTStrategy, MemoryBlacklistCache, tokenRefreshSlidingRouter, tokenRouter, type SimpleJWT, type SimpleJWTOptions, type UserStore } from '../../../lib';
+import {
+  AccessToken,
+  JWTStrategy,
+  MemoryBlacklistCache,
+  TokenError,
+  tokenRefreshSlidingRouter,
+  tokenRouter,
+  type SimpleJWT,
+  type SimpleJWTOptions,
+  type UserStore,
+} from '../../../lib';
 import { useTestDatabase } from '../../helpers/database';
 import { appWith as guardedApp } from '../../helpers/http';
 import { makeSJ, memoryUsers, type TestUser } from '../../helpers/fixtures';
@@ -125,5 +135,29 @@ describe('the token validation pipeline: one rule set for the strategy and the s
       const blacklisted = await request(views).post('/api/token/blacklist/').send({ refresh });
       expect(blacklisted.body).to.deep.equal({ detail: 'Token is blacklisted', code: 'token_not_valid' });
     });
+  });
+});
+
+describe("a token class of the app with its own verifySignature() (an extra check of the app's)", () => {
+  it('is awaited on every request behind the strategy, also where no other check needs I/O', async () => {
+    const lost = new Set<string>();
+    class DeviceBoundAccessToken extends AccessToken {
+      override async verifySignature(): Promise<void> {
+        await super.verifySignature();
+        if (lost.has(this.jti())) throw new TokenError('Token belongs to a lost device');
+      }
+    }
+    const { sj } = makeSJ({ authTokenClasses: [DeviceBoundAccessToken] });
+    const app = guardedApp(new JWTStrategy(sj), 'jwtAuth');
+    const access = await sj.AccessToken.forUser({ id: 1, username: 'alice', password: 'alice-password', isActive: true });
+    const me = () =>
+      request(app)
+        .get('/me')
+        .set('Authorization', `Bearer ${String(access)}`);
+    expect((await me()).status).to.equal(200);
+    lost.add(access.jti());
+    const refused = await me();
+    expect(refused.status).to.equal(401);
+    expect(refused.body.messages.map((m: { message: string }) => m.message)).to.deep.equal(['Token belongs to a lost device']);
   });
 });
