@@ -7,10 +7,12 @@
  * next write transaction works. On every dialect of the run.
  */
 import { expect } from 'chai';
-import { Sequelize } from 'sequelize';
-import { execute } from '../../models/sql';
+import { Sequelize, type Transaction } from 'sequelize';
+import { isOutage } from '../../lib/storage/fail-closed';
+import { execute, selectRows } from '../../models/sql';
+import { sqlDialect } from '../../models/sql-dialect';
 import { writeTransaction } from '../../models/write-transaction';
-import { useTestDatabase } from '../helpers/database';
+import { testDatabaseUrl, useTestDatabase, type TestDatabase } from '../helpers/database';
 
 const PROBE = 'sjwt_write_transaction_probe';
 
@@ -66,6 +68,102 @@ describe('writeTransaction: a failed ROLLBACK closes its connection', function (
     await writeTransaction(sequelize, Date.now() + 2000, (transaction) => execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction));
     const [after] = await writer.query(`SELECT id FROM ${PROBE} ORDER BY id`);
     expect((after as Array<{ id: number | string }>).map((row) => Number(row.id))).to.deep.equal([1, 2]);
+    await sequelize.query(`DROP TABLE ${PROBE}`);
+  });
+});
+
+/** The isolation level the running transaction has, as the server reports it (upper case). */
+async function isolationInside(db: TestDatabase, sequelize: Sequelize, transaction: Transaction): Promise<string> {
+  if (db.dialect === 'postgres') {
+    const [row] = await selectRows<{ level: string }>(sequelize, 'SELECT current_setting($1) AS level', ['transaction_isolation'], transaction);
+    return row.level.toUpperCase();
+  }
+  // InnoDB lists a transaction once it has touched a table: the probe's insert before this.
+  const [row] = await selectRows<{ level: string }>(
+    sequelize,
+    'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
+    [],
+    transaction,
+  );
+  return row.level.toUpperCase();
+}
+
+describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel, the deadline", function () {
+  const openDatabase = useTestDatabase();
+  let own: Sequelize | undefined;
+
+  beforeEach(function () {
+    if (testDatabaseUrl() === undefined) this.skip();
+  });
+
+  afterEach(async () => {
+    await own?.close();
+    own = undefined;
+  });
+
+  /** A Sequelize of its own on the run's database, with `isolationLevel` as an app would set it. */
+  function withIsolation(db: TestDatabase, isolationLevel: string): Sequelize {
+    const url = testDatabaseUrl()!.replace(/^mariadb:/i, 'mysql:');
+    own = new Sequelize(url, { logging: false, isolationLevel: isolationLevel as Transaction.ISOLATION_LEVELS });
+    expect(sqlDialect(own)).to.equal(db.dialect);
+    return own;
+  }
+
+  for (const level of ['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']) {
+    it(`runs the write at the isolationLevel of the Sequelize instance (${level}), and commits`, async () => {
+      const db = await openDatabase({ migrate: false });
+      await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
+      await db.sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+      const sequelize = withIsolation(db, level);
+      const seen = await writeTransaction(sequelize, Date.now() + 5000, async (transaction) => {
+        await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction);
+        return isolationInside(db, sequelize, transaction);
+      });
+      expect(seen).to.equal(level);
+      const [rows] = await db.sequelize.query(`SELECT id FROM ${PROBE}`);
+      expect(rows, 'committed').to.have.length(1);
+      await db.sequelize.query(`DROP TABLE ${PROBE}`);
+    });
+  }
+
+  it("an isolationLevel that is not one of SQL's four is not written into SQL: the write runs at the server's default level and commits", async () => {
+    const db = await openDatabase({ migrate: false });
+    await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
+    await db.sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+    const sequelize = withIsolation(db, 'SNAPSHOT; DROP TABLE passport_simplejwt_migrations');
+    const seen = await writeTransaction(sequelize, Date.now() + 5000, async (transaction) => {
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction);
+      return isolationInside(db, sequelize, transaction);
+    });
+    expect(seen).to.equal(db.dialect === 'postgres' ? 'READ COMMITTED' : 'REPEATABLE READ');
+    const [rows] = await db.sequelize.query(`SELECT id FROM ${PROBE}`);
+    expect(rows, 'committed').to.have.length(1);
+    await db.sequelize.query(`DROP TABLE ${PROBE}`);
+  });
+
+  it('a write still running at its deadline is given up then, with a 503, and nothing of it is committed; the next write commits', async () => {
+    const db = await openDatabase({ migrate: false });
+    const { sequelize } = db;
+    await sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
+    await sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+    const sleep = db.dialect === 'postgres' ? 'SELECT pg_sleep(3)' : 'SELECT SLEEP(3)';
+    const started = Date.now();
+    const outcome = await writeTransaction(sequelize, started + 400, async (transaction) => {
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction);
+      await selectRows(sequelize, sleep, [], transaction);
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const elapsed = Date.now() - started;
+    expect(outcome, 'refused').to.be.instanceOf(Error);
+    expect(isOutage(outcome), String(outcome)).to.equal(true);
+    expect(elapsed, 'answered at the deadline, not when the statement ends').to.be.below(1500);
+    const [rows] = await sequelize.query(`SELECT id FROM ${PROBE}`);
+    expect(rows, 'nothing committed').to.have.length(0);
+    await writeTransaction(sequelize, Date.now() + 5000, (transaction) => execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction));
+    const [after] = await sequelize.query(`SELECT id FROM ${PROBE}`);
+    expect((after as Array<{ id: number | string }>).map((row) => Number(row.id))).to.deep.equal([2]);
     await sequelize.query(`DROP TABLE ${PROBE}`);
   });
 });
