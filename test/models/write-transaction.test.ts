@@ -7,7 +7,7 @@
  * next write transaction works. On every dialect of the run.
  */
 import { expect } from 'chai';
-import { Sequelize, type Transaction } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import { isOutage } from '../../lib/storage/fail-closed';
 import { execute, selectRows } from '../../models/sql';
 import { sqlDialect } from '../../models/sql-dialect';
@@ -165,5 +165,67 @@ describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel
     const [after] = await sequelize.query(`SELECT id FROM ${PROBE}`);
     expect((after as Array<{ id: number | string }>).map((row) => Number(row.id))).to.deep.equal([2]);
     await sequelize.query(`DROP TABLE ${PROBE}`);
+  });
+});
+
+describe("writeTransaction on SQLite: another process's write lock", function () {
+  const openDatabase = useTestDatabase();
+  let other: Sequelize | undefined;
+
+  beforeEach(function () {
+    if (testDatabaseUrl() !== undefined) this.skip();
+  });
+
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+  });
+
+  /** Another process writing to the file: it holds the write lock from `BEGIN IMMEDIATE` for `ms`, then commits its row. */
+  async function holdWriteLock(db: TestDatabase, ms: number): Promise<{ released: Promise<void> }> {
+    other = new Sequelize({ dialect: 'sqlite', storage: db.url.slice('sqlite://'.length), logging: false });
+    const transaction = await other.transaction({ type: Transaction.TYPES.IMMEDIATE });
+    await other.query(`INSERT INTO ${PROBE} (id) VALUES (100)`, { transaction });
+    return { released: new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => transaction.commit()) };
+  }
+
+  async function probe(db: TestDatabase): Promise<void> {
+    await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
+    await db.sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+  }
+
+  async function ids(db: TestDatabase): Promise<number[]> {
+    const [rows] = await db.sequelize.query(`SELECT id FROM ${PROBE} ORDER BY id`);
+    return (rows as Array<{ id: number | string }>).map((row) => Number(row.id));
+  }
+
+  it('a write waits for the lock while its deadline allows, then commits after the other process', async () => {
+    const db = await openDatabase({ migrate: false });
+    await probe(db);
+    const { released } = await holdWriteLock(db, 400);
+    await writeTransaction(db.sequelize, Date.now() + 3000, (transaction) => execute(db.sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction));
+    await released;
+    expect(await ids(db)).to.deep.equal([1, 100]);
+  });
+
+  it('a lock held past the deadline: the write gives up at its deadline with a 503 and writes nothing', async () => {
+    const db = await openDatabase({ migrate: false });
+    await probe(db);
+    const { released } = await holdWriteLock(db, 2500);
+    const started = Date.now();
+    const outcome = await writeTransaction(db.sequelize, started + 400, (transaction) =>
+      execute(db.sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction),
+    ).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const elapsed = Date.now() - started;
+    expect(isOutage(outcome), String(outcome)).to.equal(true);
+    expect(elapsed, 'given up at the deadline, not when the lock is released').to.be.below(1500);
+    await released;
+    expect(await ids(db)).to.deep.equal([100]);
+    // The writer is not left inside a transaction: the next write commits.
+    await writeTransaction(db.sequelize, Date.now() + 3000, (transaction) => execute(db.sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction));
+    expect(await ids(db)).to.deep.equal([2, 100]);
   });
 });
