@@ -229,3 +229,36 @@ describe("writeTransaction on SQLite: another process's write lock", function ()
     expect(await ids(db)).to.deep.equal([2, 100]);
   });
 });
+
+describe('writeTransaction on SQLite in memory: the one connection is never closed', function () {
+  let memory: Sequelize | undefined;
+
+  beforeEach(function () {
+    if (testDatabaseUrl() !== undefined) this.skip();
+  });
+
+  afterEach(async () => {
+    await memory?.close();
+    memory = undefined;
+  });
+
+  it('a transaction a trigger rolled back (its ROLLBACK then fails) keeps the data committed before, and the next write commits', async () => {
+    memory = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+    const sequelize = memory;
+    await sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+    // A row the trigger refuses: RAISE(ROLLBACK) ends the whole transaction, so the writer's own ROLLBACK fails.
+    await sequelize.query(`CREATE TRIGGER ${PROBE}_refuse BEFORE INSERT ON ${PROBE} WHEN NEW.id = 13 BEGIN SELECT RAISE(ROLLBACK, 'refused'); END`);
+    await writeTransaction(sequelize, Date.now() + 3000, (transaction) => execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction));
+    const outcome = await writeTransaction(sequelize, Date.now() + 3000, async (transaction) => {
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction);
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [13], transaction);
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(String(outcome)).to.match(/refused/);
+    await writeTransaction(sequelize, Date.now() + 3000, (transaction) => execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [3], transaction));
+    const [rows] = await sequelize.query(`SELECT id FROM ${PROBE} ORDER BY id`);
+    expect((rows as Array<{ id: number }>).map((row) => Number(row.id))).to.deep.equal([1, 3]);
+  });
+});
