@@ -272,6 +272,17 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       expect((await login(app, 'alice', 'alice-password', '192.0.2.40')).status).to.equal(200);
     });
 
+    it('a refusal is held no longer than the block lasts, however long the tarpit delay', async () => {
+      const { app, sj } = loginApp({ loginThrottle: { ...base, perAddress: 1, window: 1 } });
+      sj.loginThrottle!.tarpit.delayMs = 5000;
+      expect((await login(app, 'alice', 'wrong', '192.0.2.41')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.41'), 1);
+      const held = await timedLogin(app, 'alice', 'alice-password', '192.0.2.41');
+      expectThrottled(held, 1);
+      expect(held.ms, 'held until the block ends (under 1 s), not the 5 s delay').to.be.below(1500);
+      expect((await login(app, 'alice', 'alice-password', '192.0.2.41')).status).to.equal(200);
+    });
+
     it('the plain handler refuses a blocked address first too (held in the tarpit)', async () => {
       const { sj } = loginApp({ loginThrottle: base });
       sj.loginThrottle!.tarpit.delayMs = 300;
