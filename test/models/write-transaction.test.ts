@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { Sequelize, Transaction } from 'sequelize';
+import { ServiceUnavailable } from '../../lib/errors';
 import { isOutage } from '../../lib/storage/fail-closed';
 import { execute, selectRows } from '../../models/sql';
 import { sqlDialect } from '../../models/sql-dialect';
@@ -78,14 +79,19 @@ async function isolationInside(db: TestDatabase, sequelize: Sequelize, transacti
     const [row] = await selectRows<{ level: string }>(sequelize, 'SELECT current_setting($1) AS level', ['transaction_isolation'], transaction);
     return row.level.toUpperCase();
   }
-  // InnoDB lists a transaction once it has touched a table: the probe's insert before this.
-  const [row] = await selectRows<{ level: string }>(
-    sequelize,
-    'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
-    [],
-    transaction,
-  );
-  return row.level.toUpperCase();
+  // InnoDB lists a transaction once it has touched a table (the probe's insert before this), in a table it
+  // refreshes at most every 0.1 s: asked again until the row is there.
+  for (let attempt = 0; ; attempt++) {
+    const [row] = await selectRows<{ level: string }>(
+      sequelize,
+      'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()',
+      [],
+      transaction,
+    );
+    if (row !== undefined) return row.level.toUpperCase();
+    if (attempt === 10) throw new Error('the transaction is not in information_schema.innodb_trx');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
 }
 
 describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel, the deadline", function () {
@@ -165,6 +171,113 @@ describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel
     const [after] = await sequelize.query(`SELECT id FROM ${PROBE}`);
     expect((after as Array<{ id: number | string }>).map((row) => Number(row.id))).to.deep.equal([2]);
     await sequelize.query(`DROP TABLE ${PROBE}`);
+  });
+});
+
+describe('writeTransaction on PostgreSQL and MariaDB: the connection after a failure (a pool of one connection)', function () {
+  const openDatabase = useTestDatabase();
+  let own: Sequelize | undefined;
+
+  beforeEach(function () {
+    if (testDatabaseUrl() === undefined) this.skip();
+  });
+
+  afterEach(async () => {
+    await own?.close();
+    own = undefined;
+  });
+
+  /** The run's database through a pool of one connection: a connection kept is the one the next write gets. */
+  async function poolOfOne(db: TestDatabase): Promise<Sequelize> {
+    await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
+    await db.sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
+    own = new Sequelize(testDatabaseUrl()!.replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: 1, acquire: 5000 } });
+    return own;
+  }
+
+  /** The server's id of the connection a write transaction runs on. */
+  async function serverConnection(db: TestDatabase, sequelize: Sequelize, transaction: Transaction): Promise<string> {
+    const [row] = await selectRows<{ id: number | string }>(
+      sequelize,
+      db.dialect === 'postgres' ? 'SELECT pg_backend_pid() AS id' : 'SELECT CONNECTION_ID() AS id',
+      [],
+      transaction,
+    );
+    return String(row.id);
+  }
+
+  async function ids(db: TestDatabase): Promise<number[]> {
+    const [rows] = await db.sequelize.query(`SELECT id FROM ${PROBE} ORDER BY id`);
+    return (rows as Array<{ id: number | string }>).map((row) => Number(row.id));
+  }
+
+  it('no connection free before the deadline: the write is refused then (503), and the connection freed later goes back to the pool, not lost', async () => {
+    const db = await openDatabase({ migrate: false });
+    const sequelize = await poolOfOne(db);
+    // Another request holds the pool's only connection.
+    const held = await sequelize.transaction();
+    const started = Date.now();
+    const outcome = await writeTransaction(sequelize, started + 300, (transaction) =>
+      execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction),
+    ).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isOutage(outcome), String(outcome)).to.equal(true);
+    expect(Date.now() - started, 'refused at its deadline').to.be.below(1500);
+    await held.commit();
+    // The connection the refused write was waiting for is handed back: the next write gets it at once.
+    await writeTransaction(sequelize, Date.now() + 2000, (transaction) => execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction));
+    expect(await ids(db)).to.deep.equal([2]);
+  });
+
+  it('a write that ends only after its deadline (the process stalled) is refused with a 503 and rolled back, and its connection, which answered, is kept', async () => {
+    const db = await openDatabase({ migrate: false });
+    const sequelize = await poolOfOne(db);
+    let first = '';
+    const outcome = await writeTransaction(sequelize, Date.now() + 300, async (transaction) => {
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [1], transaction);
+      first = await serverConnection(db, sequelize, transaction);
+      // The event loop blocked past the deadline (a long GC pause, a starved CPU): no timer can run meanwhile.
+      const until = Date.now() + 500;
+      while (Date.now() < until) {
+        // busy
+      }
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(outcome, 'refused').to.be.instanceOf(ServiceUnavailable);
+    expect(await ids(db), 'nothing committed behind the 503').to.deep.equal([]);
+    const next = await writeTransaction(sequelize, Date.now() + 2000, async (transaction) => {
+      await execute(sequelize, `INSERT INTO ${PROBE} (id) VALUES ($1)`, [2], transaction);
+      return serverConnection(db, sequelize, transaction);
+    });
+    expect(next, 'the same connection, rolled back and pooled').to.equal(first);
+    expect(await ids(db)).to.deep.equal([2]);
+  });
+
+  it('a COMMIT that fails (a deferred unique constraint) rejects, commits nothing, and its connection is not used again (PostgreSQL)', async function () {
+    const db = await openDatabase({ migrate: false });
+    if (db.dialect !== 'postgres') this.skip();
+    const sequelize = await poolOfOne(db);
+    await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}_deferred`);
+    await db.sequelize.query(`CREATE TABLE ${PROBE}_deferred (id INTEGER, CONSTRAINT ${PROBE}_once UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)`);
+    let first = '';
+    const outcome = await writeTransaction(sequelize, Date.now() + 3000, async (transaction) => {
+      first = await serverConnection(db, sequelize, transaction);
+      // Checked only at COMMIT.
+      await execute(sequelize, `INSERT INTO ${PROBE}_deferred (id) VALUES ($1), ($1)`, [7], transaction);
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(String(outcome)).to.match(/unique|duplicate/i);
+    const [rows] = await db.sequelize.query(`SELECT id FROM ${PROBE}_deferred`);
+    expect(rows, 'nothing committed').to.have.length(0);
+    const next = await writeTransaction(sequelize, Date.now() + 3000, (transaction) => serverConnection(db, sequelize, transaction));
+    expect(next, 'a connection whose COMMIT failed is closed, not pooled').to.not.equal(first);
+    await db.sequelize.query(`DROP TABLE ${PROBE}_deferred`);
   });
 });
 
