@@ -306,6 +306,22 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       expect((await login(app, 'bob', 'bob-password', '10.5.0.1')).status).to.equal(200);
     });
 
+    it('two accounts the user store resolves to different ids count apart', async () => {
+      const { app, sj } = loginApp({ loginThrottle: base });
+      sj.users!.accountIdOf = async (username) => ({ alice: '1', bob: '2' })[username] ?? null;
+      for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.5.1.1')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '10.5.1.1'), 900);
+      expect((await login(app, 'bob', 'bob-password', '10.5.1.1')).status).to.equal(200);
+    });
+
+    it('perAddress: null: no count per address, one address may fail for many accounts; each account is still counted', async () => {
+      const { app } = loginApp({ loginThrottle: { ...base, perAddress: null } });
+      for (let i = 0; i < 20; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.70')).status).to.equal(401);
+      expect((await login(app, 'alice', 'alice-password', '192.0.2.70')).status).to.equal(200);
+      for (let i = 0; i < 3; i++) expect((await login(app, 'bob', 'wrong', '192.0.2.70')).status).to.equal(401);
+      expectThrottled(await login(app, 'bob', 'bob-password', '192.0.2.70'), 900);
+    });
+
     it('off by default: failures are never throttled', async () => {
       const { app, counted } = loginApp({});
       for (let i = 0; i < 60; i++) expect((await login(app, 'alice', 'wrong')).status).to.equal(401); // one address too
