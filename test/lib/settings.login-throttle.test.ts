@@ -29,6 +29,10 @@ describe('settings: loginThrottle and loginConcurrency', () => {
     ).to.deep.equal({ failures: 3, window: 3600, perAddress: null, store: 'memory', keyPrefix: 'app:x' });
   });
 
+  it("store: 'memory' given explicitly is the memory store, as when left out", () => {
+    expect(resolveSettings({ signingKey: SECRET, loginThrottle: { store: 'memory' } }).loginThrottle!.store).to.equal('memory');
+  });
+
   describe('validation: one test per message', () => {
     it('refuses a loginThrottle that is not false or an object', () => {
       for (const value of [true, null, 5, 'on', []]) {
@@ -63,7 +67,8 @@ describe('settings: loginThrottle and loginConcurrency', () => {
     });
 
     it('refuses a store that is not memory, database or { redis }', () => {
-      for (const value of ['redis', {}, { redis: {} }, { redis: null }, null]) {
+      // A client needs both eval (the counters' script) and multi: one without either is refused.
+      for (const value of ['redis', {}, { redis: {} }, { redis: null }, null, { redis: { multi() {} } }, { redis: { eval() {} } }]) {
         refused(
           { loginThrottle: { store: value as never } },
           "'loginThrottle.store' must be 'memory', 'database' or { redis } with a client of the official 'redis' package",

@@ -4,8 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { tokenObtainPair, tokenObtainPairRouter, tokenObtainSlidingRouter, type SimpleJWTOptions } from '../../lib';
-import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD } from '../../lib/services/login-throttle';
-import { useTestDatabase } from '../helpers/database';
+import { Sequelize } from 'sequelize';
+import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD, LOGIN_THROTTLE_TABLE } from '../../lib/services/login-throttle';
+import { execute, selectRows } from '../../models/sql';
+import { useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../helpers/redis';
 
@@ -169,6 +171,26 @@ function behavesAsAThrottle(throttleOptions: () => Promise<Partial<SimpleJWTOpti
     expectThrottled(await login(app, 'alice', 'alice-password', '10.8.0.1'), 900);
   });
 
+  it('Retry-After of a refusal is the rest of the window the failures opened, not a token second', async () => {
+    const { app } = loginApp(await throttleOptions());
+    for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.8.1.1')).status).to.equal(401);
+    const refused = await login(app, 'alice', 'alice-password', '10.8.1.1');
+    expectThrottled(refused, 900);
+    expect(Number(refused.headers['retry-after'])).to.be.within(880, 900);
+  });
+
+  it('the window ends: an account throttled in it logs in again after it, and its failures count from one again', async () => {
+    const options = await throttleOptions();
+    const { app } = loginApp({ ...options, loginThrottle: { ...(options.loginThrottle as object), window: 2 } });
+    for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.8.2.1')).status).to.equal(401);
+    expectThrottled(await login(app, 'alice', 'alice-password', '10.8.2.1'), 2);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    // A new window: the right password logs in, and three failures are needed to throttle again.
+    expect((await login(app, 'alice', 'alice-password', '10.8.2.1')).status).to.equal(200);
+    for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.8.2.1')).status).to.equal(401);
+    expectThrottled(await login(app, 'alice', 'alice-password', '10.8.2.1'), 2);
+  });
+
   it('too many failures from one address throttle it for every username; other addresses go on', async () => {
     const { app, counted } = loginApp(await throttleOptions());
     for (let i = 0; i < PER_ADDRESS; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.9')).status).to.equal(401);
@@ -250,6 +272,17 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       expect((await login(app, 'alice', 'alice-password', '192.0.2.40')).status).to.equal(200);
     });
 
+    it('a refusal is held no longer than the block lasts, however long the tarpit delay', async () => {
+      const { app, sj } = loginApp({ loginThrottle: { ...base, perAddress: 1, window: 1 } });
+      sj.loginThrottle!.tarpit.delayMs = 5000;
+      expect((await login(app, 'alice', 'wrong', '192.0.2.41')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '192.0.2.41'), 1);
+      const held = await timedLogin(app, 'alice', 'alice-password', '192.0.2.41');
+      expectThrottled(held, 1);
+      expect(held.ms, 'held until the block ends (under 1 s), not the 5 s delay').to.be.below(1500);
+      expect((await login(app, 'alice', 'alice-password', '192.0.2.41')).status).to.equal(200);
+    });
+
     it('the plain handler refuses a blocked address first too (held in the tarpit)', async () => {
       const { sj } = loginApp({ loginThrottle: base });
       sj.loginThrottle!.tarpit.delayMs = 300;
@@ -271,6 +304,22 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       expectThrottled(await login(app, 'alice', 'alice-password', '10.5.0.1'), 900);
       // An unresolved name is counted by its folded spelling, as before.
       expect((await login(app, 'bob', 'bob-password', '10.5.0.1')).status).to.equal(200);
+    });
+
+    it('two accounts the user store resolves to different ids count apart', async () => {
+      const { app, sj } = loginApp({ loginThrottle: base });
+      sj.users!.accountIdOf = async (username) => ({ alice: '1', bob: '2' })[username] ?? null;
+      for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.5.1.1')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '10.5.1.1'), 900);
+      expect((await login(app, 'bob', 'bob-password', '10.5.1.1')).status).to.equal(200);
+    });
+
+    it('perAddress: null: no count per address, one address may fail for many accounts; each account is still counted', async () => {
+      const { app } = loginApp({ loginThrottle: { ...base, perAddress: null } });
+      for (let i = 0; i < 20; i++) expect((await login(app, `nobody${i}`, 'wrong', '192.0.2.70')).status).to.equal(401);
+      expect((await login(app, 'alice', 'alice-password', '192.0.2.70')).status).to.equal(200);
+      for (let i = 0; i < 3; i++) expect((await login(app, 'bob', 'wrong', '192.0.2.70')).status).to.equal(401);
+      expectThrottled(await login(app, 'bob', 'bob-password', '192.0.2.70'), 900);
     });
 
     it('off by default: failures are never throttled', async () => {
@@ -300,6 +349,79 @@ describe('loginThrottle at the obtain endpoints (SPEC 8)', () => {
       for (let i = 0; i < 3; i++) expect((await login(i % 2 ? one.app : two.app, 'alice', 'wrong', '10.1.0.1')).status).to.equal(401);
       expectThrottled(await login(one.app, 'alice', 'alice-password', '10.1.0.1'), 900);
       expectThrottled(await login(two.app, 'alice', 'alice-password', '10.1.0.1'), 900);
+    });
+
+    /** Another process on the test database: a Sequelize of its own. */
+    function anotherProcess(db: TestDatabase): Sequelize {
+      const url = db.url.startsWith('sqlite://') ? db.url : db.url.replace(/^mariadb:/i, 'mysql:');
+      others.push(
+        db.url.startsWith('sqlite://')
+          ? new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite://'.length), logging: false })
+          : new Sequelize(url, { logging: false }),
+      );
+      return others[others.length - 1];
+    }
+    const others: Sequelize[] = [];
+    afterEach(async () => {
+      for (const other of others.splice(0)) await other.close();
+    });
+
+    /** The counter rows of `prefix`, key -> points. */
+    async function counters(db: TestDatabase, prefix: string): Promise<string[]> {
+      const rows = await selectRows<{ k: string }>(db.sequelize, `SELECT ${db.dialect === 'mysql' ? '`key`' : 'key'} AS k FROM ${LOGIN_THROTTLE_TABLE}`, []);
+      return rows
+        .map((row) => row.k)
+        .filter((k) => k.startsWith(`${prefix}:`))
+        .sort();
+    }
+
+    it('counters whose window ended over an hour ago are deleted by the first failed login of a process, and at most every 5 minutes: live ones and recent ones stay', async () => {
+      const db = await openDatabase();
+      const prefix = `sweep${Date.now()}`;
+      const options: Partial<SimpleJWTOptions<TestUser>> = { sequelize: db.sequelize, loginThrottle: { ...base, store: 'database', keyPrefix: prefix } };
+      // One process counts a failure (the table made, its live counters written).
+      expect((await login(loginApp(options).app, 'alice', 'wrong', '10.2.0.1')).status).to.equal(401);
+      const live = await counters(db, prefix);
+      expect(live).to.have.length(3);
+      const now = Date.now();
+      const insert = (key: string, expire: number) =>
+        execute(db.sequelize, `INSERT INTO ${LOGIN_THROTTLE_TABLE} (${db.dialect === 'mysql' ? '`key`' : 'key'}, points, expire) VALUES ($1, $2, $3)`, [
+          `${prefix}:${key}`,
+          3,
+          expire,
+        ]);
+      await insert('old', now - 2 * 60 * 60 * 1000);
+      await insert('recent', now - 30 * 60 * 1000);
+      // Another process starts: its first failed login deletes the counter ended 2 h ago.
+      const second = loginApp({ ...options, sequelize: anotherProcess(db) });
+      expect((await login(second.app, 'bob', 'wrong', '10.2.0.2')).status).to.equal(401);
+      const deadline = Date.now() + 3000;
+      while ((await counters(db, prefix)).includes(`${prefix}:old`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = await counters(db, prefix);
+      expect(after, 'the counter ended 2 h ago').to.not.include(`${prefix}:old`);
+      expect(after, 'the counter ended 30 min ago, and the live ones').to.include.members([`${prefix}:recent`, ...live]);
+      expect(after).to.have.length(live.length + 1 + 3);
+      // Within 5 minutes of that sweep, that process deletes nothing more.
+      await insert('old2', now - 2 * 60 * 60 * 1000);
+      expect((await login(second.app, 'carl', 'wrong', '10.2.0.3')).status).to.equal(401);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await counters(db, prefix)).to.include(`${prefix}:old2`);
+    });
+
+    it('a failure to make the counters table fails the login (no password checked), and the next login tries again (SQLite)', async function () {
+      const db = await openDatabase();
+      if (db.dialect !== 'sqlite') this.skip();
+      // An index of that name: SQLite refuses CREATE TABLE IF NOT EXISTS of the table.
+      await db.sequelize.query(`CREATE INDEX ${LOGIN_THROTTLE_TABLE} ON token_blacklist_outstandingtoken (jti)`);
+      const { app, counted } = loginApp({ sequelize: db.sequelize, loginThrottle: { ...base, store: 'database' } });
+      const refused = await login(app, 'alice', 'alice-password', '10.3.0.1');
+      // An error of the database, not an outage: a 500.
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(500);
+      expect(counted.hashed).to.equal(0);
+      await db.sequelize.query(`DROP INDEX ${LOGIN_THROTTLE_TABLE}`);
+      expect((await login(app, 'alice', 'alice-password', '10.3.0.1')).status).to.equal(200);
+      for (let i = 0; i < 3; i++) expect((await login(app, 'alice', 'wrong', '10.3.0.1')).status).to.equal(401);
+      expectThrottled(await login(app, 'alice', 'alice-password', '10.3.0.1'), 900);
     });
   });
 

@@ -68,6 +68,21 @@ describe('LoginThrottle: the early refusal of blocked addresses', () => {
   });
 });
 
+describe('LoginThrottle: logins without a client address', () => {
+  it('are not counted per address: no address is not one shared address', async () => {
+    const settings = resolveSettings({ signingKey: SECRET, loginThrottle: { perAddress: 1, failures: 5 } }).loginThrottle!;
+    const t = new LoginThrottle(settings);
+    // perAddress 1 would refuse the second login of one address; without an address, each account counts alone.
+    for (const username of ['ann', 'ben', 'cat']) await t.begin(username, undefined);
+    for (let i = 1; i < 5; i++) await t.begin('ann', undefined);
+    const sixth = await t.begin('ann', undefined).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(sixth, 'the account is still counted').to.be.instanceOf(Throttled);
+  });
+});
+
 describe('foldUsername: a name as a case- and accent-insensitive, PAD SPACE collation compares it (the throttle counts unknown names by it)', () => {
   it('case, accents and compatibility forms fold; every trailing space goes; a space inside or in front stays', () => {
     expect(foldUsername('\u00c1LICE')).to.equal('alice');
