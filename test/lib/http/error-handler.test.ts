@@ -1,8 +1,17 @@
 import { expect } from 'chai';
 import express from 'express';
-import Passport from 'passport';
+import Passport, { Strategy } from 'passport';
 import request from 'supertest';
-import { ExpiredTokenError, JWTStrategy, ServiceUnavailable, TokenError, TokenFamilyNotConfigured, errorHandler } from '../../../lib';
+import {
+  ExpiredTokenError,
+  JWTStrategy,
+  ServerError,
+  ServiceUnavailable,
+  SimpleJWTError,
+  TokenError,
+  TokenFamilyNotConfigured,
+  errorHandler,
+} from '../../../lib';
 import { makeSJ } from '../../helpers/fixtures';
 
 function appThrowing(err: unknown) {
@@ -90,5 +99,165 @@ describe('errorHandler()', () => {
     expect(res.status).to.equal(401);
     expect(res.headers['www-authenticate']).to.equal('Bearer realm="api"');
     expect(res.body).to.deep.equal({ detail: 'Authentication credentials were not provided.', code: 'not_authenticated' });
+  });
+});
+
+describe('errorHandler(): what reaches the app, what is logged', () => {
+  /** An app whose route fails with `err`, then errorHandler(options), then the app's own error middleware (599). */
+  function appWith(err: unknown, options: Parameters<typeof errorHandler>[0] = {}) {
+    const seen: unknown[] = [];
+    const app = express();
+    app.get('/', () => {
+      throw err;
+    });
+    app.use(errorHandler(options));
+    app.use((e: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      seen.push(e);
+      res.status(599).json({ passedOn: true });
+    });
+    return { app, seen };
+  }
+
+  function recorder() {
+    const lines: string[] = [];
+    return { lines, logger: { error: (m: string) => void lines.push(m), warn: () => undefined } };
+  }
+
+  it('a ServerError is logged with its cause through the logger option and answered as the generic 500', async () => {
+    const { lines, logger } = recorder();
+    const { app } = appWith(new ServerError('the store failed', new Error('connection reset')), { logger });
+    const res = await request(app).get('/');
+    expect(res.status).to.equal(500);
+    expect(res.body).to.deep.equal({ detail: 'A server error occurred.', code: 'server_error' });
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include('the store failed').and.include('connection reset');
+  });
+
+  it("without the logger option a ServerError goes to the logger it carries (the instance's), and a 401 is never logged", async () => {
+    const { lines, logger } = recorder();
+    const err = new ServerError('a hook threw');
+    err.logger = logger;
+    expect((await request(appWith(err).app).get('/')).status).to.equal(500);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include('a hook threw');
+    const other = recorder();
+    expect((await request(appWith(new TokenError('Token is blacklisted'), { logger: other.logger }).app).get('/')).status).to.equal(401);
+    expect(other.lines).to.deep.equal([]);
+  });
+
+  it('a package error that is neither an API nor a token error is a 401 token_not_valid with the generic detail, not its message', async () => {
+    const res = await request(appWith(new SimpleJWTError('internal wording', 'token_not_valid', 401)).app).get('/');
+    expect(res.status).to.equal(401);
+    expect(res.body).to.deep.equal({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
+  });
+
+  it('an error after the response has started goes on to the next error middleware untouched', async () => {
+    const seen: unknown[] = [];
+    const app = express();
+    app.get('/', (_req, res, next) => {
+      res.status(200).write('partial');
+      next(new TokenError('Token is blacklisted'));
+    });
+    app.use(errorHandler());
+    app.use((e: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      seen.push(e);
+      res.end();
+    });
+    const res = await request(app).get('/');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.equal('partial');
+    expect(seen).to.have.length(1);
+    expect(seen[0]).to.be.instanceOf(TokenError);
+  });
+
+  it('an app error carrying a 401 status that is not passport\'s goes on to the app (without all), not rendered as "not provided"', async () => {
+    const err = Object.assign(new Error('token of another system refused'), { status: 401, name: 'UnauthorizedError' });
+    const { app, seen } = appWith(err);
+    const res = await request(app).get('/');
+    expect(res.status).to.equal(599);
+    expect(seen).to.deep.equal([err]);
+    // A thrown object that only looks like passport's error is not taken for it either.
+    const lookalike = { name: 'AuthenticationError', status: 401, message: 'x' };
+    const other = appWith(lookalike);
+    expect((await request(other.app).get('/')).status).to.equal(599);
+  });
+
+  describe('{ all: true }: errors of other middleware', () => {
+    async function answer(err: unknown) {
+      const { lines, logger } = recorder();
+      const res = await request(appWith(err, { all: true, logger }).app).get('/');
+      return { status: res.status, body: res.body as unknown, logged: lines.length };
+    }
+    const withStatus = (props: Record<string, unknown>, message = 'the inner detail') => Object.assign(new Error(message), props);
+
+    it('a 4xx in status or in statusCode keeps its status; an exposed message is shown, else the status text', async () => {
+      expect(await answer(withStatus({ status: 409, expose: true }))).to.deep.equal({ status: 409, body: { detail: 'the inner detail' }, logged: 0 });
+      expect(await answer(withStatus({ statusCode: 404, expose: true }))).to.deep.equal({ status: 404, body: { detail: 'the inner detail' }, logged: 0 });
+      expect(await answer(withStatus({ status: 403, expose: false }))).to.deep.equal({ status: 403, body: { detail: 'Forbidden' }, logged: 0 });
+      expect(await answer(withStatus({ status: 403 }))).to.deep.equal({ status: 403, body: { detail: 'Forbidden' }, logged: 0 });
+      // status wins over statusCode
+      expect(await answer(withStatus({ status: 410, statusCode: 500 }))).to.deep.equal({ status: 410, body: { detail: 'Gone' }, logged: 0 });
+      // a 4xx without a status text
+      expect(await answer(withStatus({ status: 499 }))).to.deep.equal({ status: 499, body: { detail: 'Bad Request' }, logged: 0 });
+      // a thrown object that is no Error: its message is never shown
+      expect(await answer({ status: 400, expose: true, message: 'not an Error' })).to.deep.equal({ status: 400, body: { detail: 'Bad Request' }, logged: 0 });
+    });
+
+    it('a status outside 400-499, or one that is no integer, is a logged generic 500', async () => {
+      const generic = { detail: 'A server error occurred.', code: 'server_error' };
+      for (const props of [{ status: 500 }, { status: 503 }, { status: 302 }, { status: 399 }, { status: 404.5 }, { status: '404' }, { statusCode: 502 }]) {
+        expect(await answer(withStatus({ ...props, expose: true })), JSON.stringify(props)).to.deep.equal({ status: 500, body: generic, logged: 1 });
+      }
+      expect(await answer('a thrown string')).to.deep.equal({ status: 500, body: generic, logged: 1 });
+    });
+  });
+
+  describe("passport's failWithError", () => {
+    class Failing extends Strategy {
+      constructor(
+        override name: string,
+        private readonly args: unknown[],
+      ) {
+        super();
+      }
+      override authenticate(): void {
+        (this.fail as (...a: unknown[]) => void)(...this.args);
+      }
+    }
+
+    async function failWith(strategies: Strategy[], options: Parameters<typeof errorHandler>[0] = {}) {
+      const passport = new Passport.Authenticator();
+      for (const s of strategies) passport.use(s);
+      const app = express();
+      const names = strategies.map((s) => (s as { name: string }).name);
+      app.get('/me', passport.authenticate(names, { session: false, failWithError: true }), (_req, res) => void res.json({}));
+      app.use(errorHandler(options));
+      return request(app).get('/me');
+    }
+
+    it('a chain of strategies: every challenge of the chain in one WWW-Authenticate', async () => {
+      const sj = makeSJ().sj;
+      const jwtScheme = makeSJ({ authHeaderTypes: 'JWT' }).sj;
+      const res = await failWith([new JWTStrategy(sj), new JWTStrategy(jwtScheme, { name: 'jwt-scheme' })]);
+      expect(res.status).to.equal(401);
+      expect(res.headers['www-authenticate']).to.equal('Bearer realm="api", JWT realm="api"');
+      expect(res.body).to.deep.equal({ detail: 'Authentication credentials were not provided.', code: 'not_authenticated' });
+    });
+
+    it('a strategy failing without a challenge, or with an empty one: the default challenge', async () => {
+      for (const args of [[], [''], [401]]) {
+        const res = await failWith([new Failing('bare', args)]);
+        expect(res.status, JSON.stringify(args)).to.equal(401);
+        expect(res.headers['www-authenticate'], JSON.stringify(args)).to.equal('Bearer realm="api"');
+        expect(res.body).to.deep.equal({ detail: 'Authentication credentials were not provided.', code: 'not_authenticated' });
+      }
+    });
+
+    it('a strategy failing with another status (403) keeps it: not rendered as a 401', async () => {
+      const res = await failWith([new Failing('forbidding', [403])], { all: true });
+      expect(res.status).to.equal(403);
+      expect(res.headers).not.to.have.property('www-authenticate');
+      expect(res.body).to.deep.equal({ detail: 'Forbidden' });
+    });
   });
 });
