@@ -107,7 +107,12 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
       TypeError,
       "setKeys() takes { signingKey, verifyingKey, verifyingKeys }, not 'jwkUrl'",
     );
-    expect(() => sj.setKeys(null as unknown as KeySettings)).to.throw(TypeError, 'setKeys() takes');
+    for (const notKeys of [null, 'secret', [], 42]) {
+      expect(() => sj.setKeys(notKeys as unknown as KeySettings), JSON.stringify(notKeys)).to.throw(
+        TypeError,
+        /^passport-simplejwt: setKeys\(\) takes \{ signingKey, verifyingKey, verifyingKeys \}$/,
+      );
+    }
     expect(await status(app, token)).to.equal(200);
     expect(String(await sj.AccessToken.forUser({ id: 1 })).split('.')[0]).to.equal(token.split('.')[0]);
   });
