@@ -114,6 +114,46 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
     expect(users.users.get('1')!.lastLogin).to.be.instanceOf(Date);
   });
 
+  it('onLoginSuccess replaces the last-login update: a hook gets the user and the request, null does nothing', async () => {
+    const seen: Array<[number, string | undefined]> = [];
+    const hooked = makeSJ({ updateLastLogin: true, onLoginSuccess: (user, req) => void seen.push([user.id, req?.path]) });
+    await request(appWith(tokenObtainPairRouter(hooked.sj)))
+      .post('/api/token/')
+      .send(ALICE)
+      .expect(200);
+    expect(seen).to.deep.equal([[1, '/']]);
+    expect(hooked.users.users.get('1')!.lastLogin).to.equal(undefined);
+    for (const options of [{ updateLastLogin: true, onLoginSuccess: null }, {}]) {
+      const { sj, users } = makeSJ(options);
+      await request(appWith(tokenObtainPairRouter(sj)))
+        .post('/api/token/')
+        .send(ALICE)
+        .expect(200);
+      expect(users.users.get('1')!.lastLogin, JSON.stringify(options)).to.equal(undefined);
+    }
+  });
+
+  it('loginConcurrency: at most that many authenticate() calls run at once, and each finished one frees its slot', async () => {
+    for (const loginConcurrency of [1, 2]) {
+      const users = memoryUsers();
+      const check = users.authenticate.bind(users);
+      let running = 0;
+      let most = 0;
+      users.authenticate = async (credentials, req) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running--;
+        return check(credentials, req);
+      };
+      const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, loginConcurrency });
+      const app = appWith(tokenObtainPairRouter(sj));
+      const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await request(app).post('/api/token/').send(ALICE)).status));
+      expect(statuses).to.deep.equal([200, 200, 200, 200]);
+      expect(most, `loginConcurrency ${loginConcurrency}`).to.equal(loginConcurrency);
+    }
+  });
+
   it('onLoginFailed gets the credentials with the password masked, and the request', async () => {
     const seen: Array<[Record<string, string>, string | undefined]> = [];
     const { sj } = makeSJ({ onLoginFailed: (credentials, req) => void seen.push([credentials, req?.path]) });
