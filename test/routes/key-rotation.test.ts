@@ -135,4 +135,14 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain("'signingKey' is 40 bytes, shorter than the 64-byte hash of HS512");
   });
+
+  it("tokens of a dropped key are reported through the instance's logger, as keys out of step between instances", async () => {
+    const warnings: string[] = [];
+    const { sj, app } = instance({ signingKey: OLD }, { logger: { warn: (m: string) => void warnings.push(m), error: () => undefined } });
+    const token = await mint(sj);
+    sj.setKeys({ signingKey: NEW });
+    expect(await status(app, token)).to.equal(401);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/^passport-simplejwt: 1 token failed the signature check in the last minute .*are two instances using different keys\?$/);
+  });
 });

@@ -133,6 +133,22 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
     }
   });
 
+  it('userAuthenticationRule decides who may log in, given the user and the instance', async () => {
+    const instances: unknown[] = [];
+    const { sj } = makeSJ({
+      userAuthenticationRule: (user, instance) => {
+        instances.push(instance);
+        return user !== null && user.username !== 'alice';
+      },
+    });
+    const app = appWith(tokenObtainPairRouter(sj));
+    const refused = await request(app).post('/api/token/').send(ALICE);
+    expect(refused.status).to.equal(401);
+    expect(refused.body.code).to.equal('no_active_account');
+    expect((await request(app).post('/api/token/').send({ username: 'bob', password: 'bob-password' })).status).to.equal(200);
+    expect(instances).to.deep.equal([sj, sj]);
+  });
+
   it('loginConcurrency: at most that many authenticate() calls run at once, and each finished one frees its slot', async () => {
     for (const loginConcurrency of [1, 2]) {
       const users = memoryUsers();
@@ -236,6 +252,13 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
   it('needs a user store, and says so at construction', () => {
     const sj = new SimpleJWT({ signingKey: SECRET });
     expect(() => tokenObtainPairRouter(sj)).to.throw(TypeError, "needs the 'users' setting");
+  });
+
+  it("sj.authenticate() without a user store rejects, naming the 'users' setting", async () => {
+    const sj = new SimpleJWT({ signingKey: SECRET });
+    const err = await sj.authenticate(ALICE).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(TypeError);
+    expect((err as Error).message).to.equal("passport-simplejwt: this needs the 'users' setting (a UserStore)");
   });
 
   it('the plain handler works behind an app’s own parser and route', async () => {

@@ -13,6 +13,7 @@ import { SimpleJWT as CoreSimpleJWT } from '../../../lib/simplejwt';
 import { type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib/extend';
 import { sequelizeApps } from '../../../models';
 import { defineModels } from '../../../models/define-models';
+import { statementTimeout } from '../../../models/timeouts';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
 import { SECRET, makeSJ } from '../../helpers/fixtures';
 
@@ -181,6 +182,23 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     expect(await sj.revocation.isBlacklisted(token.jti())).to.equal(true);
   });
 
+  it("rotate() of a session's token records the session's last use at the rotation", async () => {
+    const db = await openDatabase();
+    const { sj, clock } = makeSJ({ sequelize: db.sequelize, apps: BOTH, tokenFamilyEnabled: true });
+    const token = await sj.RefreshToken.forUser({ id: 1 });
+    await sj.sessions.start(token);
+    const started = clock.now();
+    clock.advance(600);
+    const successor = new sj.RefreshToken();
+    successor.set('user_id', '1');
+    successor.set('family_id', token.getFamilyId());
+    expect(successor.getFamilyId()).to.equal(token.getFamilyId());
+    expect(await sj.revocation.rotate(token, successor)).to.equal(true);
+    const [session] = await sj.sessions.list(1, token.getFamilyId());
+    expect(session.lastUsedAt.getTime()).to.equal(clock.now().getTime());
+    expect(session.lastUsedAt.getTime()).not.to.equal(started.getTime());
+  });
+
   it('createFamily() of a token without a family id is refused with a TypeError that says so', async () => {
     const db = await openDatabase();
     const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH });
@@ -244,5 +262,23 @@ describe("an instance's apps storage: the sequelize setting's, or one installed 
     const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
     expect(await sj.migrate()).to.deep.equal(['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation']);
     expect(await sj.migrate()).to.deep.equal([]);
+  });
+
+  it("loginThrottle's database store needs the storage's counters: refused at construction when the storage has none", async () => {
+    const db = await openDatabase();
+    const options = { signingKey: SECRET, sequelize: db.sequelize, loginThrottle: { store: 'database' as const } };
+    expect(() => new CoreSimpleJWT(options)).to.throw(TypeError, "passport-simplejwt: no storage for the 'sequelize' setting");
+    const withoutCounters = () => ({ apps: () => sequelizeApps(makeSJ({ sequelize: db.sequelize }).sj), migrate: async () => [] });
+    expect(() => new CoreSimpleJWT(options, withoutCounters)).to.throw(
+      TypeError,
+      "passport-simplejwt: the installed storage has no 'database' store for loginThrottle",
+    );
+    expect(new SimpleJWT(options).loginThrottle).not.to.equal(null);
+  });
+
+  it("the sequelize setting gives its storage the statements' timeout: storageTimeout, in milliseconds", async () => {
+    const db = await openDatabase();
+    new SimpleJWT({ signingKey: SECRET, sequelize: db.sequelize, storageTimeout: 7 });
+    expect(statementTimeout(db.sequelize)).to.equal(7000);
   });
 });
