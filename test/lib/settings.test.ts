@@ -287,6 +287,7 @@ describe('settings', () => {
       // A name is looked up among the four classes only, never on Object.prototype.
       refused({ authTokenClasses: ['toString'] }, "'authTokenClasses' entry toString is not a token class");
       refused({ authTokenClasses: [42] }, "'authTokenClasses' entry 42 is not a token class");
+      refused({ authTokenClasses: [null] }, "'authTokenClasses' entry null is not a token class");
     });
 
     it('takes a single authTokenClasses entry as a list of one', () => {

@@ -132,6 +132,8 @@ describe('errorHandler()', () => {
     expect(withMessages.body).to.deep.equal({ detail: 'Given token not valid for any token type', code: 'token_not_valid', messages });
     const plain = await request(appThrowing(new InvalidToken())).get('/');
     expect(plain.body).to.deep.equal({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
+    // The body as renderError() hands it to an app's own view: no messages member without messages.
+    expect(new InvalidToken().toJSON()).to.deep.equal({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
     for (const err of [new TokenBackendError(), new TokenBackendExpiredToken(), new RefreshTokenBlacklistedError()]) {
       const res = await request(appThrowing(err)).get('/');
       expect(res.status).to.equal(401);
@@ -199,7 +201,8 @@ describe('errorHandler()', () => {
     const errors: string[] = [];
     const logger = { error: (m: string) => void errors.push(m), warn: () => undefined };
     const driver = Object.assign(new Error('SQLITE_ERROR: no such table: token_blacklist_outstandingtoken'), { stack: undefined });
-    const sequelizeError = Object.assign(new Error('SequelizeDatabaseError'), { parent: driver });
+    // The driver's error ends the chain with a null parent of its own.
+    const sequelizeError = Object.assign(new Error('SequelizeDatabaseError'), { parent: Object.assign(driver, { parent: null }) });
     const app = express();
     app.get('/chain', () => {
       throw new ServerError('the blacklist failed', sequelizeError);
