@@ -210,6 +210,9 @@ describe('errorHandler()', () => {
     app.get('/value', () => {
       throw new ServerError('a hook threw', 'a string, not an Error');
     });
+    app.get('/alone', () => {
+      throw new ServerError('no cause');
+    });
     app.get('/cycle', () => {
       const a = new Error('first') as Error & { cause?: unknown };
       const b = new Error('second', { cause: a });
@@ -217,12 +220,12 @@ describe('errorHandler()', () => {
       throw new ServerError('cyclic', a);
     });
     app.use(errorHandler({ logger }));
-    for (const path of ['/chain', '/value', '/cycle']) {
+    for (const path of ['/chain', '/value', '/alone', '/cycle']) {
       const res = await request(app).get(path);
       expect(res.status).to.equal(500);
       expect(res.body).to.deep.equal({ detail: 'A server error occurred.', code: 'server_error' });
     }
-    const [chain, value, cycle] = errors.map((e) => e.split('\n').filter((line) => !line.startsWith('    at ')));
+    const [chain, value, alone, cycle] = errors.map((e) => e.split('\n').filter((line) => !line.startsWith('    at ')));
     expect(chain[0]).to.equal('ServerError: passport-simplejwt: the blacklist failed');
     expect(chain.slice(1)).to.deep.equal([
       'Caused by: Error: SequelizeDatabaseError',
@@ -230,6 +233,7 @@ describe('errorHandler()', () => {
     ]);
     expect(errors[0]).to.match(/^ServerError: passport-simplejwt: the blacklist failed\n {4}at /);
     expect(value).to.deep.equal(['ServerError: passport-simplejwt: a hook threw', 'Caused by: a string, not an Error']);
+    expect(alone).to.deep.equal(['ServerError: passport-simplejwt: no cause']);
     expect(cycle).to.deep.equal(['ServerError: passport-simplejwt: cyclic', 'Caused by: Error: first', 'Caused by: Error: second']);
   });
 });
