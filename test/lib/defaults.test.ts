@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { DEFAULTS, SimpleJWT } from '../../lib';
+import { DEFAULTS, MemoryBlacklistCache, SimpleJWT, TokenUser } from '../../lib';
 import * as extend from '../../lib/extend';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../routes/body';
 import { DEFAULT_JWKS_PATH } from '../../routes/jwks';
-import { SECRET } from '../helpers/fixtures';
+import { Clock, SECRET } from '../helpers/fixtures';
 
 describe('DEFAULTS', () => {
   it('is frozen, nested objects too', () => {
@@ -35,5 +35,29 @@ describe('DEFAULTS', () => {
     ] as const) {
       expect(settings[name], name).to.equal(DEFAULTS[name]);
     }
+  });
+  it("gives an instance without logger, now, cache, authTokenClasses, tokenUserClass or loginThrottle the package's own", async () => {
+    const sj = new SimpleJWT({ signingKey: SECRET });
+    expect(sj.logger).to.equal(extend.DEFAULT_LOGGER);
+    expect(extend.DEFAULT_LOGGER).to.equal(console);
+    const before = Date.now();
+    const now = sj.now().getTime();
+    expect(now).to.be.within(before, Date.now());
+    expect(sj.cache).to.be.instanceOf(MemoryBlacklistCache);
+    expect(sj.authTokenClasses).to.deep.equal([sj.AccessToken]);
+    expect(sj.tokenUserClass).to.equal(TokenUser);
+    expect(sj.loginThrottle).to.equal(null);
+    // Without loginThrottle a login is never refused and its success counts nothing.
+    const attempt = await sj.beginLogin('alice');
+    await attempt.succeeded();
+  });
+
+  it("the default cache reads the instance's clock: a blacklisted entry ends when that clock passes its time to live", async () => {
+    const clock = new Clock();
+    const sj = new SimpleJWT({ signingKey: SECRET, now: clock.now });
+    await sj.cache.set('jti', 60);
+    expect(await sj.cache.has('jti')).to.equal(true);
+    clock.advance(61);
+    expect(await sj.cache.has('jti')).to.equal(false);
   });
 });

@@ -284,6 +284,15 @@ describe('settings', () => {
       refused({ authTokenClasses: ['BearerToken'] }, "'authTokenClasses' entry BearerToken is not a token class");
       refused({ authTokenClasses: [class NotAToken {}] }, "'authTokenClasses' entry NotAToken is not a token class");
       refused({ authTokenClasses: [] }, "'authTokenClasses' must name at least one token class");
+      // A name is looked up among the four classes only, never on Object.prototype.
+      refused({ authTokenClasses: ['toString'] }, "'authTokenClasses' entry toString is not a token class");
+      refused({ authTokenClasses: [42] }, "'authTokenClasses' entry 42 is not a token class");
+      refused({ authTokenClasses: [null] }, "'authTokenClasses' entry null is not a token class");
+    });
+
+    it('takes a single authTokenClasses entry as a list of one', () => {
+      const sj = build({ authTokenClasses: 'SlidingToken' });
+      expect(sj.authTokenClasses).to.deep.equal([sj.SlidingToken]);
     });
   });
 

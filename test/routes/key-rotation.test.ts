@@ -107,7 +107,12 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
       TypeError,
       "setKeys() takes { signingKey, verifyingKey, verifyingKeys }, not 'jwkUrl'",
     );
-    expect(() => sj.setKeys(null as unknown as KeySettings)).to.throw(TypeError, 'setKeys() takes');
+    for (const notKeys of [null, 'secret', [], 42]) {
+      expect(() => sj.setKeys(notKeys as unknown as KeySettings), JSON.stringify(notKeys)).to.throw(
+        TypeError,
+        /^passport-simplejwt: setKeys\(\) takes \{ signingKey, verifyingKey, verifyingKeys \}$/,
+      );
+    }
     expect(await status(app, token)).to.equal(200);
     expect(String(await sj.AccessToken.forUser({ id: 1 })).split('.')[0]).to.equal(token.split('.')[0]);
   });
@@ -129,5 +134,15 @@ describe('key rotation: setKeys() and the runbook over HTTP (#21)', () => {
     sj.setKeys({ signingKey: { kid: 'k', key: 'x'.repeat(40) } });
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain("'signingKey' is 40 bytes, shorter than the 64-byte hash of HS512");
+  });
+
+  it("tokens of a dropped key are reported through the instance's logger, as keys out of step between instances", async () => {
+    const warnings: string[] = [];
+    const { sj, app } = instance({ signingKey: OLD }, { logger: { warn: (m: string) => void warnings.push(m), error: () => undefined } });
+    const token = await mint(sj);
+    sj.setKeys({ signingKey: NEW });
+    expect(await status(app, token)).to.equal(401);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/^passport-simplejwt: 1 token failed the signature check in the last minute .*are two instances using different keys\?$/);
   });
 });

@@ -114,6 +114,62 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
     expect(users.users.get('1')!.lastLogin).to.be.instanceOf(Date);
   });
 
+  it('onLoginSuccess replaces the last-login update: a hook gets the user and the request, null does nothing', async () => {
+    const seen: Array<[number, string | undefined]> = [];
+    const hooked = makeSJ({ updateLastLogin: true, onLoginSuccess: (user, req) => void seen.push([user.id, req?.path]) });
+    await request(appWith(tokenObtainPairRouter(hooked.sj)))
+      .post('/api/token/')
+      .send(ALICE)
+      .expect(200);
+    expect(seen).to.deep.equal([[1, '/']]);
+    expect(hooked.users.users.get('1')!.lastLogin).to.equal(undefined);
+    for (const options of [{ updateLastLogin: true, onLoginSuccess: null }, {}]) {
+      const { sj, users } = makeSJ(options);
+      await request(appWith(tokenObtainPairRouter(sj)))
+        .post('/api/token/')
+        .send(ALICE)
+        .expect(200);
+      expect(users.users.get('1')!.lastLogin, JSON.stringify(options)).to.equal(undefined);
+    }
+  });
+
+  it('userAuthenticationRule decides who may log in, given the user and the instance', async () => {
+    const instances: unknown[] = [];
+    const { sj } = makeSJ({
+      userAuthenticationRule: (user, instance) => {
+        instances.push(instance);
+        return user !== null && user.username !== 'alice';
+      },
+    });
+    const app = appWith(tokenObtainPairRouter(sj));
+    const refused = await request(app).post('/api/token/').send(ALICE);
+    expect(refused.status).to.equal(401);
+    expect(refused.body.code).to.equal('no_active_account');
+    expect((await request(app).post('/api/token/').send({ username: 'bob', password: 'bob-password' })).status).to.equal(200);
+    expect(instances).to.deep.equal([sj, sj]);
+  });
+
+  it('loginConcurrency: at most that many authenticate() calls run at once, and each finished one frees its slot', async () => {
+    for (const loginConcurrency of [1, 2]) {
+      const users = memoryUsers();
+      const check = users.authenticate.bind(users);
+      let running = 0;
+      let most = 0;
+      users.authenticate = async (credentials, req) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running--;
+        return check(credentials, req);
+      };
+      const sj = new SimpleJWT<TestUser>({ signingKey: SECRET, users, loginConcurrency });
+      const app = appWith(tokenObtainPairRouter(sj));
+      const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await request(app).post('/api/token/').send(ALICE)).status));
+      expect(statuses).to.deep.equal([200, 200, 200, 200]);
+      expect(most, `loginConcurrency ${loginConcurrency}`).to.equal(loginConcurrency);
+    }
+  });
+
   it('onLoginFailed gets the credentials with the password masked, and the request', async () => {
     const seen: Array<[Record<string, string>, string | undefined]> = [];
     const { sj } = makeSJ({ onLoginFailed: (credentials, req) => void seen.push([credentials, req?.path]) });
@@ -196,6 +252,13 @@ describe('POST /api/token/ (tokenObtainPairRouter)', () => {
   it('needs a user store, and says so at construction', () => {
     const sj = new SimpleJWT({ signingKey: SECRET });
     expect(() => tokenObtainPairRouter(sj)).to.throw(TypeError, "needs the 'users' setting");
+  });
+
+  it("sj.authenticate() without a user store rejects, naming the 'users' setting", async () => {
+    const sj = new SimpleJWT({ signingKey: SECRET });
+    const err = await sj.authenticate(ALICE).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(TypeError);
+    expect((err as Error).message).to.equal("passport-simplejwt: this needs the 'users' setting (a UserStore)");
   });
 
   it('the plain handler works behind an app’s own parser and route', async () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import type { Request } from 'express';
 import { LOGIN_BLOCKED_ADDRESSES_MAX, LoginThrottle, foldUsername } from '../../../lib/services/login-throttle';
-import { Throttled } from '../../../lib/errors';
+import { ServiceUnavailable, Throttled } from '../../../lib/errors';
 import { resolveSettings } from '../../../lib/extend';
-import { SECRET } from '../../helpers/fixtures';
+import { SECRET, makeSJ } from '../../helpers/fixtures';
 
 /** A memory-store throttle whose addresses are blocked at their 2nd attempt; the tarpit off (answers at once). */
 function throttle(): LoginThrottle {
@@ -92,5 +93,38 @@ describe('foldUsername: a name as a case- and accent-insensitive, PAD SPACE coll
     expect(foldUsername('alice   ')).to.equal('alice');
     expect(foldUsername('al ice')).to.equal('al ice');
     expect(foldUsername('  alice')).to.equal('  alice');
+  });
+});
+
+describe('sj.beginLogin(): the throttle of an instance', () => {
+  const from = (ip: string) => ({ ip }) as Request;
+
+  it("counts the account the user store resolves (accountIdOf) from the request's address; a store without it counts the name", async () => {
+    const { sj, users } = makeSJ({ loginThrottle: { failures: 2 } });
+    sj.loginThrottle!.tarpit.delayMs = 0;
+    users.accountIdOf = async (username) => (username === 'alice' || username === 'alice@example.com' ? '1' : null);
+    await sj.beginLogin('alice@example.com', from('192.0.2.1'));
+    await sj.beginLogin('alice@example.com', from('192.0.2.1'));
+    // Her other name is the same account, from the same address: over the limit.
+    expect(await sj.beginLogin('alice', from('192.0.2.1')).catch((err: unknown) => err)).to.be.instanceOf(Throttled);
+    // From another address the pair is counted apart.
+    await (await sj.beginLogin('alice', from('192.0.2.9'))).succeeded();
+
+    const plain = makeSJ({ loginThrottle: { failures: 2 } }).sj;
+    plain.loginThrottle!.tarpit.delayMs = 0;
+    await plain.beginLogin('alice@example.com', from('192.0.2.1'));
+    await plain.beginLogin('alice@example.com', from('192.0.2.1'));
+    await (await plain.beginLogin('alice', from('192.0.2.1'))).succeeded();
+    // A call without a request counts the account alone.
+    await (await plain.beginLogin('bob')).succeeded();
+  });
+
+  it('an account look-up that never answers is given up at storageTimeout: 503, the login not let through', async () => {
+    const { sj, users } = makeSJ({ loginThrottle: { failures: 2 }, storageTimeout: 0.2 });
+    users.accountIdOf = () => new Promise<string | null>(() => undefined);
+    const started = Date.now();
+    const err = await sj.beginLogin('alice', from('192.0.2.1')).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ServiceUnavailable);
+    expect(Date.now() - started).to.be.within(150, 2000);
   });
 });

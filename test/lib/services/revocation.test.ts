@@ -8,12 +8,14 @@
  * the family row a blacklisting writes.
  */
 import { expect } from 'chai';
-import { MemoryBlacklistCache } from '../../../lib';
+import { MemoryBlacklistCache, SimpleJWT } from '../../../lib';
+import { SimpleJWT as CoreSimpleJWT } from '../../../lib/simplejwt';
 import { type AppStorage, type FamilyApp, type BlacklistApp } from '../../../lib/extend';
 import { sequelizeApps } from '../../../models';
 import { defineModels } from '../../../models/define-models';
+import { statementTimeout } from '../../../models/timeouts';
 import { useTestDatabase, type TestDatabase } from '../../helpers/database';
-import { makeSJ } from '../../helpers/fixtures';
+import { SECRET, makeSJ } from '../../helpers/fixtures';
 
 const CREATED = new Date('2026-01-01T10:00:00.000Z');
 const EXPIRES = new Date('2999-01-01T00:00:00.000Z');
@@ -180,6 +182,23 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     expect(await sj.revocation.isBlacklisted(token.jti())).to.equal(true);
   });
 
+  it("rotate() of a session's token records the session's last use at the rotation", async () => {
+    const db = await openDatabase();
+    const { sj, clock } = makeSJ({ sequelize: db.sequelize, apps: BOTH, tokenFamilyEnabled: true });
+    const token = await sj.RefreshToken.forUser({ id: 1 });
+    await sj.sessions.start(token);
+    const started = clock.now();
+    clock.advance(600);
+    const successor = new sj.RefreshToken();
+    successor.set('user_id', '1');
+    successor.set('family_id', token.getFamilyId());
+    expect(successor.getFamilyId()).to.equal(token.getFamilyId());
+    expect(await sj.revocation.rotate(token, successor)).to.equal(true);
+    const [session] = await sj.sessions.list(1, token.getFamilyId());
+    expect(session.lastUsedAt.getTime()).to.equal(clock.now().getTime());
+    expect(session.lastUsedAt.getTime()).not.to.equal(started.getTime());
+  });
+
   it('createFamily() of a token without a family id is refused with a TypeError that says so', async () => {
     const db = await openDatabase();
     const { sj } = makeSJ({ sequelize: db.sequelize, apps: BOTH });
@@ -206,5 +225,60 @@ describe('revocation: the cache first, then storage, asking only what is needed'
     const users = Object.fromEntries((await TokenFamily.findAll()).map((row) => [row.family_id, row.user_id]));
     expect(users).to.deep.equal({ 'fam-42': '42', 'fam-none': null, 'fam-null': null });
     expect(await sj.revocation.isFamilyBlacklisted('fam-none')).to.equal(true);
+  });
+});
+
+describe("an instance's apps storage: the sequelize setting's, or one installed with useApps()", () => {
+  const openDatabase = useTestDatabase();
+
+  it('the core class given a sequelize but no storage says so, at migrate() and at the first check; useApps() installs one that then serves', async () => {
+    const db = await openDatabase();
+    const core = new CoreSimpleJWT({ signingKey: SECRET, sequelize: db.sequelize, apps: { blacklist: true } });
+    const noStorage = "passport-simplejwt: no storage for the 'sequelize' setting; construct SimpleJWT from the package entry ('passport-simplejwt')";
+    const failure = (work: Promise<unknown>) =>
+      work.then(
+        () => 'resolved',
+        (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`,
+      );
+    expect(await failure(core.migrate())).to.equal(`TypeError: ${noStorage}`);
+    expect(await failure(core.revocation.isBlacklisted('a'))).to.equal(`TypeError: ${noStorage}`);
+    const entry = new SimpleJWT({ signingKey: SECRET, sequelize: db.sequelize, apps: { blacklist: true } });
+    core.useApps(sequelizeApps(entry));
+    const refresh = await core.RefreshToken.forUser({ id: 1 });
+    expect(await core.revocation.isBlacklisted(String(refresh.payload.jti))).to.equal(false);
+    await refresh.blacklist();
+    // Written through the installed storage: the entry's instance, on the same tables, sees it.
+    expect(await entry.revocation.isBlacklisted(String(refresh.payload.jti))).to.equal(true);
+    expect(await core.revocation.isBlacklisted(String(refresh.payload.jti))).to.equal(true);
+  });
+
+  it('migrate() without the sequelize setting names it; with it, resolves to the migrations run, none the second time', async () => {
+    const refused = await new SimpleJWT({ signingKey: SECRET }).migrate().then(
+      () => 'resolved',
+      (e: unknown) => (e as Error).message,
+    );
+    expect(refused).to.equal("passport-simplejwt: migrate() needs the 'sequelize' setting");
+    const db = await openDatabase({ migrate: false });
+    const { sj } = makeSJ({ sequelize: db.sequelize, apps: { blacklist: true } });
+    expect(await sj.migrate()).to.deep.equal(['token_blacklist.0001_initial', 'token_blacklist.0002_token_rotation']);
+    expect(await sj.migrate()).to.deep.equal([]);
+  });
+
+  it("loginThrottle's database store needs the storage's counters: refused at construction when the storage has none", async () => {
+    const db = await openDatabase();
+    const options = { signingKey: SECRET, sequelize: db.sequelize, loginThrottle: { store: 'database' as const } };
+    expect(() => new CoreSimpleJWT(options)).to.throw(TypeError, "passport-simplejwt: no storage for the 'sequelize' setting");
+    const withoutCounters = () => ({ apps: () => sequelizeApps(makeSJ({ sequelize: db.sequelize }).sj), migrate: async () => [] });
+    expect(() => new CoreSimpleJWT(options, withoutCounters)).to.throw(
+      TypeError,
+      "passport-simplejwt: the installed storage has no 'database' store for loginThrottle",
+    );
+    expect(new SimpleJWT(options).loginThrottle).not.to.equal(null);
+  });
+
+  it("the sequelize setting gives its storage the statements' timeout: storageTimeout, in milliseconds", async () => {
+    const db = await openDatabase();
+    new SimpleJWT({ signingKey: SECRET, sequelize: db.sequelize, storageTimeout: 7 });
+    expect(statementTimeout(db.sequelize)).to.equal(7000);
   });
 });
