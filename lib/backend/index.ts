@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readJws, signatureCheck, signer, verifyJws, type SignatureCheck, type Signer } from './jws';
+import { parseHeader, readJws, signatureCheck, signer, verifyJws, type SignatureCheck, type Signer } from './jws';
 import { TokenBackendError, TokenBackendExpiredToken } from '../errors';
 import { JwksKeyProvider } from './jwks';
 import { DEFAULT_LOGGER, type Logger } from '../logger';
@@ -108,14 +108,10 @@ function publicJwk(key: KeyObject, kid: string | undefined, alg: string): Public
 }
 
 /** The header of a token as sent, read without any check; undefined when it is not a JSON object. */
-function peekHeader(token: string): Record<string, unknown> | undefined {
+function peekHeader(token: string): Readonly<Record<string, unknown>> | undefined {
   const end = token.indexOf('.');
-  try {
-    const header: unknown = JSON.parse(Buffer.from(end < 0 ? token : token.slice(0, end), 'base64url').toString('utf8'));
-    return header !== null && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const header = parseHeader(end < 0 ? token : token.slice(0, end));
+  return header !== null && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
 }
 
 /** The keys in use with what belongs to them: a new ring (and memory) at each `setKeys`. */

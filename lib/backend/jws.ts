@@ -91,11 +91,15 @@ function parsePart(part: string): unknown {
   }
 }
 
-/** The header text `verifyJws` read last and what it parsed to (frozen): one issuer's tokens share one header. */
+/** The header text read last and what it parsed to (frozen): one issuer's tokens share one header. */
 let lastHeader: { text: string; parsed: unknown } = { text: '', parsed: undefined };
 
-/** `parsePart` of a header, the last object header remembered: most requests skip its decode and parse (issue #25). */
-function verifiedHeader(text: string): unknown {
+/**
+ * A token header's text parsed as `parsePart` does, the last object header remembered
+ * (frozen: readers never change it). The key lookup, the JWKS fetch and the verifier all
+ * read a request's header; only the first read of a new header text decodes it (issue #25).
+ */
+export function parseHeader(text: string): unknown {
   if (text === lastHeader.text) return lastHeader.parsed;
   const parsed = parsePart(text);
   if (isObject(parsed)) lastHeader = { text, parsed: Object.freeze(parsed) };
@@ -120,7 +124,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function readJws(token: string): { header: Record<string, unknown>; payload: unknown } | undefined {
   if (!UNSIGNED_OR_COMPACT.test(token)) return undefined;
   const first = token.indexOf('.');
-  const header = parsePart(token.slice(0, first));
+  const header = parseHeader(token.slice(0, first));
   if (!isObject(header)) return undefined;
   const payload = parsePart(token.slice(first + 1, token.lastIndexOf('.')));
   if (payload === undefined && header.typ === 'JWT') return undefined;
@@ -146,7 +150,7 @@ export function verifyJws(token: string, algorithm: Algorithm, check: SignatureC
   if (!COMPACT.test(token)) return { ok: false, reason: 'malformed' };
   const first = token.indexOf('.');
   const last = token.lastIndexOf('.');
-  const parsed = verifiedHeader(token.slice(0, first));
+  const parsed = parseHeader(token.slice(0, first));
   if (!parsed) return { ok: false, reason: 'malformed' };
   if (!isObject(parsed)) return { ok: false, reason: 'algorithm' };
   const header = parsed;

@@ -58,7 +58,7 @@ export class VerifiedTokenCache {
       this.sightings[slot] = print;
       return false;
     }
-    return this.set(token, claims);
+    return this.store(token, claims, print);
   }
 
   get(token: string): Readonly<Payload> | undefined {
@@ -69,13 +69,17 @@ export class VerifiedTokenCache {
 
   /** Remembers the claims; they must not be changed afterwards (they are frozen). False when the token is too long to be kept. */
   set(token: string, claims: Payload): boolean {
+    return this.store(token, claims, fingerprint(token));
+  }
+
+  private store(token: string, claims: Payload, print: number): boolean {
     if (token.length > VERIFIED_TOKEN_CACHE_MAX_TOKEN_LENGTH) return false;
     if (this.current.size >= this.generationSize) {
       this.previous = this.current;
       this.current = new Map();
       [this.previousPrints, this.currentPrints] = [this.currentPrints, this.previousPrints.fill(0)];
     }
-    this.currentPrints[fingerprint(token) & (PRESENCE_SLOTS - 1)] = 1;
+    this.currentPrints[print & (PRESENCE_SLOTS - 1)] = 1;
     this.current.set(token, Object.freeze(claims));
     return true;
   }

@@ -32,8 +32,10 @@ function hasScheme(schemes: ReadonlySet<string>, scheme: string): boolean {
 export function parseAuthHeader(header: string, schemes: ReadonlySet<string>): string | null {
   // The usual header, `<scheme> <token>` with one space and no other whitespace, without splitting (issue #25).
   const space = header.indexOf(' ');
-  if (space > 0 && space < header.length - 1 && !ANY_WHITESPACE.test(header.slice(0, space)) && !ANY_WHITESPACE.test(header.slice(space + 1))) {
-    return hasScheme(schemes, header.slice(0, space)) ? header.slice(space + 1) : null;
+  if (space > 0) {
+    const scheme = header.slice(0, space);
+    const token = header.slice(space + 1);
+    if (token !== '' && !ANY_WHITESPACE.test(scheme) && !ANY_WHITESPACE.test(token)) return hasScheme(schemes, scheme) ? token : null;
   }
   const parts = header.split(WHITESPACE);
   // split() leaves empty ends for leading or trailing whitespace; drop them.
