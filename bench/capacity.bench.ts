@@ -18,7 +18,7 @@ import Passport from 'passport';
 import { createClient } from 'redis';
 import { JWTStrategy, RedisBlacklistCache, SimpleJWT, errorHandler, jwtAuth, tokenRouter, type SimpleJWTOptions } from '../lib';
 import { sequelizeUserStore } from '../models';
-import { EVERY_STORED_CHECK } from '../test/helpers/fixtures';
+import { EVERY_STORED_CHECK } from '../test/helpers/app';
 import { listen, type TestServer } from '../test/helpers/server';
 import { option, fmt } from './support';
 import { openStore, prepareStore, userModel, type BenchUser } from './stateful';

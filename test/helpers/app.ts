@@ -3,14 +3,22 @@ import express, { type Router } from 'express';
 import type { Response } from 'supertest';
 import { TokenObtainPairSerializer, type SimpleJWT } from '../../lib';
 
-/** Both apps on with rotation, blacklisting after it and family reuse detection: a production setup (needs `sequelize`). */
-export const ROTATING_FAMILY_OPTIONS = {
+/** Both apps on, rotation with the old token blacklisted after it, token families (needs `sequelize`). */
+const ROTATION_WITH_FAMILIES = {
   apps: { blacklist: true, tokenFamily: true },
   rotateRefreshTokens: true,
   blacklistAfterRotation: true,
   tokenFamilyEnabled: true,
-  tokenFamilyBlacklistOnReuse: true,
 } as const;
+
+/** Rotation and families with reuse detection: a production setup (needs `sequelize`). */
+export const ROTATING_FAMILY_OPTIONS = { ...ROTATION_WITH_FAMILIES, tokenFamilyBlacklistOnReuse: true } as const;
+
+/**
+ * Every stored check on: rotation and families, the family checked on access
+ * too (the fail-closed, sessions and capacity apps).
+ */
+export const EVERY_STORED_CHECK = { ...ROTATION_WITH_FAMILIES, tokenFamilyCheckOnAccess: true } as const;
 
 /** An Express app with `router` mounted where Simple JWT's urls.py customarily puts it, and a JSON 404 after it. */
 export function appWith(router: Router, mount = '/api/token/') {

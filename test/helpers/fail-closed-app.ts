@@ -2,7 +2,8 @@ import express from 'express';
 import { Passport } from 'passport';
 import type { Sequelize } from 'sequelize';
 import { JWTStrategy, errorHandler, tokenRouter, type SimpleJWTOptions } from '../../lib';
-import { EVERY_STORED_CHECK, makeSJ, type TestUser } from '../helpers/fixtures';
+import { EVERY_STORED_CHECK } from '../helpers/app';
+import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { listen, type TestServer } from '../helpers/server';
 
 /**

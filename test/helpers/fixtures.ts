@@ -58,19 +58,6 @@ export function defaultUsers(): TestUser[] {
 }
 
 /**
- * Every stored check on: both apps, rotation with the old token blacklisted,
- * token families checked on access too (what the demo and the fail-closed,
- * sessions and capacity apps run).
- */
-export const EVERY_STORED_CHECK = {
-  apps: { blacklist: true, tokenFamily: true },
-  rotateRefreshTokens: true,
-  blacklistAfterRotation: true,
-  tokenFamilyEnabled: true,
-  tokenFamilyCheckOnAccess: true,
-} as const satisfies Partial<SimpleJWTOptions>;
-
-/**
  * A SimpleJWT with the test secret, an in-memory user store and a frozen
  * clock; in the Redis cache run (TEST_BLACKLIST_CACHE=redis), with its
  * blacklist cache in Redis.

@@ -5,9 +5,9 @@ import request from 'supertest';
 import { JWTStrategy, errorHandler, jwtAuth, sessionsRouter, tokenRouter, type Session, type SimpleJWTOptions } from '../../lib';
 import { sequelizeApps } from '../../models';
 import { SESSION_TABLE } from '../../models/sessions';
-import { expect401 } from '../helpers/app';
+import { EVERY_STORED_CHECK, expect401 } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
-import { EVERY_STORED_CHECK, makeSJ, type TestUser } from '../helpers/fixtures';
+import { makeSJ, type TestUser } from '../helpers/fixtures';
 
 const TOKEN = '/api/token/';
 const SESSIONS = '/api/sessions/';
