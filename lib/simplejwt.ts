@@ -150,7 +150,6 @@ export class SimpleJWT<U = unknown> implements TokenHost {
       userPolicy: this.userPolicy,
       ...(options.isRevoked && { isRevoked: options.isRevoked }),
       storage,
-      prepareKey: (raw) => this.prepareKey(raw),
       bind: (cls) => this.bind(cls),
     });
 

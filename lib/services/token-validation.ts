@@ -19,8 +19,6 @@ export interface TokenValidationDeps<U> {
   readonly isRevoked?: IsRevoked;
   /** Bounds the `isRevoked` hook by `storageTimeout` (a late or failing answer is `ServiceUnavailable`, a bug a `ServerError`). */
   storage<T>(work: Promise<T>): Promise<T>;
-  /** Makes the verifying key of a raw token available (JWKS) before the synchronous decode. */
-  prepareKey(raw: string): Promise<void>;
   /** The instance's class for `cls`. */
   bind<C extends typeof Token>(cls: C): C;
 }
