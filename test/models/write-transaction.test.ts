@@ -7,7 +7,7 @@
  * next write transaction works. On every dialect of the run.
  */
 import { expect } from 'chai';
-import { Sequelize, Transaction } from 'sequelize';
+import { Sequelize, Transaction, type Options } from 'sequelize';
 import { ServiceUnavailable } from '../../lib/errors';
 import { isOutage } from '../../lib/storage/fail-closed';
 import { execute, selectRows } from '../../models/sql';
@@ -24,6 +24,33 @@ function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Call inside a `describe` of PostgreSQL and MariaDB tests: skips them on
+ * SQLite, and returns `openDatabase` and `ownSequelize(options)`, a Sequelize
+ * of the test's own on the run's database, closed after each test.
+ */
+function useOwnServerSequelize(): { openDatabase: ReturnType<typeof useTestDatabase>; ownSequelize(options: Options): Sequelize } {
+  const openDatabase = useTestDatabase();
+  let own: Sequelize | undefined;
+
+  beforeEach(function () {
+    if (testDatabaseUrl() === undefined) this.skip();
+  });
+
+  afterEach(async () => {
+    await own?.close();
+    own = undefined;
+  });
+
+  return {
+    openDatabase,
+    ownSequelize(options) {
+      own = new Sequelize(testDatabaseUrl()!.replace(/^mariadb:/i, 'mysql:'), { logging: false, ...options });
+      return own;
+    },
+  };
 }
 
 describe('writeTransaction: a failed ROLLBACK closes its connection', function () {
@@ -95,22 +122,11 @@ async function isolationInside(db: TestDatabase, sequelize: Sequelize, transacti
 }
 
 describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel, the deadline", function () {
-  const openDatabase = useTestDatabase();
-  let own: Sequelize | undefined;
-
-  beforeEach(function () {
-    if (testDatabaseUrl() === undefined) this.skip();
-  });
-
-  afterEach(async () => {
-    await own?.close();
-    own = undefined;
-  });
+  const { openDatabase, ownSequelize } = useOwnServerSequelize();
 
   /** A Sequelize of its own on the run's database, with `isolationLevel` as an app would set it. */
   function withIsolation(db: TestDatabase, isolationLevel: string): Sequelize {
-    const url = testDatabaseUrl()!.replace(/^mariadb:/i, 'mysql:');
-    own = new Sequelize(url, { logging: false, isolationLevel: isolationLevel as Transaction.ISOLATION_LEVELS });
+    const own = ownSequelize({ isolationLevel: isolationLevel as Transaction.ISOLATION_LEVELS });
     expect(sqlDialect(own)).to.equal(db.dialect);
     return own;
   }
@@ -175,24 +191,13 @@ describe("writeTransaction on PostgreSQL and MariaDB: Sequelize's isolationLevel
 });
 
 describe('writeTransaction on PostgreSQL and MariaDB: the connection after a failure (a pool of one connection)', function () {
-  const openDatabase = useTestDatabase();
-  let own: Sequelize | undefined;
-
-  beforeEach(function () {
-    if (testDatabaseUrl() === undefined) this.skip();
-  });
-
-  afterEach(async () => {
-    await own?.close();
-    own = undefined;
-  });
+  const { openDatabase, ownSequelize } = useOwnServerSequelize();
 
   /** The run's database through a pool of one connection: a connection kept is the one the next write gets. */
   async function poolOfOne(db: TestDatabase): Promise<Sequelize> {
     await db.sequelize.query(`DROP TABLE IF EXISTS ${PROBE}`);
     await db.sequelize.query(`CREATE TABLE ${PROBE} (id INTEGER PRIMARY KEY)`);
-    own = new Sequelize(testDatabaseUrl()!.replace(/^mariadb:/i, 'mysql:'), { logging: false, pool: { max: 1, acquire: 5000 } });
-    return own;
+    return ownSequelize({ pool: { max: 1, acquire: 5000 } });
   }
 
   /** The server's id of the connection a write transaction runs on. */
