@@ -58,10 +58,14 @@ function rows(): Record<string, RequestHandler> {
 
 /** Tokens as the package issues them (the claims of an access token), each one different. */
 const signingKey = createSecretKey(Buffer.from(secret));
+/** Tokens minted so far: every pool's tokens are new, so no row meets a token its verified-token memory has seen. */
+let minted = 0;
 function tokens(count: number): string[] {
   const now = Math.floor(Date.now() / 1000);
-  return Array.from({ length: count }, (_, i) =>
-    jwt.sign({ token_type: 'access', exp: now + 3600, iat: now, jti: `${i.toString(16).padStart(32, '0')}`, user_id: '1' }, signingKey, { algorithm: 'HS256' }),
+  return Array.from({ length: count }, () =>
+    jwt.sign({ token_type: 'access', exp: now + 3600, iat: now, jti: `${(minted++).toString(16).padStart(32, '0')}`, user_id: '1' }, signingKey, {
+      algorithm: 'HS256',
+    }),
   );
 }
 
