@@ -7,6 +7,9 @@ import { tokenObtainPair, tokenObtainPairRouter, tokenObtainSlidingRouter, type 
 import { Sequelize } from 'sequelize';
 import { LOGIN_TARPIT_DELAY_MS, LOGIN_TARPIT_MAX_HELD, LOGIN_THROTTLE_TABLE } from '../../lib/services/login-throttle';
 import { execute, selectRows } from '../../models/sql';
+// Loaded with the spec file, not by the first test that needs it: its module-level SQL then counts as static for
+// mutation runs (run against a fresh module), instead of as code of that one test, which a loaded module never re-runs.
+import '../../models/login-counters';
 import { useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ, memoryUsers, type TestUser } from '../helpers/fixtures';
 import { connectedClient, requireRedis, uniquePrefix, type TestRedisClient } from '../helpers/redis';
