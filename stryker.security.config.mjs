@@ -4,6 +4,8 @@
 // MUTATE and SPEC are comma-separated globs (MUTATE takes line ranges: 'lib/tokens/token.ts:139-262').
 // The result is a lower bound for the part: the whole suite can only kill more.
 // Its own incremental file, so that a narrow run never overwrites the full run's.
+// STATIC=run also runs the static mutants (module-level code; each one against the whole spec set in a fresh
+// process), which the base config ignores: for a part whose constants are its logic, such as SQL text.
 import base from './stryker.config.mjs';
 
 const list = (name) => {
@@ -19,6 +21,7 @@ const list = (name) => {
 export default {
   ...base,
   mutate: list('MUTATE'),
+  ignoreStatic: process.env.STATIC === 'run' ? false : base.ignoreStatic,
   mochaOptions: { ...base.mochaOptions, spec: list('SPEC') },
   incrementalFile: `reports/stryker-incremental.${process.env.REPORT ?? 'security'}.json`,
   reporters: ['clear-text', 'progress-append-only', 'json'],
