@@ -63,6 +63,7 @@ export const PARTS = [
       'test/routes/hostile-claims.test.ts',
       'test/routes/csrf.test.ts',
       'test/routes/unexpected-errors.test.ts',
+      'test/routes/revocation-hook.test.ts',
     ],
   },
   {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import { Passport, Strategy } from 'passport';
 import request from 'supertest';
-import { JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, type JWTAuthInfo, type SimpleJWTOptions } from '../../../lib';
+import { InvalidToken, JWTStatelessStrategy, JWTStrategy, SimpleJWT, errorHandler, jwtAuth, type JWTAuthInfo, type SimpleJWTOptions } from '../../../lib';
 import { Clock, SECRET, memoryUsers, type TestUser } from '../../helpers/fixtures';
 
 // Issue #25 item 2: jwtAuth() runs the package's strategies without passport's per-request
@@ -260,6 +260,37 @@ describe('jwtAuth(): the fast path answers as passport does (#25, equivalence)',
         ).body,
         guard,
       ).to.deep.equal({ id: 'custom' });
+    }
+  });
+
+  it('a subclass overriding getValidatedToken(): its check decides, on both strategies, through jwtAuth and passport.authenticate alike', async () => {
+    // An app adds its own rule to token validation: the package's at-once path must not step around it.
+    const refuse = () => Promise.reject(new InvalidToken('Token refused by the app'));
+    class Strict extends JWTStrategy<TestUser> {
+      override getValidatedToken() {
+        return refuse();
+      }
+    }
+    class StrictStateless extends JWTStatelessStrategy<TestUser> {
+      override getValidatedToken() {
+        return refuse();
+      }
+    }
+    for (const kind of ['stateful', 'stateless'] as const) {
+      const f = fixture(kind);
+      for (const guard of ['jwtAuth', 'authenticate'] as const) {
+        const passport = new Passport();
+        passport.use(kind === 'stateful' ? new Strict(f.sj) : new StrictStateless(f.sj));
+        const handler =
+          guard === 'jwtAuth' ? jwtAuth(f.name, { passport }) : (passport.authenticate(f.name, { session: false, failWithError: true }) as RequestHandler);
+        const app = express().get('/me', handler, (req, res) => void res.json(req.user));
+        app.use(errorHandler());
+        const res = await request(app)
+          .get('/me')
+          .set(await bearer(f));
+        expect(res.status, `${kind}, ${guard}`).to.equal(401);
+        expect((res.body as { detail?: unknown }).detail, `${kind}, ${guard}`).to.equal('Token refused by the app');
+      }
     }
   });
 
