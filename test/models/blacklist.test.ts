@@ -161,4 +161,41 @@ describe('blacklist app (token_blacklist tables)', () => {
     expect(err).to.be.instanceOf(ServiceUnavailable);
     expect((err as ServiceUnavailable).status).to.equal(503);
   });
+
+  it('successorOf() names the token a rotation issued, when, and whether that one was rotated in turn; null for a token never rotated or unknown', async () => {
+    const { sj, clock, alice } = await setup({ apps: { blacklist: true, tokenFamily: true } });
+    const first = await sj.RefreshToken.forUser(alice);
+    expect(await sj.revocation.successorOf(first.jti()), 'not rotated').to.equal(null);
+    expect(await sj.revocation.successorOf('no-such-jti'), 'unknown').to.equal(null);
+    clock.advance(30);
+    const rotatedAt = clock.now();
+    const second = new sj.RefreshToken();
+    second.set('user_id', '1');
+    expect(await sj.revocation.rotate(first, second)).to.equal(true);
+    expect(await sj.revocation.successorOf(first.jti())).to.deep.equal({ successor: String(second), rotatedAt, successorRotated: false });
+    expect(await sj.revocation.successorOf(second.jti()), 'the successor is not rotated yet').to.equal(null);
+    clock.advance(30);
+    const third = new sj.RefreshToken();
+    third.set('user_id', '1');
+    expect(await sj.revocation.rotate(second, third)).to.equal(true);
+    expect(await sj.revocation.successorOf(first.jti())).to.deep.equal({ successor: String(second), rotatedAt, successorRotated: true });
+    expect((await sj.revocation.successorOf(second.jti()))?.successor).to.equal(String(third));
+  });
+
+  it('blacklistUser() blacklists the live tokens of the user not yet blacklisted and counts them; expired ones and other users are left', async () => {
+    const { db, sj, clock, alice } = await setup({ refreshTokenLifetime: 60 });
+    const expired = await sj.RefreshToken.forUser(alice);
+    clock.advance(120);
+    const live = await sj.RefreshToken.forUser(alice);
+    const done = await sj.RefreshToken.forUser(alice);
+    await done.blacklist();
+    const bobs = await sj.RefreshToken.forUser({ id: 2 });
+    expect(await sj.revocation.blacklistAllForUser('1')).to.deep.equal({ tokens: 1, families: 0 });
+    const { OutstandingToken: Outstanding, BlacklistedToken: Blacklisted } = defineModels(db.sequelize);
+    const blacklisted = await Blacklisted.findAll({ include: [{ model: Outstanding, as: 'token' }] });
+    const jtis = blacklisted.map((row) => (row as unknown as { token: OutstandingToken }).token.jti).sort();
+    expect(jtis).to.deep.equal([live.jti(), done.jti()].sort());
+    expect(jtis).to.not.include(expired.jti());
+    expect(jtis).to.not.include(bobs.jti());
+  });
 });
