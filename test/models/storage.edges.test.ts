@@ -144,13 +144,19 @@ describe('the blacklist and family apps refuse a Sequelize whose timezone is not
     });
   }
 
-  for (const timezone of ['+00:00']) {
+  for (const timezone of ['+00:00', 'UTC', 'Etc/UTC', 'Z']) {
     it(`MySQL/MariaDB with timezone '${timezone}' passes the check (and then meets the unreachable server)`, async () => {
       const err = await firstUse('mysql://root@127.0.0.1:1/none', timezone);
       expect(err).to.be.instanceOf(Error);
       expect(err).not.to.be.instanceOf(TypeError);
     });
   }
+
+  it("PostgreSQL with timezone '+02:00' passes the check (timestamptz holds the offset; then the unreachable server)", async () => {
+    const err = await firstUse('postgres://postgres@127.0.0.1:1/none', '+02:00');
+    expect(err).to.be.instanceOf(Error);
+    expect(err).not.to.be.instanceOf(TypeError);
+  });
 
   it('on the test database server: refused on MySQL/MariaDB, accepted on PostgreSQL (timestamptz)', async function () {
     const url = testDatabaseUrl();
