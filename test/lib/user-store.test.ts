@@ -523,4 +523,142 @@ describe('sequelizeUserStore: keys, options and model shapes', () => {
       await sequelize.close();
     }
   });
+
+  it("findById of a model of the common column types is one statement on the driver, not through Sequelize's query layer; another type goes through Sequelize", async () => {
+    const { sequelize } = await openTestDatabase({ migrate: false });
+    const logged: string[] = [];
+    try {
+      for (const [extra, throughSequelize] of [
+        [{}, false],
+        [{ score: DataTypes.FLOAT }, true],
+      ] as Array<[Record<string, DataTypes.DataType>, boolean]>) {
+        class Typed extends Model {}
+        Typed.init(
+          {
+            id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+            username: DataTypes.STRING,
+            password: DataTypes.TEXT,
+            is_active: DataTypes.BOOLEAN,
+            last_login: DataTypes.DATE,
+            birthday: DataTypes.DATEONLY,
+            settings: DataTypes.JSON,
+            external_id: DataTypes.BIGINT,
+            ...extra,
+          },
+          { sequelize, tableName: 'auth_user', timestamps: false },
+        );
+        await Typed.sync({ force: true });
+        const created = await Typed.create({
+          username: 'ivy',
+          password: 'x',
+          is_active: true,
+          last_login: new Date('2021-01-02T03:04:05.006Z'),
+          settings: { a: 1 },
+        });
+        const store = sequelizeUserStore(Typed, { verifyPassword: () => true });
+        (sequelize as unknown as { options: { logging: unknown } }).options.logging = (sql: string) => logged.push(sql);
+        const found = await store.findById(String(created.get('id')));
+        (sequelize as unknown as { options: { logging: unknown } }).options.logging = false;
+        expect(found!.get('settings')).to.deep.equal({ a: 1 });
+        expect((found!.get('last_login') as Date).toISOString()).to.equal(
+          sequelize.getDialect() === 'mysql' ? '2021-01-02T03:04:05.000Z' : '2021-01-02T03:04:05.006Z',
+        );
+        expect(logged.length, JSON.stringify(logged)).to.equal(throughSequelize ? 1 : 0);
+        logged.length = 0;
+      }
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('a naive date a Django service wrote is UTC whatever the time zone of the Node process', async () => {
+    const { sequelize, dialect } = await openTestDatabase({ migrate: false });
+    const tz = process.env.TZ;
+    try {
+      class Dated extends Model {}
+      Dated.init(
+        { id: { type: DataTypes.INTEGER, primaryKey: true }, username: DataTypes.STRING, password: DataTypes.STRING, last_login: DataTypes.DATE },
+        { sequelize, tableName: 'auth_user', timestamps: false },
+      );
+      await Dated.sync({ force: true });
+      await sequelize.query(
+        `INSERT INTO auth_user (id, username, password, last_login) VALUES (1, 'naive', 'x', ${djangoTimestampSql(dialect, new Date('2021-03-04T05:06:07Z'))})`,
+      );
+      const store = sequelizeUserStore(Dated, { verifyPassword: () => false });
+      for (const zone of ['America/New_York', 'Asia/Kolkata', 'UTC']) {
+        process.env.TZ = zone;
+        expect(((await store.findById('1'))!.get('last_login') as Date).toISOString(), zone).to.equal('2021-03-04T05:06:07.000Z');
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+      await sequelize.close();
+    }
+  });
+
+  it('a text primary key that looks like a number is looked up as the text it is', async () => {
+    const { sequelize } = await openTestDatabase({ migrate: false });
+    try {
+      class Coded extends Model {}
+      Coded.init(
+        { code: { type: DataTypes.STRING, primaryKey: true }, username: DataTypes.STRING, password: DataTypes.STRING },
+        { sequelize, tableName: 'auth_user', timestamps: false },
+      );
+      await Coded.sync({ force: true });
+      await Coded.create({ code: '007', username: 'bond', password: 'x' });
+      await Coded.create({ code: '7', username: 'seven', password: 'x' });
+      const store = sequelizeUserStore(Coded, { verifyPassword: () => true });
+      expect((await store.findById('007'))?.get('username')).to.equal('bond');
+      expect((await store.findById('7'))?.get('username')).to.equal('seven');
+      expect(await store.findById('07')).to.equal(null);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it('options: missing altogether is the same TypeError; a password that is not a string is no login, even for a verifier that accepts anything', async () => {
+    expect(() => sequelizeUserStore(User, undefined as never)).to.throw(TypeError, "passport-simplejwt: sequelizeUserStore needs 'verifyPassword'");
+    const { sequelize, Users } = await database();
+    try {
+      let checks = 0;
+      const store = sequelizeUserStore(Users, {
+        verifyPassword: () => {
+          checks += 1;
+          return true;
+        },
+      });
+      for (const password of [42, null, undefined, ['alice-pw'], { toString: () => 'alice-pw' }]) {
+        expect(await store.authenticate({ username: 'alice', password } as never), String(password)).to.equal(null);
+      }
+      expect(checks).to.equal(0);
+      expect((await store.authenticate({ username: 'alice', password: 'anything' }))?.username).to.equal('alice');
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it("updateLastLogin() writes the last login only, not the app's other unsaved changes to the user", async () => {
+    const { sequelize, Users, alice, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword });
+      alice.username = 'renamed-but-not-saved';
+      await store.updateLastLogin!(alice);
+      const fresh = (await Users.findByPk(alice.id))!;
+      expect(fresh.last_login).to.be.instanceOf(Date);
+      expect(fresh.username).to.equal('alice');
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  it("'attributes' always loads is_active (the strategy's check of an inactive user)", async () => {
+    const { sequelize, Users, carol, verifyPassword } = await database();
+    try {
+      const store = sequelizeUserStore(Users, { verifyPassword, attributes: ['username'] });
+      const found = await store.findById(String(carol.id));
+      expect(found!.get({ plain: true })).to.deep.equal({ id: carol.id, username: 'carol', password: 'hash:carol-pw', is_active: false });
+    } finally {
+      await sequelize.close();
+    }
+  });
 });
