@@ -36,6 +36,19 @@ describe('raw SQL helpers (models/sql.ts, sql-dialect.ts, timestamp.ts, insert-o
     }
   });
 
+  it('naive UTC text reads as UTC whatever the time zone of the Node process', () => {
+    const tz = process.env.TZ;
+    try {
+      for (const zone of ['America/New_York', 'Asia/Kolkata']) {
+        process.env.TZ = zone;
+        expect(readTime('2026-01-02 03:04:05.678000').toISOString(), zone).to.equal('2026-01-02T03:04:05.678Z');
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('valueRows numbers the placeholders of rows of values from the first given', () => {
     expect(valueRows(1, 1)).to.equal('($1)');
     expect(valueRows(2, 3)).to.equal('($1, $2, $3), ($4, $5, $6)');
