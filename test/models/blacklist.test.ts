@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
-import { defineModels, OutstandingToken, BlacklistedToken } from '../../models';
+import { defineModels, OutstandingToken, BlacklistedToken, sequelizeApps } from '../../models';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { djangoBlacklist, expectRejected } from '../helpers/storage';
@@ -52,6 +52,38 @@ describe('blacklist app (token_blacklist tables)', () => {
     const [row, created] = (await refresh.outstand())!;
     expect(created).to.equal(false);
     expect(row.jti).to.equal(refresh.jti());
+  });
+
+  it("outstand() and blacklist() of a token already recorded answer that token's own rows among others", async () => {
+    const { sj, alice } = await setup();
+    const other = await sj.RefreshToken.forUser(alice);
+    const mine = await sj.RefreshToken.forUser(alice);
+    const [otherRow] = await other.blacklist();
+    const [row, created] = (await mine.outstand())!;
+    expect(created).to.equal(false);
+    expect(row.jti).to.equal(mine.jti());
+    const [blacklisted] = await mine.blacklist();
+    const [again, createdAgain] = await new sj.RefreshToken(String(mine)).blacklist();
+    expect(createdAgain).to.equal(false);
+    expect(String(again.id)).to.equal(String(blacklisted.id));
+    expect(String(again.token_id)).to.equal(String(row.id));
+    expect(String(again.id)).to.not.equal(String(otherRow.id));
+  });
+
+  it("sequelizeApps() without the 'sequelize' setting says so", () => {
+    const { sj } = makeSJ();
+    expect(() => sequelizeApps(sj)).to.throw(TypeError, "passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
+  });
+
+  it('user_id reads null when the row has none or the column was not loaded', async () => {
+    const { db } = await setup();
+    const { OutstandingToken: Outstanding } = defineModels(db.sequelize);
+    const at = new Date('2026-01-01T00:00:00Z');
+    await Outstanding.create({ jti: 'anonymous', token: 't', user_id: null, created_at: at, expires_at: at });
+    await Outstanding.create({ jti: 'numbered', token: 't', user_id: '12', created_at: at, expires_at: at });
+    expect((await Outstanding.findOne({ where: { jti: 'anonymous' } }))!.user_id).to.equal(null);
+    expect((await Outstanding.findOne({ attributes: ['id'], where: { jti: 'numbered' } }))!.user_id).to.equal(null);
+    expect((await Outstanding.findOne({ where: { jti: 'numbered' } }))!.user_id).to.equal('12');
   });
 
   it('blacklist() is idempotent and resolves to [BlacklistedToken, created]', async () => {
