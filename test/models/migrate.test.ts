@@ -79,6 +79,18 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     });
     expect(await sj.migrate()).to.deep.equal(ALL);
     expect(await indexedColumns(db.sequelize, 'token_blacklist_outstandingtoken')).to.include('expires_at');
+    // Django's own user_id indexes (under its names) are kept and not doubled; the missing expires_at ones added once.
+    for (const table of ['token_blacklist_outstandingtoken', 'token_family_tokenfamily']) {
+      const columns = await indexedColumns(db.sequelize, table);
+      expect(
+        columns.filter((c) => c === 'user_id'),
+        table,
+      ).to.have.length(1);
+      expect(
+        columns.filter((c) => c === 'expires_at'),
+        table,
+      ).to.have.length(1);
+    }
 
     const alice = users.users.get('1')!;
     const refresh = await sj.RefreshToken.forUser(alice);
@@ -239,5 +251,17 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     expect(await BlacklistedTokenFamily.count()).to.equal(0);
     const [sessions] = await db.sequelize.query('SELECT id FROM passport_simplejwt_session');
     expect(sessions).to.deep.equal([]);
+  });
+
+  it('migrate() runs the apps given (an app left out is off), and logs a line per migration it runs', async () => {
+    const db = await openDatabase({ migrate: false });
+    const lines: string[] = [];
+    expect(await migrate(db.sequelize, { tokenFamily: true }, { log: (line) => lines.push(line) })).to.deep.equal(ALL.slice(2));
+    expect(lines).to.deep.equal(['applied token_family.0001_initial', 'applied token_family.0002_sessions']);
+    expect(await tableExists(db.sequelize, 'token_blacklist_outstandingtoken')).to.equal(false);
+    expect(await migrate(db.sequelize, { blacklist: true })).to.deep.equal(ALL.slice(0, 2));
+    lines.length = 0;
+    expect(await migrate(db.sequelize, { blacklist: true, tokenFamily: true }, { log: (line) => lines.push(line) })).to.deep.equal([]);
+    expect(lines).to.deep.equal([]);
   });
 });
