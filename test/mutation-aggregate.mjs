@@ -227,6 +227,8 @@ export const PARTS = [
     ],
     // Widened (issue #26): the service tests that drive sequelizeApps() directly. The routes' tests
     // (token-*, refresh.*) cover the same code too, but made the run take hours on the shared machine.
+    // Even this set takes over an hour in one run: it is run in four slices (REPORT=models-<slice>,
+    // each file against the tests of its own; commands in test/MUTATION.md, "Re-run of the models part").
     spec: [
       'test/models/*.test.ts',
       'test/lib/user-store.test.ts',
