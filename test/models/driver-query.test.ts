@@ -61,7 +61,7 @@ describe('driverRows: statements on the driver connection', () => {
     await sequelize.close();
   });
 
-  it('inside a transaction, the statement runs on its connection and sees its uncommitted rows', async () => {
+  it('inside a transaction, the statement runs on its connection: it sees its uncommitted rows, and a rollback undoes it', async () => {
     const { sequelize } = await openDatabase({ migrate: false });
     await sequelize.query('CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username VARCHAR(150))');
     await sequelize.transaction(async (transaction) => {
@@ -69,6 +69,17 @@ describe('driverRows: statements on the driver connection', () => {
       expect(await driverRows(sequelize, 'SELECT username FROM auth_user WHERE id = $1', [7], transaction)).to.deep.equal([{ username: 'dora' }]);
     });
     expect(await driverRows(sequelize, 'SELECT username FROM auth_user WHERE id = $1', [7])).to.deep.equal([{ username: 'dora' }]);
+    // What a statement wrote inside a transaction goes with its rollback.
+    const failure = new Error('rolled back');
+    let caught: unknown;
+    await sequelize
+      .transaction(async (transaction) => {
+        await driverRows(sequelize, 'INSERT INTO auth_user (id, username) VALUES ($1, $2)', [8, 'emma'], transaction);
+        throw failure;
+      })
+      .catch((err: unknown) => (caught = err));
+    expect(caught).to.equal(failure);
+    expect(await driverRows(sequelize, 'SELECT username FROM auth_user WHERE id = $1', [8])).to.deep.equal([]);
   });
 
   it('a bigint is bound exactly (SQLite stores it as its decimal text)', async function () {
