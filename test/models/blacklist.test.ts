@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RefreshTokenBlacklistedError, ServiceUnavailable, type SimpleJWTOptions } from '../../lib';
-import { defineModels, OutstandingToken, BlacklistedToken } from '../../models';
+import { defineModels, OutstandingToken, BlacklistedToken, sequelizeApps } from '../../models';
 import { djangoTimestampSql, useTestDatabase } from '../helpers/database';
 import { makeSJ, type TestUser } from '../helpers/fixtures';
 import { djangoBlacklist, expectRejected } from '../helpers/storage';
@@ -52,6 +52,38 @@ describe('blacklist app (token_blacklist tables)', () => {
     const [row, created] = (await refresh.outstand())!;
     expect(created).to.equal(false);
     expect(row.jti).to.equal(refresh.jti());
+  });
+
+  it("outstand() and blacklist() of a token already recorded answer that token's own rows among others", async () => {
+    const { sj, alice } = await setup();
+    const other = await sj.RefreshToken.forUser(alice);
+    const mine = await sj.RefreshToken.forUser(alice);
+    const [otherRow] = await other.blacklist();
+    const [row, created] = (await mine.outstand())!;
+    expect(created).to.equal(false);
+    expect(row.jti).to.equal(mine.jti());
+    const [blacklisted] = await mine.blacklist();
+    const [again, createdAgain] = await new sj.RefreshToken(String(mine)).blacklist();
+    expect(createdAgain).to.equal(false);
+    expect(String(again.id)).to.equal(String(blacklisted.id));
+    expect(String(again.token_id)).to.equal(String(row.id));
+    expect(String(again.id)).to.not.equal(String(otherRow.id));
+  });
+
+  it("sequelizeApps() without the 'sequelize' setting says so", () => {
+    const { sj } = makeSJ();
+    expect(() => sequelizeApps(sj)).to.throw(TypeError, "passport-simplejwt: the blacklist and family apps need the 'sequelize' setting");
+  });
+
+  it('user_id reads null when the row has none or the column was not loaded', async () => {
+    const { db } = await setup();
+    const { OutstandingToken: Outstanding } = defineModels(db.sequelize);
+    const at = new Date('2026-01-01T00:00:00Z');
+    await Outstanding.create({ jti: 'anonymous', token: 't', user_id: null, created_at: at, expires_at: at });
+    await Outstanding.create({ jti: 'numbered', token: 't', user_id: '12', created_at: at, expires_at: at });
+    expect((await Outstanding.findOne({ where: { jti: 'anonymous' } }))!.user_id).to.equal(null);
+    expect((await Outstanding.findOne({ attributes: ['id'], where: { jti: 'numbered' } }))!.user_id).to.equal(null);
+    expect((await Outstanding.findOne({ where: { jti: 'numbered' } }))!.user_id).to.equal('12');
   });
 
   it('blacklist() is idempotent and resolves to [BlacklistedToken, created]', async () => {
@@ -160,5 +192,42 @@ describe('blacklist app (token_blacklist tables)', () => {
     );
     expect(err).to.be.instanceOf(ServiceUnavailable);
     expect((err as ServiceUnavailable).status).to.equal(503);
+  });
+
+  it('successorOf() names the token a rotation issued, when, and whether that one was rotated in turn; null for a token never rotated or unknown', async () => {
+    const { sj, clock, alice } = await setup({ apps: { blacklist: true, tokenFamily: true } });
+    const first = await sj.RefreshToken.forUser(alice);
+    expect(await sj.revocation.successorOf(first.jti()), 'not rotated').to.equal(null);
+    expect(await sj.revocation.successorOf('no-such-jti'), 'unknown').to.equal(null);
+    clock.advance(30);
+    const rotatedAt = clock.now();
+    const second = new sj.RefreshToken();
+    second.set('user_id', '1');
+    expect(await sj.revocation.rotate(first, second)).to.equal(true);
+    expect(await sj.revocation.successorOf(first.jti())).to.deep.equal({ successor: String(second), rotatedAt, successorRotated: false });
+    expect(await sj.revocation.successorOf(second.jti()), 'the successor is not rotated yet').to.equal(null);
+    clock.advance(30);
+    const third = new sj.RefreshToken();
+    third.set('user_id', '1');
+    expect(await sj.revocation.rotate(second, third)).to.equal(true);
+    expect(await sj.revocation.successorOf(first.jti())).to.deep.equal({ successor: String(second), rotatedAt, successorRotated: true });
+    expect((await sj.revocation.successorOf(second.jti()))?.successor).to.equal(String(third));
+  });
+
+  it('blacklistUser() blacklists the live tokens of the user not yet blacklisted and counts them; expired ones and other users are left', async () => {
+    const { db, sj, clock, alice } = await setup({ refreshTokenLifetime: 60 });
+    const expired = await sj.RefreshToken.forUser(alice);
+    clock.advance(120);
+    const live = await sj.RefreshToken.forUser(alice);
+    const done = await sj.RefreshToken.forUser(alice);
+    await done.blacklist();
+    const bobs = await sj.RefreshToken.forUser({ id: 2 });
+    expect(await sj.revocation.blacklistAllForUser('1')).to.deep.equal({ tokens: 1, families: 0 });
+    const { OutstandingToken: Outstanding, BlacklistedToken: Blacklisted } = defineModels(db.sequelize);
+    const blacklisted = await Blacklisted.findAll({ include: [{ model: Outstanding, as: 'token' }] });
+    const jtis = blacklisted.map((row) => (row as unknown as { token: OutstandingToken }).token.jti).sort();
+    expect(jtis).to.deep.equal([live.jti(), done.jti()].sort());
+    expect(jtis).to.not.include(expired.jti());
+    expect(jtis).to.not.include(bobs.jti());
   });
 });

@@ -118,6 +118,35 @@ describe('token family app (token_family tables)', () => {
     await new sj.RefreshToken(String(other)).verify();
   });
 
+  it("blacklistFamily() again answers that family's own row when other families are blacklisted too", async () => {
+    const { sj, alice } = await setup();
+    const before = await sj.RefreshToken.forUser(alice);
+    const mine = await sj.RefreshToken.forUser(alice);
+    const [beforeRow] = await before.blacklistFamily();
+    const [row, created] = await mine.blacklistFamily();
+    expect(created).to.equal(true);
+    const [again, createdAgain] = await new sj.RefreshToken(String(mine)).blacklistFamily();
+    expect(createdAgain).to.equal(false);
+    expect(String(again.id)).to.equal(String(row.id));
+    expect(String(again.id)).to.not.equal(String(beforeRow.id));
+  });
+
+  it("blacklistAllForUser() blacklists the user's live families and those that never expire, not the expired ones, and counts them", async () => {
+    const { db, sj, clock, alice } = await setup({ tokenFamilyLifetime: HOUR });
+    const expired = await sj.RefreshToken.forUser(alice);
+    clock.advance(2 * HOUR);
+    const live = await sj.RefreshToken.forUser(alice);
+    const { TokenFamily, BlacklistedTokenFamily: Blacklisted } = defineModels(db.sequelize);
+    await TokenFamily.create({ family_id: 'forever', user_id: '1', created_at: clock.now(), expires_at: null });
+    await TokenFamily.create({ family_id: 'bobs', user_id: '2', created_at: clock.now(), expires_at: null });
+    // Both refresh tokens are within their own lifetime (a day); only the first family has expired.
+    expect(await sj.revocation.blacklistAllForUser('1')).to.deep.equal({ tokens: 2, families: 2 });
+    const rows = await Blacklisted.findAll({ include: [{ model: TokenFamily, as: 'family' }] });
+    const families = rows.map((row) => (row as unknown as { family: { family_id: string } }).family.family_id).sort();
+    expect(families).to.deep.equal(['forever', live.getFamilyId()!].sort());
+    expect(families).to.not.include(expired.getFamilyId());
+  });
+
   it('concurrent blacklistFamily() calls give exactly one created', async () => {
     const { sj, alice } = await setup();
     const refresh = await sj.RefreshToken.forUser(alice);

@@ -79,6 +79,18 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     });
     expect(await sj.migrate()).to.deep.equal(ALL);
     expect(await indexedColumns(db.sequelize, 'token_blacklist_outstandingtoken')).to.include('expires_at');
+    // Django's own user_id indexes (under its names) are kept and not doubled; the missing expires_at ones added once.
+    for (const table of ['token_blacklist_outstandingtoken', 'token_family_tokenfamily']) {
+      const columns = await indexedColumns(db.sequelize, table);
+      expect(
+        columns.filter((c) => c === 'user_id'),
+        table,
+      ).to.have.length(1);
+      expect(
+        columns.filter((c) => c === 'expires_at'),
+        table,
+      ).to.have.length(1);
+    }
 
     const alice = users.users.get('1')!;
     const refresh = await sj.RefreshToken.forUser(alice);
@@ -151,5 +163,105 @@ describe('migrations (umzug, passport_simplejwt_migrations)', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it("creates Simple JWT's columns as Django does (nullability, lengths), the unique columns and the indexes", async () => {
+    const db = await openDatabase();
+    const qi = db.sequelize.getQueryInterface();
+    // column: [nullable, type as described (lower case, without the dialect's spelling of varchar)]
+    const SCHEMA: Record<string, Record<string, [boolean, string]>> = {
+      token_blacklist_outstandingtoken: {
+        id: [false, 'int'],
+        user_id: [true, 'char(255)'],
+        jti: [false, 'char(255)'],
+        token: [false, 'text'],
+        created_at: [true, 'time'],
+        expires_at: [false, 'time'],
+      },
+      token_blacklist_blacklistedtoken: { id: [false, 'int'], token_id: [false, 'bigint'], blacklisted_at: [false, 'time'] },
+      passport_simplejwt_tokenrotation: { id: [false, 'int'], token_id: [false, 'bigint'], successor_id: [false, 'bigint'], rotated_at: [false, 'time'] },
+      token_family_tokenfamily: {
+        id: [false, 'int'],
+        user_id: [true, 'char(255)'],
+        family_id: [false, 'char(255)'],
+        created_at: [false, 'time'],
+        expires_at: [true, 'time'],
+      },
+      token_family_blacklistedtokenfamily: { id: [false, 'int'], family_id: [false, 'bigint'], blacklisted_at: [false, 'time'] },
+      passport_simplejwt_session: {
+        id: [false, 'int'],
+        family_id: [false, 'bigint'],
+        created_at: [false, 'time'],
+        last_used_at: [false, 'time'],
+        user_agent: [true, 'char(256)'],
+        ip: [true, 'char(64)'],
+      },
+    };
+    const UNIQUE: Record<string, string[]> = {
+      token_blacklist_outstandingtoken: ['jti'],
+      token_blacklist_blacklistedtoken: ['token_id'],
+      passport_simplejwt_tokenrotation: ['token_id'],
+      token_family_tokenfamily: ['family_id'],
+      token_family_blacklistedtokenfamily: ['family_id'],
+      passport_simplejwt_session: ['family_id'],
+    };
+    const INDEXED: Record<string, string[]> = {
+      token_blacklist_outstandingtoken: ['expires_at', 'user_id'],
+      passport_simplejwt_tokenrotation: ['successor_id'],
+      token_family_tokenfamily: ['expires_at', 'user_id'],
+    };
+    for (const [table, columns] of Object.entries(SCHEMA)) {
+      const described = await qi.describeTable(table);
+      expect(Object.keys(described).sort(), table).to.deep.equal(Object.keys(columns).sort());
+      for (const [column, [nullable, type]] of Object.entries(columns)) {
+        // The primary key's nullability is the dialect's to report (SQLite's INTEGER PRIMARY KEY says nullable).
+        if (column !== 'id') expect(described[column].allowNull, `${table}.${column} nullable`).to.equal(nullable);
+        const actual = described[column].type.toLowerCase().replace('character varying', 'varchar').replace('datetime', 'time').replace('timestamp', 'time');
+        expect(actual, `${table}.${column} type`).to.include(type === 'time' ? 'time' : type);
+      }
+      expect(described.id.primaryKey, `${table}.id`).to.equal(true);
+      const indexes = (await qi.showIndex(table)) as Array<{ unique: boolean; primary?: boolean; fields: Array<{ attribute: string }> }>;
+      const single = (unique: boolean) =>
+        indexes
+          .filter((index) => index.unique === unique && index.fields.length === 1 && index.fields[0].attribute !== 'id')
+          .map((index) => index.fields[0].attribute)
+          .sort();
+      expect(single(true), `${table} unique`).to.deep.equal(UNIQUE[table]);
+      expect(single(false), `${table} indexed`).to.deep.equal(INDEXED[table] ?? []);
+    }
+  });
+
+  it('a deleted token takes its rotations (either side) with it, and a deleted family its blacklist row and session', async () => {
+    const db = await openDatabase();
+    const { OutstandingToken, TokenRotation, TokenFamily, BlacklistedTokenFamily } = defineModels(db.sequelize);
+    const at = new Date('2026-01-01T00:00:00Z');
+    const [a, b, c] = await Promise.all(
+      ['a', 'b', 'c'].map((jti) => OutstandingToken.create({ jti, token: jti, user_id: '1', created_at: at, expires_at: at })),
+    );
+    await TokenRotation.create({ token_id: a.id, successor_id: b.id, rotated_at: at });
+    await TokenRotation.create({ token_id: b.id, successor_id: c.id, rotated_at: at });
+    await db.sequelize.query(`DELETE FROM token_blacklist_outstandingtoken WHERE id = ${Number(b.id)}`);
+    expect(await TokenRotation.count()).to.equal(0);
+    const family = await TokenFamily.create({ family_id: 'f', user_id: '1', created_at: at, expires_at: null });
+    await BlacklistedTokenFamily.create({ family_id: family.id, blacklisted_at: at });
+    await db.sequelize
+      .getQueryInterface()
+      .bulkInsert('passport_simplejwt_session', [{ family_id: family.id, created_at: at, last_used_at: at, user_agent: null, ip: null }]);
+    await db.sequelize.query(`DELETE FROM token_family_tokenfamily WHERE id = ${Number(family.id)}`);
+    expect(await BlacklistedTokenFamily.count()).to.equal(0);
+    const [sessions] = await db.sequelize.query('SELECT id FROM passport_simplejwt_session');
+    expect(sessions).to.deep.equal([]);
+  });
+
+  it('migrate() runs the apps given (an app left out is off), and logs a line per migration it runs', async () => {
+    const db = await openDatabase({ migrate: false });
+    const lines: string[] = [];
+    expect(await migrate(db.sequelize, { tokenFamily: true }, { log: (line) => lines.push(line) })).to.deep.equal(ALL.slice(2));
+    expect(lines).to.deep.equal(['applied token_family.0001_initial', 'applied token_family.0002_sessions']);
+    expect(await tableExists(db.sequelize, 'token_blacklist_outstandingtoken')).to.equal(false);
+    expect(await migrate(db.sequelize, { blacklist: true })).to.deep.equal(ALL.slice(0, 2));
+    lines.length = 0;
+    expect(await migrate(db.sequelize, { blacklist: true, tokenFamily: true }, { log: (line) => lines.push(line) })).to.deep.equal([]);
+    expect(lines).to.deep.equal([]);
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Sequelize } from 'sequelize';
+import { Sequelize, type Options } from 'sequelize';
 import { MemoryBlacklistCache } from '../../lib';
 import { defineModels, flushExpiredFamilies, flushExpiredTokens } from '../../models';
-import { testDatabaseUrl, useTestDatabase } from '../helpers/database';
+import { testDatabaseUrl, useTestDatabase, type TestDatabase } from '../helpers/database';
 import { makeSJ } from '../helpers/fixtures';
 import { expectRejected } from '../helpers/storage';
 
@@ -144,13 +144,19 @@ describe('the blacklist and family apps refuse a Sequelize whose timezone is not
     });
   }
 
-  for (const timezone of ['+00:00']) {
+  for (const timezone of ['+00:00', 'UTC', 'Etc/UTC', 'Z']) {
     it(`MySQL/MariaDB with timezone '${timezone}' passes the check (and then meets the unreachable server)`, async () => {
       const err = await firstUse('mysql://root@127.0.0.1:1/none', timezone);
       expect(err).to.be.instanceOf(Error);
       expect(err).not.to.be.instanceOf(TypeError);
     });
   }
+
+  it("PostgreSQL with timezone '+02:00' passes the check (timestamptz holds the offset; then the unreachable server)", async () => {
+    const err = await firstUse('postgres://postgres@127.0.0.1:1/none', '+02:00');
+    expect(err).to.be.instanceOf(Error);
+    expect(err).not.to.be.instanceOf(TypeError);
+  });
 
   it('on the test database server: refused on MySQL/MariaDB, accepted on PostgreSQL (timestamptz)', async function () {
     const url = testDatabaseUrl();
@@ -175,5 +181,121 @@ describe('the blacklist and family apps refuse a Sequelize whose timezone is not
     } finally {
       await sequelize.close();
     }
+  });
+});
+
+describe('flush in batches: batch size, pause, and the rows that go with a token or a family', () => {
+  const openDatabase = useTestDatabase();
+  const now = new Date('2026-06-15T10:20:30.000Z');
+  const past = new Date(now.getTime() - DAY);
+  const future = new Date(now.getTime() + DAY);
+
+  /** The flush's own connection: on SQLite one without the foreign_keys pragma, so no cascade deletes the children for it (as on tables Django created). */
+  async function withoutCascade<T>(db: TestDatabase, flush: (sequelize: Sequelize) => Promise<T>): Promise<T> {
+    if (db.dialect !== 'sqlite') return flush(db.sequelize);
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: db.url.slice('sqlite://'.length), logging: false, foreignKeys: false } as Options);
+    try {
+      return await flush(sequelize);
+    } finally {
+      await sequelize.close();
+    }
+  }
+
+  it('flushExpiredTokens deletes every expired token whatever the batch size, with its blacklist rows and the rotations on either side', async () => {
+    for (const batchSize of [1, 2, 3, 5, 100]) {
+      const db = await openDatabase();
+      const { OutstandingToken, BlacklistedToken, TokenRotation } = defineModels(db.sequelize);
+      const rows = [];
+      for (let i = 0; i < 5; i++) {
+        rows.push(await OutstandingToken.create({ jti: `old-${i}`, token: `t-old-${i}`, user_id: '1', created_at: past, expires_at: past }));
+      }
+      const live = await OutstandingToken.create({ jti: 'live', token: 't-live', user_id: '1', created_at: past, expires_at: future });
+      const other = await OutstandingToken.create({ jti: 'other', token: 't-other', user_id: '1', created_at: past, expires_at: future });
+      await BlacklistedToken.create({ token_id: rows[0].id, blacklisted_at: past });
+      await BlacklistedToken.create({ token_id: live.id, blacklisted_at: past });
+      // An expired token rotated into a live one, a live one rotated into an expired one, and two live ones.
+      await TokenRotation.create({ token_id: rows[1].id, successor_id: live.id, rotated_at: past });
+      await TokenRotation.create({ token_id: live.id, successor_id: rows[2].id, rotated_at: past });
+      await TokenRotation.create({ token_id: other.id, successor_id: live.id, rotated_at: past });
+      expect(await withoutCascade(db, (sequelize) => flushExpiredTokens(sequelize, { now, batchSize, pauseMs: 0 })), `batch ${batchSize}`).to.equal(5);
+      expect((await OutstandingToken.findAll({ order: [['jti', 'ASC']] })).map((r) => r.jti)).to.deep.equal(['live', 'other']);
+      expect((await BlacklistedToken.findAll()).map((r) => r.token_id)).to.deep.equal([live.id]);
+      expect((await TokenRotation.findAll()).map((r) => [r.token_id, r.successor_id])).to.deep.equal([[other.id, live.id]]);
+      expect(await flushExpiredTokens(db.sequelize, { now, batchSize, pauseMs: 0 })).to.equal(0);
+      await db.close();
+    }
+  });
+
+  it('flushExpiredFamilies deletes every expired family whatever the batch size, with its blacklist rows and session rows', async () => {
+    for (const batchSize of [1, 2, 4, 100]) {
+      const db = await openDatabase();
+      const { TokenFamily, BlacklistedTokenFamily } = defineModels(db.sequelize);
+      const families = [];
+      for (const [id, expires] of [
+        ['old-0', past],
+        ['old-1', past],
+        ['old-2', past],
+        ['old-3', past],
+        ['live', future],
+        ['forever', null],
+      ] as const) {
+        families.push(await TokenFamily.create({ family_id: id, user_id: '1', created_at: past, expires_at: expires }));
+      }
+      for (const family of [families[0], families[4]]) await BlacklistedTokenFamily.create({ family_id: family.id, blacklisted_at: past });
+      for (const family of [families[1], families[4], families[5]]) {
+        await db.sequelize
+          .getQueryInterface()
+          .bulkInsert('passport_simplejwt_session', [{ family_id: family.id, created_at: past, last_used_at: past, user_agent: 'ua', ip: '127.0.0.1' }]);
+      }
+      expect(await withoutCascade(db, (sequelize) => flushExpiredFamilies(sequelize, { now, batchSize, pauseMs: 0 })), `batch ${batchSize}`).to.equal(4);
+      expect((await TokenFamily.findAll({ order: [['family_id', 'ASC']] })).map((f) => f.family_id)).to.deep.equal(['forever', 'live']);
+      expect((await BlacklistedTokenFamily.findAll()).map((r) => r.family_id)).to.deep.equal([families[4].id]);
+      const [sessions] = await db.sequelize.query('SELECT family_id FROM passport_simplejwt_session ORDER BY family_id');
+      expect((sessions as Array<{ family_id: unknown }>).map((s) => Number(s.family_id))).to.deep.equal([Number(families[4].id), Number(families[5].id)]);
+      await db.close();
+    }
+  });
+
+  it('pauses after each full batch: pauseMs as given, 25 ms by default on SQLite', async () => {
+    const db = await openDatabase();
+    const { OutstandingToken } = defineModels(db.sequelize);
+    const seed = async () => {
+      for (let i = 0; i < 3; i++) await OutstandingToken.create({ jti: `old-${i}`, token: `t-${i}`, user_id: '1', created_at: past, expires_at: past });
+    };
+    await seed();
+    let started = Date.now();
+    // Three full batches of one, each followed by a pause, then an empty one.
+    expect(await flushExpiredTokens(db.sequelize, { now, batchSize: 1, pauseMs: 40 })).to.equal(3);
+    expect(Date.now() - started).to.be.at.least(115);
+    if (db.dialect === 'sqlite') {
+      await seed();
+      started = Date.now();
+      expect(await flushExpiredTokens(db.sequelize, { now, batchSize: 1 })).to.equal(3);
+      expect(Date.now() - started).to.be.at.least(70);
+    }
+  });
+
+  it('refuses a batch size that is not a positive integer and a pause that is not a number of milliseconds, before deleting anything', async () => {
+    const db = await openDatabase();
+    const { OutstandingToken } = defineModels(db.sequelize);
+    await OutstandingToken.create({ jti: 'old', token: 't', user_id: '1', created_at: past, expires_at: past });
+    for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+      for (const flush of [flushExpiredTokens, flushExpiredFamilies]) {
+        let caught: unknown;
+        await flush(db.sequelize, { now, batchSize }).catch((err: unknown) => (caught = err));
+        expect(caught, String(batchSize)).to.be.instanceOf(TypeError);
+        expect((caught as Error).message).to.equal('passport-simplejwt: batchSize must be a positive integer');
+      }
+    }
+    for (const pauseMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      for (const flush of [flushExpiredTokens, flushExpiredFamilies]) {
+        let caught: unknown;
+        await flush(db.sequelize, { now, pauseMs }).catch((err: unknown) => (caught = err));
+        expect(caught, String(pauseMs)).to.be.instanceOf(TypeError);
+        expect((caught as Error).message).to.equal('passport-simplejwt: pauseMs must be a number of milliseconds, 0 or more');
+      }
+    }
+    expect(await OutstandingToken.count()).to.equal(1);
+    expect(await flushExpiredTokens(db.sequelize, { now, batchSize: 1, pauseMs: 0 })).to.equal(1);
   });
 });
