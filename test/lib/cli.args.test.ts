@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../lib/cli';
 import { defineModels } from '../../models';
 import { useTestDatabase } from '../helpers/database';
@@ -115,6 +118,23 @@ describe('passport-simplejwt CLI: arguments, URLs and messages', function () {
       expect(migrated.stdout.at(-1)).to.equal('Applied 4 migrations.');
     });
 
+    it('the flush commands never create a SQLite file: a missing one is named, exit 1', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sjwt-cli-args-'));
+      try {
+        const file = join(dir, 'typo.sqlite3');
+        for (const command of ['flushexpiredtokens', 'flushexpiredfamilies']) {
+          const run = await cli([command, '--database', `sqlite://${file}`]);
+          expect(run.code, command).to.equal(1);
+          expect(run.stderr, command).to.deep.equal([
+            `passport-simplejwt: SQLite database file '${file}' does not exist (run 'passport-simplejwt migrate' first)`,
+          ]);
+          expect(existsSync(file), command).to.equal(false);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('server URLs: postgresql:// is PostgreSQL; a URL without a host or that does not parse is refused, its password hidden', async () => {
       const pg = await cli(['flushexpiredtokens', '--database', 'postgresql://postgres@127.0.0.1:1/none']);
       expect(pg.code).to.equal(1);
@@ -154,11 +174,12 @@ describe('passport-simplejwt CLI: arguments, URLs and messages', function () {
       expect(families).to.deep.equal({ code: 0, stdout: ['Deleted 1 expired token family.'], stderr: [] });
     });
 
-    it('a database error is one line: the message and the driver message Sequelize leaves out, line breaks folded', async () => {
+    it('a database error is one line: the message and the driver message Sequelize leaves out, line breaks folded', async function () {
       const db = await openDatabase();
+      if (db.dialect !== 'sqlite') this.skip(); // a SQLite trigger (cli.test.ts poisons deletes on every dialect)
       // A failing SQLite trigger surfaces as Sequelize's bare "Validation error"; its driver error holds the reason.
       await db.sequelize.query(
-        "CREATE TRIGGER no_deletes BEFORE DELETE ON token_family_tokenfamily BEGIN SELECT RAISE(ABORT, 'deletes are off\n  until the audit'); END",
+        "CREATE TRIGGER no_deletes BEFORE DELETE ON token_family_tokenfamily BEGIN SELECT RAISE(ABORT, 'deletes are off\n  until the audit\n'); END",
       );
       const { TokenFamily } = defineModels(db.sequelize);
       await TokenFamily.create({ family_id: 'old', user_id: '1', created_at: PAST, expires_at: PAST });
@@ -167,6 +188,19 @@ describe('passport-simplejwt CLI: arguments, URLs and messages', function () {
       expect(run.stdout).to.deep.equal([]);
       expect(run.stderr).to.have.length(1);
       expect(run.stderr[0]).to.match(/^passport-simplejwt: database error: \S.*deletes are off until the audit$/);
+    });
+
+    it('each batch is its own transaction: the batches before a failing one stay deleted', async function () {
+      const db = await openDatabase();
+      if (db.dialect !== 'sqlite') this.skip(); // a SQLite trigger
+      const { OutstandingToken } = defineModels(db.sequelize);
+      for (const jti of ['t1', 't2', 'poison']) await OutstandingToken.create({ jti, token: `token-${jti}`, user_id: '1', created_at: PAST, expires_at: PAST });
+      await db.sequelize.query(
+        "CREATE TRIGGER poison BEFORE DELETE ON token_blacklist_outstandingtoken WHEN OLD.jti = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+      );
+      const run = await cli(['flushexpiredtokens', '--database', db.url, '--batch-size', '1']);
+      expect(run.code).to.equal(1);
+      expect((await OutstandingToken.findAll()).map((row) => row.jti)).to.deep.equal(['poison']);
     });
   });
 });
