@@ -127,6 +127,13 @@ describe('settings that would silently weaken what was asked are refused (SPEC 2
       }
     });
 
+    it('a secret that looks like JSON but is no JWK passes: an object without kty, text that only starts with a brace', () => {
+      for (const key of [JSON.stringify({ secret: 'x'.repeat(40) }), `{${'x'.repeat(40)}`, Buffer.from(JSON.stringify({ k: 'y'.repeat(40) }))]) {
+        const sj = build({ signingKey: key });
+        expect(sj.backend.decode(String(new sj.AccessToken())).token_type, String(key)).to.equal('access');
+      }
+    });
+
     it(`an HMAC secret shorter than ${MIN_HMAC_SECRET_BYTES} bytes: string, Buffer or KeyObject`, () => {
       refused({ signingKey: 'abc' }, "'signingKey' is 3 bytes: an HS256 secret must be at least 32 bytes");
       refused({ signingKey: 'x'.repeat(31) }, "'signingKey' is 31 bytes");

@@ -78,6 +78,11 @@ describe('settings: loginThrottle and loginConcurrency', () => {
 
     it("refuses store 'database' without the sequelize setting", () => {
       refused({ loginThrottle: { store: 'database' } }, "'loginThrottle.store' 'database' needs the 'sequelize' setting");
+      // By resolveSettings() too (lib/extend), which builds no throttle.
+      expect(() => resolveSettings({ signingKey: SECRET, loginThrottle: { store: 'database' } })).to.throw(
+        TypeError,
+        "passport-simplejwt: 'loginThrottle.store' 'database' needs the 'sequelize' setting",
+      );
     });
 
     it("refuses store 'database' on a dialect it has no counters for", () => {

@@ -11,7 +11,14 @@ import {
   resolveSettings,
 } from '../../lib/extend';
 import { SECRET, makeSJ, memoryUsers } from '../helpers/fixtures';
+import { keyPair } from '../helpers/keys';
 import { build, refused } from '../helpers/settings';
+
+/** Asserts the message of an unknown setting `name` is exactly `message`: nothing after the hint, or no hint at all. */
+function exactly(name: string, message: string): void {
+  const escaped = message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  expect(() => resolveSettings({ signingKey: SECRET, [name]: 1 })).to.throw(TypeError, new RegExp(`^passport-simplejwt: ${escaped}$`));
+}
 
 describe('settings', () => {
   describe("defaults (Simple JWT's)", () => {
@@ -99,8 +106,9 @@ describe('settings', () => {
 
   describe('validation: one test per message', () => {
     it('refuses options that are not an object', () => {
-      expect(() => resolveSettings(null)).to.throw(TypeError, 'passport-simplejwt: options must be an object');
-      expect(() => resolveSettings([])).to.throw(TypeError, 'passport-simplejwt: options must be an object');
+      for (const options of [null, [], 42, 'signingKey', true, undefined]) {
+        expect(() => resolveSettings(options), String(options)).to.throw(TypeError, 'passport-simplejwt: options must be an object');
+      }
     });
 
     it('refuses an unknown setting, naming it', () => {
@@ -129,6 +137,26 @@ describe('settings', () => {
         { AUTH_HEADER_TYPE: 'Bearer' },
         "unknown setting 'AUTH_HEADER_TYPE': Simple JWT's AUTH_HEADER_TYPE is 'authHeaderType' here, which has been removed: use 'authHeaderTypes'",
       );
+    });
+
+    it('counts a swap of two adjacent letters as one edit, and allows fewer edits than a third of the name', () => {
+      // One swap in a 4- or 5-letter name (one edit allowed): two edits without the swap rule.
+      exactly('apsp', "unknown setting 'apsp': did you mean 'apps'?");
+      exactly('cahce', "unknown setting 'cahce': did you mean 'cache'?");
+      exactly('leewya', "unknown setting 'leewya': did you mean 'leeway'?");
+      // A swap is of the same two letters only: 'uears' and 'auers' are two edits from 'users', too far in 5 letters.
+      exactly('uears', "unknown setting 'uears'");
+      exactly('auers', "unknown setting 'auers'");
+      // Two edits from 'users' in a 3-letter name: too far.
+      exactly('usr', "unknown setting 'usr'");
+      // A name that is only the end of a known one is no typo of it ('jwkUrl').
+      exactly('url', "unknown setting 'url'");
+    });
+
+    it("takes only a whole UPPER_SNAKE_CASE name for Simple JWT's: a mixed-case name gets the typo hint", () => {
+      exactly('jwk_URL', "unknown setting 'jwk_URL': did you mean 'jwkUrl'?");
+      exactly('JWK_URl', "unknown setting 'JWK_URl': did you mean 'jwkUrl'?");
+      exactly('JWK_URL', "unknown setting 'JWK_URL': Simple JWT's JWK_URL is 'jwkUrl' here (settings are camelCase)");
     });
 
     it('gives no hint when no known setting is close', () => {
@@ -293,6 +321,109 @@ describe('settings', () => {
     it('takes a single authTokenClasses entry as a list of one', () => {
       const sj = build({ authTokenClasses: 'SlidingToken' });
       expect(sj.authTokenClasses).to.deep.equal([sj.SlidingToken]);
+    });
+  });
+
+  describe('validation: the values each check lets through', () => {
+    const resolve = (options: Record<string, unknown>) => resolveSettings({ signingKey: SECRET, ...options });
+
+    it('null where a setting takes null: audience, jwkUrl (RS), the hooks and jsonEncoder', () => {
+      expect(resolve({ audience: null }).audience).to.equal(null);
+      expect(resolve({ algorithm: 'RS256', jwkUrl: null }).jwkUrl).to.equal(null);
+      expect(resolve({ jsonEncoder: null }).jsonEncoder).to.equal(null);
+      for (const hook of ['isRevoked', 'onLoginSuccess', 'onLoginFailed', 'userAuthenticationRule', 'tokenUserClass', 'now']) {
+        expect(() => build({ [hook]: null }), hook).not.to.throw();
+      }
+    });
+
+    it('audience: a string or a non-empty array of strings', () => {
+      expect(resolve({ audience: 'api' }).audience).to.equal('api');
+      expect(resolve({ audience: ['api', 'web'] }).audience).to.deep.equal(['api', 'web']);
+    });
+
+    it('jwkUrl: an http(s) URL with a host, the whole value', () => {
+      expect(resolve({ algorithm: 'RS256', jwkUrl: 'https://keys.example/jwks.json' }).jwkUrl).to.equal('https://keys.example/jwks.json');
+      const message = "'jwkUrl' must be an http(s) URL or null";
+      refused({ algorithm: 'RS256', jwkUrl: 'see https://keys.example/jwks.json' }, message);
+      refused({ algorithm: 'RS256', jwkUrl: ['https://keys.example/jwks.json'] }, message);
+      refused({ algorithm: 'RS256', jwkUrl: 'https:///jwks.json' }, message);
+    });
+
+    it('authHeaderTypes: an array of words, each one checked', () => {
+      expect(resolve({ authHeaderTypes: ['Bearer', 'JWT'] }).authHeaderTypes).to.deep.equal(['Bearer', 'JWT']);
+      refused({ authHeaderTypes: ['Bearer', 'JWT Token'] }, "'authHeaderTypes' must be a non-empty string or array of strings without spaces");
+    });
+
+    it("authHeaderName: only a name that starts with HTTP_ is read as Django's META name", () => {
+      expect(resolve({ authHeaderName: 'X_HTTP_TOKEN' }).authHeaderName).to.equal('x_http_token');
+    });
+
+    it('storageTimeout: a positive duration, in seconds', () => {
+      expect(resolve({ storageTimeout: '2s' }).storageTimeout).to.equal(2);
+      expect(resolve({ storageTimeout: 0.25 }).storageTimeout).to.equal(0.25);
+      for (const storageTimeout of [0, '0s']) refused({ storageTimeout }, "'storageTimeout' must be a positive duration");
+      refused({ storageTimeout: -1 }, "'storageTimeout' must be a number of seconds or a duration string");
+    });
+
+    it('loginConcurrency: a positive integer, 1 included', () => {
+      expect(resolve({ loginConcurrency: 1 }).loginConcurrency).to.equal(1);
+      for (const loginConcurrency of [0, 1.5, '2']) refused({ loginConcurrency }, "'loginConcurrency' must be a positive integer");
+    });
+
+    it("outstandingTokenStorage: 'raw' or 'hash'", () => {
+      expect(resolve({ outstandingTokenStorage: 'raw' }).outstandingTokenStorage).to.equal('raw');
+      expect(resolve({ outstandingTokenStorage: 'hash' }).outstandingTokenStorage).to.equal('hash');
+    });
+
+    it('apps: a bad tokenFamily flag is named', () => {
+      refused({ apps: { tokenFamily: 'yes' } }, "'apps.tokenFamily' must be a boolean");
+    });
+
+    it('sequelize: null without apps is not a Sequelize instance', () => {
+      refused({ sequelize: null }, "'sequelize' must be a Sequelize instance");
+    });
+
+    it('a serializer setting: an object carrying a prototype with validate() is no class', () => {
+      refused(
+        { tokenObtainPairSerializer: { prototype: { validate: () => undefined } } },
+        "'tokenObtainPairSerializer' must be a serializer class (a class with validate())",
+      );
+    });
+
+    it('users: a class with static findById() and authenticate() is a UserStore', () => {
+      class Users {
+        static async findById() {
+          return null;
+        }
+        static async authenticate() {
+          return null;
+        }
+      }
+      expect(() => build({ users: Users })).not.to.throw();
+    });
+
+    it('cache: has(), set() and delete() each required; an object with the three is taken as given', () => {
+      const cache = { has: async () => false, set: async () => undefined, delete: async () => undefined };
+      expect(build({ cache }).cache).to.equal(cache);
+      for (const missing of ['has', 'set', 'delete'] as const) {
+        const { [missing]: _gone, ...rest } = cache;
+        refused({ cache: rest }, "'cache' must have has(), set() and delete()");
+      }
+    });
+
+    it('logger: a function carrying error() and warn() is not a logger object', () => {
+      const fn = Object.assign(() => undefined, { error: () => undefined, warn: () => undefined });
+      refused({ logger: fn }, "'logger' must be an object with error() and warn() (console, pino, winston…)");
+    });
+
+    it('no warning for a secret as long as its hash, or for a key pair', () => {
+      const warnings: string[] = [];
+      const logger = { error: () => undefined, warn: (m: string) => void warnings.push(m) };
+      new SimpleJWT({ signingKey: 'x'.repeat(32), logger });
+      new SimpleJWT({ algorithm: 'HS384', signingKey: 'x'.repeat(48), logger });
+      new SimpleJWT({ algorithm: 'HS512', signingKey: 'x'.repeat(64), logger });
+      new SimpleJWT({ algorithm: 'RS256', signingKey: keyPair('rsa').privatePem, logger });
+      expect(warnings).to.deep.equal([]);
     });
   });
 

@@ -162,6 +162,31 @@ describe('sessions (sj.sessions, sessionsRouter): a user sees their devices and 
     expect((await request(app).get(SESSIONS).set('Authorization', `Bearer ${alice.refresh}`)).status).to.equal(401);
   });
 
+  it("OPTIONS on each path: 200 with that path's Allow; another method on /revoke-others/ or /<id>/: 405 with its own", async () => {
+    const { app, login, familyOf } = await setup();
+    const alice = await login('alice');
+    const auth = `Bearer ${alice.access}`;
+    const one = `${SESSIONS}${familyOf(alice.refresh)}/`;
+    for (const [path, allow] of [
+      [SESSIONS, 'GET, HEAD, OPTIONS'],
+      [`${SESSIONS}revoke-others/`, 'POST, OPTIONS'],
+      [one, 'DELETE, OPTIONS'],
+    ]) {
+      const options = await request(app).options(path).set('Authorization', auth);
+      expect(options.status, path).to.equal(200);
+      expect(options.headers.allow, path).to.equal(allow);
+    }
+    for (const [res, allow] of [
+      [await request(app).put(`${SESSIONS}revoke-others/`).set('Authorization', auth), 'POST, OPTIONS'],
+      [await request(app).get(`${SESSIONS}revoke-others/`).set('Authorization', auth), 'POST, OPTIONS'],
+      [await request(app).put(one).set('Authorization', auth), 'DELETE, OPTIONS'],
+    ] as const) {
+      expect(res.status).to.equal(405);
+      expect(res.headers.allow).to.equal(allow);
+      expect(res.body.detail).to.match(/^Method "(PUT|GET)" not allowed\.$/);
+    }
+  });
+
   it('POST /revoke-others/ logs out every other device of the user', async () => {
     const { app, login, list, familyOf } = await setup();
     const mine = await login('alice', 'laptop');

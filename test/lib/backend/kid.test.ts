@@ -198,6 +198,29 @@ describe('keys: kid in the header, verifying keys chosen by kid (#21)', () => {
       expect(() => make({ signingKey: { kid: 'a', key: SECRET }, verifyingKeys: [{ kid: 'a', key: SECRET }] })).not.to.throw();
     });
 
+    it('RS: the signing key listed again under its kid, as the same private KeyObject or its public half, is fine', () => {
+      const a = keyPair('rsa');
+      for (const key of [a.privateKey, a.publicKey, a.publicPem]) {
+        const { sj, clock } = make({ algorithm: 'RS256', signingKey: { kid: 'a', key: a.privateKey }, verifyingKeys: [{ kid: 'a', key }] });
+        expect(sj.backend.decode(signed(clock, a.privatePem, 'a', 'RS256'), true, clock.now()).jti).to.have.length(32);
+      }
+      refused(
+        { algorithm: 'RS256', signingKey: { kid: 'a', key: a.privateKey }, verifyingKeys: [{ kid: 'a', key: keyPair('rsa-b').privateKey }] },
+        "'verifyingKeys[0].kid' 'a' is the kid of 'signingKey', but the key is another one",
+      );
+    });
+
+    it('a null entry is not { kid, key }', () => {
+      refused({ verifyingKeys: [{ kid: 'a', key: OLD }, null] as never }, "'verifyingKeys[1]' must be { kid, key }");
+    });
+
+    it('verifyingKeys null or empty is no key set: allowed, also with jwkUrl', () => {
+      expect(() => make({ verifyingKeys: null as never })).not.to.throw();
+      expect(() => make({ verifyingKeys: [] })).not.to.throw();
+      expect(() => make({ algorithm: 'RS256', signingKey: undefined, jwkUrl: 'https://keys.example/jwks.json', verifyingKeys: [] })).not.to.throw();
+      expect(() => make({ algorithm: 'RS256', signingKey: undefined, jwkUrl: 'https://keys.example/jwks.json', verifyingKeys: null as never })).not.to.throw();
+    });
+
     it('verifyingKeys with jwkUrl', () => {
       refused(
         { algorithm: 'RS256', jwkUrl: 'https://keys.example/jwks.json', verifyingKeys: [{ kid: 'a', key: keyPair('rsa').publicPem }] },

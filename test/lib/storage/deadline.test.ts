@@ -1,7 +1,7 @@
 import { createHook } from 'node:async_hooks';
 import { expect } from 'chai';
 import { ServerError, ServiceUnavailable } from '../../../lib';
-import { withinDeadline } from '../../../lib/storage/deadline';
+import { deadlineIn, withinDeadline } from '../../../lib/storage/deadline';
 
 /** The timers created while `work` runs, and which of them are still pending (neither fired nor cleared) when it ends. */
 async function timersOf<T>(work: () => Promise<T>): Promise<{ value: T; created: number; pending: number }> {
@@ -62,6 +62,18 @@ describe('withinDeadline(): storage work bounded by storageTimeout', () => {
       .to.have.property('message')
       .that.matches(/within storageTimeout \(150 ms\)/);
     expect(Date.now() - started).to.be.at.least(140);
+  });
+
+  it('a failure at hand arms no timer either', async () => {
+    const run = await timersOf(() => withinDeadline(Promise.reject(new TypeError('bug')), 3000).catch((e: unknown) => e));
+    expect(run.value).to.be.instanceOf(ServerError);
+    expect(run.created, 'a timer armed for work already failed keeps the process alive for storageTimeout').to.equal(0);
+  });
+
+  it('deadlineIn(ms): that many milliseconds from now on the wall clock', () => {
+    const before = Date.now();
+    const deadline = deadlineIn(2500);
+    expect(deadline).to.be.within(before + 2500, Date.now() + 2500);
   });
 
   it('a failure is classified as failClosed() does: an outage a 503, a bug a 500 with its cause', async () => {

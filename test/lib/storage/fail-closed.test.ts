@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
 import { ServerError, ServiceUnavailable, TokenError } from '../../../lib';
 import { failClosed } from '../../../lib/extend';
-import { isOutage } from '../../../lib/storage/fail-closed';
+import { asPackageError, isOutage } from '../../../lib/storage/fail-closed';
 
 /** What failClosed() turns a failing piece of work into. */
 async function failureOf(work: Promise<unknown>): Promise<unknown> {
@@ -90,6 +90,85 @@ describe('failClosed(): an outage is a 503, anything else a 500 with its cause',
     expect((err as ServerError).toJSON()).to.deep.equal({ detail: 'A server error occurred.', code: 'server_error' });
     expect(isOutage(bug)).to.equal(false);
     expect(isOutage(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).to.equal(false);
+  });
+
+  it("Sequelize's connection errors known by their name alone (no code, no driver message): ServiceUnavailable", async () => {
+    for (const name of ['SequelizeConnectionAcquireTimeoutError', 'SequelizeHostNotReachableError', 'SequelizeTimeoutError']) {
+      const err = Object.assign(new Error('Operation timeout'), { name });
+      expect(await failureOf(Promise.reject(err)), name).to.be.instanceOf(ServiceUnavailable);
+    }
+    expect(await failureOf(Promise.reject(Object.assign(new Error('x'), { name: 'SequelizeValidationError' })))).to.be.instanceOf(ServerError);
+  });
+
+  describe('a missing table or column: a 500 that names it and the command that creates it', () => {
+    const APPS = 'the database lacks a table or column of the apps';
+
+    async function serverError(err: unknown): Promise<string> {
+      const failure = await failureOf(Promise.reject(err));
+      expect(failure).to.be.instanceOf(ServerError);
+      expect((failure as ServerError).cause).to.equal(err);
+      return (failure as ServerError).message;
+    }
+
+    it('PostgreSQL (42P01, 42703) and MySQL/MariaDB (ER_NO_SUCH_TABLE, ER_BAD_FIELD_ERROR), known by their code', async () => {
+      const pg = Object.assign(new Error('relation "token_blacklist_outstandingtoken" does not exist'), { code: '42P01' });
+      expect(await serverError(pg)).to.include(`${APPS} (relation "token_blacklist_outstandingtoken" does not exist)`);
+      const column = Object.assign(new Error('column "family_id" does not exist'), { code: '42703' });
+      expect(await serverError(column)).to.include(`${APPS} (column "family_id" does not exist)`);
+      // MySQL names the table with its database: still one of the package's.
+      const mysql = Object.assign(new Error("Table 'app.token_family_tokenfamily' doesn't exist"), { code: 'ER_NO_SUCH_TABLE' });
+      expect(await serverError(mysql)).to.include(
+        `${APPS} (Table 'app.token_family_tokenfamily' doesn't exist): create them with \`npx passport-simplejwt migrate\``,
+      );
+      const field = Object.assign(new Error("Unknown column 'session_name' in 'field list'"), { code: 'ER_BAD_FIELD_ERROR' });
+      expect(await serverError(field)).to.include(APPS);
+    });
+
+    it("the app's own table, on PostgreSQL and MySQL (with its database or schema): named as the app's", async () => {
+      const pg = Object.assign(new Error('relation "public.users" does not exist'), { code: '42P01' });
+      expect(await serverError(pg)).to.include("the app's table 'users' does not exist");
+      const mysql = Object.assign(new Error("Table 'app.users' doesn't exist"), { code: 'ER_NO_SUCH_TABLE' });
+      expect(await serverError(mysql)).to.include(
+        "the app's table 'users' does not exist (Table 'app.users' doesn't exist): create it with your app's migrations",
+      );
+    });
+
+    it('another SQL error (SQLITE_ERROR, a syntax error, a code-less driver error) is the generic unexpected error', async () => {
+      for (const err of [
+        Object.assign(new Error('SQLITE_ERROR: near "SELEC": syntax error'), { code: 'SQLITE_ERROR' }),
+        Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }),
+        new Error('relation is weird'),
+      ]) {
+        const message = await serverError(err);
+        expect(message, err.message).to.include(`unexpected error: Error: ${err.message}`);
+        expect(message, err.message).not.to.include('migrate');
+      }
+    });
+  });
+
+  describe('asPackageError(err, logger): a 500 remembers the logger that errorHandler() logs it through', () => {
+    const logger = { error: () => undefined, warn: () => undefined };
+
+    it('the logger is not an enumerable member: a log serializer copying the error does not dump it', () => {
+      const err = asPackageError(new TypeError('bug'), logger);
+      expect(err).to.be.instanceOf(ServerError);
+      expect((err as ServerError).logger).to.equal(logger);
+      expect(Object.keys(err)).not.to.include('logger');
+      expect(JSON.stringify({ ...err })).not.to.include('warn');
+    });
+
+    it('an error that already has its logger keeps it; a 503 or a token error gets none', () => {
+      const first = asPackageError(new TypeError('bug'), logger) as ServerError;
+      const other = { error: () => undefined, warn: () => undefined };
+      expect(asPackageError(first, other)).to.equal(first);
+      expect(first.logger).to.equal(logger);
+      const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      const outage = asPackageError(refused, logger);
+      expect(outage).to.be.instanceOf(ServiceUnavailable);
+      expect((outage as unknown as { logger?: unknown }).logger).to.equal(undefined);
+      const token = asPackageError(new TokenError('Token is blacklisted'), logger);
+      expect((token as unknown as { logger?: unknown }).logger).to.equal(undefined);
+    });
   });
 
   it("the package's own errors pass unchanged", async () => {
