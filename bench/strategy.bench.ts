@@ -248,7 +248,9 @@ async function main(): Promise<void> {
     );
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
-      for (const app of apps) {
+      // Each round starts one row further on: no row is always the one loaded after the same other (or last).
+      const order = apps.map((_, i) => apps[(i + round - 1) % apps.length]);
+      for (const app of order) {
         const { rps, p50, p99, cpuPerRequest } = await load(app, authorization, duration);
         const s = samples.get(app.row.variant)!;
         s.rps.push(rps);
