@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { parseHeader, readJws, signatureCheck, signer, verifyJws, type SignatureCheck, type Signer } from './jws';
+import { isObject, parseHeader, readJws, signatureCheck, signer, verifyJws, type SignatureCheck, type Signer } from './jws';
 import { TokenBackendError, TokenBackendExpiredToken } from '../errors';
 import { JwksKeyProvider } from './jwks';
 import { DEFAULT_LOGGER, type Logger } from '../logger';
@@ -111,7 +111,7 @@ function publicJwk(key: KeyObject, kid: string | undefined, alg: string): Public
 function peekHeader(token: string): Readonly<Record<string, unknown>> | undefined {
   const end = token.indexOf('.');
   const header = parseHeader(end < 0 ? token : token.slice(0, end));
-  return header !== null && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
+  return isObject(header) ? header : undefined;
 }
 
 /** The keys in use with what belongs to them: a new ring (and memory) at each `setKeys`. */

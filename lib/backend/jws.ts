@@ -107,7 +107,7 @@ export function parseHeader(text: string): unknown {
 }
 
 /** A JSON object: not null, an array or a primitive. */
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
